@@ -1,0 +1,5 @@
+"""``python -m deskaudit``."""
+
+from deskaudit.cli import main
+
+main()

@@ -1,0 +1,40 @@
+"""``deskaudit`` command line. Exit codes: 0 ok, 2 bad input, 1 failure."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+from deskaudit import __version__
+from deskaudit.cli.config import config
+from deskaudit.cli.db import db
+from deskaudit.cli.demo import demo
+from deskaudit.cli.run import run
+from deskaudit.cli.users import users
+from deskaudit.cli.weights import weights
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="deskaudit")
+@click.option("-v", "--verbose", count=True, help="Log more (INFO; twice for DEBUG).")
+def cli(verbose: int) -> None:
+    """deskaudit — camera-based presence audit for one-stop desks (Bộ phận Một cửa).
+
+    Data lives in $DESKAUDIT_DATA_DIR (default ~/.local/share/deskaudit); the database is
+    $DESKAUDIT_DATABASE_URL (default: SQLite in the data directory).
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+for group in (db, config, users, run, demo, weights):
+    cli.add_command(group)
+
+
+def main() -> None:
+    """Console entry point."""
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+    cli(prog_name="deskaudit")

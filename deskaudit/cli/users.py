@@ -1,0 +1,64 @@
+"""``deskaudit users``: accounts, roles and unit scope."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+from sqlalchemy import select
+
+from deskaudit.cli.common import BadInput, database
+from models import Unit, User
+from models.enums import Role
+from web.passwords import hash_password, password_problem
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+@click.group()
+def users() -> None:
+    """User accounts (roles: admin, inspector, manager, viewer)."""
+
+
+@users.command()
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do.")
+@click.option("--unit", "units", multiple=True, metavar="CODE", help="Unit scope (repeatable); required except for admin.")
+@click.option("--full-name", default=None, help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, password_stdin: bool) -> None:
+    """Create user NAME. The password is read from stdin, never from the command line."""
+    if not USERNAME.match(name):
+        raise BadInput(f"user name {name!r}: use 2–64 lower-case letters, digits, '.', '_' or '-'")
+    if not password_stdin:
+        raise BadInput("pass --password-stdin and send the password on standard input")
+    password = sys.stdin.readline().rstrip("\r\n")
+    problem = password_problem(password)
+    if problem:
+        raise BadInput(problem)
+    if role != Role.ADMIN.value and not units:
+        raise BadInput(f"role {role} needs at least one --unit CODE (its scope)")
+    with database() as session:
+        if session.scalar(select(User).where(User.username == name)):
+            raise BadInput(f"user {name!r} already exists")
+        found = session.scalars(select(Unit).where(Unit.code.in_(units))).all() if units else []
+        missing = sorted(set(units) - {u.code for u in found})
+        if missing:
+            raise BadInput(f"no unit with code {', '.join(missing)} (import the site config first)")
+        session.add(User(username=name, full_name=full_name, role=Role(role), password_hash=hash_password(password), units=list(found)))
+    scope = ", ".join(units) if units else "all units"
+    click.echo(f"user {name} created: role {role}, scope {scope}")
+
+
+@users.command(name="list")
+def list_() -> None:
+    """List users with their role and unit scope."""
+    with database() as session:
+        rows = session.scalars(select(User).order_by(User.username)).all()
+        for user in rows:
+            scope = ", ".join(u.code for u in user.units) or ("all units" if user.role is Role.ADMIN else "-")
+            state = "" if user.active else " (disabled)"
+            click.echo(f"{user.username}\t{user.role.value}\t{scope}{state}")
+        if not rows:
+            click.echo("no users yet: `deskaudit users add NAME --role admin --password-stdin`")

@@ -1,0 +1,26 @@
+"""``deskaudit weights``: fetch and verify the YOLO weights into the cache."""
+
+from __future__ import annotations
+
+import click
+
+from deskaudit import paths
+from deskaudit.cli.common import Failure
+
+
+@click.group()
+def weights() -> None:
+    """Person-detector weights (fetched once, verified by sha256)."""
+
+
+@weights.command()
+@click.option("--name", default="yolov8n.pt", show_default=True, help="Weights file to fetch.")
+def fetch(name: str) -> None:
+    """Make sure verified weights are in the cache; print their path."""
+    from vision.weights import WeightsError, resolve_weights
+
+    try:
+        path = resolve_weights(name, cache_dir=paths.cache_dir() / "models")
+    except WeightsError as error:
+        raise Failure(str(error)) from None
+    click.echo(str(path))

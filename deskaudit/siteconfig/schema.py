@@ -1,0 +1,233 @@
+"""The site config file as typed objects: units → desks → cameras → zones, staff, hours, alerts.
+
+Unknown keys are rejected everywhere; cross-references (parents, profiles, desks)
+and uniqueness are checked in ``checks.py`` so every error can name its key path.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from datetime import date, time
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from models.enums import OverrideKind, UnitLevel, ZoneKind
+
+SUPPORTED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "device")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+def _hhmm(value: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError("time must be HH:MM (24-hour)")
+    return value
+
+
+HHMM = Annotated[str, AfterValidator(_hhmm)]
+
+
+def parse_hhmm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _sessions_ok(spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    previous_end = None
+    for start, end in spans:
+        if parse_hhmm(start) >= parse_hhmm(end):
+            raise ValueError(f"session {start}–{end} ends before it starts")
+        if previous_end is not None and parse_hhmm(start) < previous_end:
+            raise ValueError(f"session {start}–{end} overlaps the one before it (sessions in time order)")
+        previous_end = parse_hhmm(end)
+    return spans
+
+
+Sessions = Annotated[list[tuple[HHMM, HHMM]], AfterValidator(_sessions_ok)]
+
+
+def _timezone_ok(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone_ok)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Season(Strict):
+    """Sessions for a recurring date range ("mm-dd" to "mm-dd", may wrap the new year)."""
+
+    name: Code = "all-year"
+    from_: MonthDay = Field("01-01", alias="from")
+    to: MonthDay = "12-31"
+    weekdays: list[Literal[WEEKDAYS]] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
+    sessions: Sessions = Field(min_length=1)
+    saturday_sessions: Sessions = Field(default_factory=list)
+
+
+class HoursProfile(Strict):
+    id: Code
+    name: Text
+    timezone: TimeZone = "Asia/Ho_Chi_Minh"
+    decision: Text | None = None
+    effective_from: date | None = None
+    seasons: list[Season] = Field(min_length=1)
+
+
+class Alerts(Strict):
+    """Alert thresholds; a key left out inherits from the wider scope."""
+
+    unattended_minutes: int | None = Field(None, ge=1, le=480)
+    unattended_queue_min: int | None = Field(None, ge=1, le=500)
+    camera_fault_minutes: int | None = Field(None, ge=1, le=1440)
+    long_queue_length: int | None = Field(None, ge=1, le=500)
+    long_queue_minutes: int | None = Field(None, ge=1, le=480)
+    escalate_after_minutes: int | None = Field(None, ge=1, le=1440)
+
+
+DEFAULT_ALERTS = Alerts(
+    unattended_minutes=15,
+    unattended_queue_min=1,
+    camera_fault_minutes=10,
+    long_queue_length=8,
+    long_queue_minutes=20,
+    escalate_after_minutes=30,
+)
+
+
+def _point_ok(point: tuple[float, float]) -> tuple[float, float]:
+    for coordinate in point:
+        if not 0.0 <= coordinate <= 1.0:
+            raise ValueError(f"coordinate {coordinate} is outside 0..1 (zones use fractions of width and height)")
+    return point
+
+
+class ZoneConfig(Strict):
+    name: Code
+    kind: ZoneKind
+    polygon: list[Annotated[tuple[float, float], AfterValidator(_point_ok)]]
+
+    @field_validator("polygon")
+    @classmethod
+    def _polygon_ok(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if len(points) < 3:
+            raise ValueError(f"polygon needs at least 3 points, got {len(points)}")
+        area = 0.0
+        for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]):
+            area += x1 * y2 - x2 * y1
+        if abs(area) / 2 < 1e-6:
+            raise ValueError("polygon has no area (points are collinear or repeated)")
+        return points
+
+
+class CameraConfig(Strict):
+    id: Code
+    name: Text | None = None
+    url: str = Field(min_length=1)
+    username: str | None = None
+    password: str | None = None
+    cadence_seconds: int = Field(30, ge=5, le=3600)
+    enabled: bool = True
+    purpose: Text
+    zones: list[ZoneConfig] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _url_ok(cls, url: str) -> str:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in SUPPORTED_SCHEMES:
+            shown = scheme or "(none)"
+            raise ValueError(f"unsupported URL scheme {shown!r}; use one of {', '.join(SUPPORTED_SCHEMES)}")
+        parts = urlsplit(url)
+        if scheme in ("rtsp", "rtsps", "http", "https") and not parts.hostname:
+            raise ValueError("URL has no host")
+        if scheme in ("file", "device") and not (parts.path or parts.netloc):
+            raise ValueError(f"{scheme}: URL needs a path")
+        return url
+
+    @model_validator(mode="after")
+    def _credentials_once(self) -> CameraConfig:
+        if urlsplit(self.url).username and (self.username or self.password):
+            raise ValueError("credentials given both in the URL and as username/password: keep one")
+        return self
+
+
+class DeskConfig(Strict):
+    id: Code
+    name: Text
+    field: Text
+    hours_profile: Code | None = None
+    saturday_reception: bool = False
+    alerts: Alerts | None = None
+    cameras: list[CameraConfig] = Field(default_factory=list)
+
+
+class StaffConfig(Strict):
+    id: Code
+    name: Text
+    title: Text | None = None
+    desk: Code | None = None
+    email: Text | None = None
+
+
+class UnitConfig(Strict):
+    id: Code
+    name: Text
+    level: UnitLevel
+    parent: Code | None = None
+    timezone: TimeZone = "Asia/Ho_Chi_Minh"
+    hours_profile: Code | None = None
+    address: Text | None = None
+    alerts: Alerts | None = None
+    desks: list[DeskConfig] = Field(default_factory=list)
+    staff: list[StaffConfig] = Field(default_factory=list)
+
+
+class Override(Strict):
+    """A dated exception; no unit means every unit."""
+
+    day: dt.date = Field(alias="date")
+    kind: OverrideKind
+    unit: Code | None = None
+    sessions: Sessions | None = None
+    decision: Text | None = None
+    effective_from: dt.date | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sessions_match_kind(self) -> Override:
+        if self.kind is OverrideKind.CUSTOM_HOURS and not self.sessions:
+            raise ValueError("kind 'custom_hours' needs sessions")
+        if self.kind is OverrideKind.HOLIDAY and self.sessions:
+            raise ValueError("a holiday has no sessions")
+        return self
+
+
+class SiteInfo(Strict):
+    name: Text
+    hours_profile: Code | None = None
+
+
+class SiteConfig(Strict):
+    site: SiteInfo
+    alerts: Alerts = DEFAULT_ALERTS
+    hours_profiles: list[HoursProfile] = Field(min_length=1)
+    units: list[UnitConfig] = Field(min_length=1)
+    overrides: list[Override] = Field(default_factory=list)

@@ -1,0 +1,149 @@
+"""Closed vocabularies of the domain, shared by tables, config and rules."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class StrEnum(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class UnitLevel(StrEnum):
+    PROVINCE = "province"
+    COMMUNE = "commune"
+    CENTRE = "centre"  # Trung tâm Phục vụ hành chính công
+    DEPARTMENT = "department"  # sở, ngành
+    DISTRICT = "district"  # historic data from before 1 July 2025
+    OTHER = "other"
+
+
+class ZoneKind(StrEnum):
+    STAFF = "staff"
+    QUEUE = "queue"
+    EXCLUDE = "exclude"
+
+
+class CameraHealth(StrEnum):
+    OK = "ok"
+    OFFLINE = "offline"
+    FROZEN = "frozen"
+    DARK = "dark"
+    COVERED = "covered"
+    MOVED = "moved"
+    ERROR = "error"
+
+
+class PresenceState(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"
+
+
+class OverrideKind(StrEnum):
+    HOLIDAY = "holiday"  # closed although the profile says open
+    MAKEUP_WORKDAY = "makeup_workday"  # open although normally closed (ngày làm bù)
+    CUSTOM_HOURS = "custom_hours"  # open with the sessions given on the override
+
+
+class Session(StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    ALL_DAY = "all_day"
+
+
+class AbsenceKind(StrEnum):
+    LEAVE = "leave"  # nghỉ phép
+    OFFICIAL_TRIP = "official_trip"  # công tác
+    TRAINING = "training"  # đào tạo, bồi dưỡng
+    SICK = "sick"
+    OTHER = "other"
+
+
+class AlertKind(StrEnum):
+    UNATTENDED = "unattended"
+    UNATTENDED_QUEUE = "unattended_queue"
+    CAMERA_FAULT = "camera_fault"
+    LONG_QUEUE = "long_queue"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class FindingKind(StrEnum):
+    LATE_ARRIVAL = "late_arrival"
+    EARLY_LEAVE = "early_leave"
+    UNATTENDED = "unattended"
+    ABSENT_SESSION = "absent_session"
+    UNATTENDED_QUEUE = "unattended_queue"
+    CAMERA_GAP = "camera_gap"  # unit-level, never personal
+
+
+class FindingStatus(StrEnum):
+    PROPOSED = "proposed"
+    AWAITING_EXPLANATION = "awaiting_explanation"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class DecisionAction(StrEnum):
+    REQUEST_EXPLANATION = "request_explanation"
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+    REOPEN = "reopen"
+
+
+class ItemScope(StrEnum):
+    PERSONAL = "personal"
+    UNIT = "unit"
+
+
+class InspectionStatus(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class ItemResult(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Classification(StrEnum):
+    """Decree 335/2025 classes."""
+
+    EXCELLENT = "excellent"  # Hoàn thành xuất sắc nhiệm vụ
+    GOOD = "good"  # Hoàn thành tốt nhiệm vụ
+    COMPLETED = "completed"  # Hoàn thành nhiệm vụ
+    NOT_COMPLETED = "not_completed"  # Không hoàn thành nhiệm vụ
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    INSPECTOR = "inspector"
+    MANAGER = "manager"
+    VIEWER = "viewer"
+
+
+class ChangeAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DEACTIVATE = "deactivate"
+    REACTIVATE = "reactivate"
+    DELETE = "delete"

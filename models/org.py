@@ -1,0 +1,131 @@
+"""The organisation: units, desks, cameras, zones and the officials who staff the desks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Timestamps, enum_column
+from models.enums import UnitLevel, ZoneKind
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class Unit(Timestamps, Base):
+    """An administrative unit: a province, a commune, a service centre, a department."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[UnitLevel] = mapped_column(enum_column(UnitLevel, "unit_level"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    hours_profile_id: Mapped[int | None] = mapped_column(ForeignKey("hours_profiles.id"))
+    address: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+    desks: Mapped[list[Desk]] = relationship(back_populates="unit")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class Desk(Timestamps, Base):
+    """A one-stop reception desk (quầy) for one field (lĩnh vực)."""
+
+    __tablename__ = "desks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    field: Mapped[str] = mapped_column(String(255))
+    hours_profile_id: Mapped[int | None] = mapped_column(ForeignKey("hours_profiles.id"))
+    saturday_reception: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="desks")
+    cameras: Mapped[list[Camera]] = relationship(back_populates="desk")
+
+    def __repr__(self) -> str:
+        return f"<Desk {self.code}>"
+
+
+class Camera(Timestamps, Base):
+    """A camera over one desk.
+
+    ``source_url`` never holds credentials: user name and password live in
+    their own columns, are never rendered, logged or written to the change log,
+    and are joined to the URL only by the frame source at connect time.
+    """
+
+    __tablename__ = "cameras"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    source_url: Mapped[str] = mapped_column(Text)
+    username: Mapped[str | None] = mapped_column(String(255))
+    password: Mapped[str | None] = mapped_column(String(255))
+    cadence_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    purpose: Mapped[str] = mapped_column(Text)
+    reference_frame_path: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    desk: Mapped[Desk] = relationship(back_populates="cameras")
+    zones: Mapped[list[Zone]] = relationship(back_populates="camera", order_by="Zone.name")
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.username or self.password)
+
+    def __repr__(self) -> str:  # never the URL: it may reveal a host the viewer should not see
+        return f"<Camera {self.code}>"
+
+
+class Zone(Timestamps, Base):
+    """A normalised polygon (0..1 of width and height) in one camera's view."""
+
+    __tablename__ = "zones"
+    __table_args__ = (UniqueConstraint("camera_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[ZoneKind] = mapped_column(enum_column(ZoneKind, "zone_kind"))
+    polygon: Mapped[list] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_by: Mapped[str] = mapped_column(String(128))
+    changed_at: Mapped[datetime] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    camera: Mapped[Camera] = relationship(back_populates="zones")
+
+
+class Staff(Timestamps, Base):
+    """An official (cán bộ, công chức, viên chức) who may staff a desk."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    default_desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"))
+    email: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship()
+    default_desk: Mapped[Desk | None] = relationship()
+
+
+Index("ix_desks_unit_active", Desk.unit_id, Desk.active)

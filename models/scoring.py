@@ -1,0 +1,74 @@
+"""Imported one-stop dossier statistics, monthly scores and the deductions that explain them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, enum_column
+from models.enums import Classification
+
+
+class DossierStat(Base):
+    """Dossier counts for one month from the one-stop software, per official or per desk."""
+
+    __tablename__ = "dossier_stats"
+    __table_args__ = (UniqueConstraint("month", "unit_id", "desk_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    received: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+    not_yet_due: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str | None] = mapped_column(String(255))
+    import_batch: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column()
+
+
+class Score(Base):
+    """A monthly score of one official (Decree 335/2025: 30 general + 70 task results)."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("staff_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    discipline_raw: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # 100 − deductions, floor 0
+    general_points: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # of 30
+    task_points: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # of 70
+    total: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    classification: Mapped[Classification | None] = mapped_column(enum_column(Classification, "score_class"))
+    reprimanded: Mapped[bool] = mapped_column(Boolean, default=False)
+    emulation_eligible: Mapped[bool | None] = mapped_column(Boolean)
+    rule_version: Mapped[str] = mapped_column(String(32))
+    computed_at: Mapped[datetime] = mapped_column()
+
+    deductions: Mapped[list[ScoreDeduction]] = relationship(back_populates="score", cascade="all, delete-orphan")
+
+
+class ScoreDeduction(Base):
+    """One deduction inside a score, linked to the finding or inspection result it comes from."""
+
+    __tablename__ = "score_deductions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"))
+    inspection_result_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_results.id"))
+    points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    reason: Mapped[str] = mapped_column(Text)
+
+    score: Mapped[Score] = relationship(back_populates="deductions")
+
+
+Index("ix_scores_unit_month", Score.unit_id, Score.month)
+Index("ix_dossier_stats_unit_month", DossierStat.unit_id, DossierStat.month)

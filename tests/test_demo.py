@@ -1,0 +1,54 @@
+"""The demo command prepares the example site on SQLite and serves a page on localhost."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_serves_the_example_site(tmp_path):
+    env = {**os.environ, "DESKAUDIT_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+    env.pop("DESKAUDIT_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deskaudit", "demo", "--port", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        url, lines = None, []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not url:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if m := re.search(r"deskaudit demo: (http://127\.0\.0\.1:\d+/)", line):
+                url = m.group(1)
+        assert url, "".join(lines)
+        page = urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
+        assert "Trung tâm Phục vụ hành chính công xã Diễn Châu" in page
+        assert (tmp_path / "data" / "demo" / "deskaudit.sqlite3").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_demo_is_idempotent(tmp_path):
+    env = {**os.environ, "DESKAUDIT_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DESKAUDIT_DATABASE_URL", None)
+    first = subprocess.run([sys.executable, "-m", "deskaudit", "demo", "--no-serve"], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-m", "deskaudit", "demo", "--no-serve"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "40 change(s)" in first.stdout
+    assert "already up to date" in second.stdout

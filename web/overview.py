@@ -1,0 +1,39 @@
+"""Site overview: units, desks, cameras and zones as imported; a health probe."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
+
+from models import Camera, Desk, Staff, Unit
+from models.migrate import head_revision
+from web.db import get_session
+
+bp = Blueprint("overview", __name__)
+
+
+@bp.get("/")
+def index():
+    session = get_session()
+    units = session.scalars(
+        select(Unit)
+        .where(Unit.active.is_(True))
+        .options(selectinload(Unit.desks).selectinload(Desk.cameras).selectinload(Camera.zones))
+        .order_by(Unit.code)
+    ).all()
+    staff_counts = dict(
+        session.execute(select(Staff.unit_id, func.count()).where(Staff.active.is_(True)).group_by(Staff.unit_id)).all()
+    )
+    return render_template("overview.html", units=units, staff_counts=staff_counts)
+
+
+@bp.get("/healthz")
+def healthz():
+    session = get_session()
+    try:
+        revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 — report any database problem as unhealthy
+        return jsonify(status="error", message="database unreachable or not migrated"), 503
+    ok = revision == head_revision()
+    return jsonify(status="ok" if ok else "error", schema=revision, expected=head_revision()), (200 if ok else 503)
