@@ -102,3 +102,13 @@ def test_duplicate_user_is_bad_input(cli_runner, site_db):
     assert cli_runner.invoke(cli, args, input="long-enough-pw\n").exit_code == 0
     result = cli_runner.invoke(cli, args, input="long-enough-pw\n")
     assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_weights_fetch_into_unwritable_cache_is_a_clear_failure(cli_runner, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("DESKAUDIT_CACHE_DIR", str(blocker))
+    result = cli_runner.invoke(cli, ["weights", "fetch"])
+    assert result.exit_code == 1
+    assert "DESKAUDIT_CACHE_DIR" in result.output
+    assert "Traceback" not in result.output

@@ -23,4 +23,10 @@ def fetch(name: str) -> None:
         path = resolve_weights(name, cache_dir=paths.cache_dir() / "models")
     except WeightsError as error:
         raise Failure(str(error)) from None
+    except OSError as error:
+        # An unwritable or full cache directory: say where, and how to choose another one.
+        raise Failure(
+            f"cannot write the weights cache {paths.cache_dir() / 'models'}: {error}; "
+            "set DESKAUDIT_CACHE_DIR to a writable directory"
+        ) from None
     click.echo(str(path))
