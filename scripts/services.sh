@@ -36,3 +36,10 @@ if ! port_open 1883; then
   as_root mosquitto -d -c /etc/mosquitto/mosquitto.conf
   for _ in $(seq 1 15); do port_open 1883 && break; sleep 1; done
 fi
+
+# GStreamer's RTSP server under Debian's own Python: tests/fakecams.py runs it as a real RTSP camera.
+if ! /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0')" 2>/dev/null; then
+  echo "services: installing the GStreamer RTSP server (for the RTSP camera tests)"
+  apt_install python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base \
+    gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
+fi

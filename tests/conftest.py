@@ -123,3 +123,37 @@ def cli_runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+EXCERPT = REPO / "tests" / "data" / "vtest-excerpt.mp4"
+
+
+@pytest.fixture(scope="session")
+def weights_path() -> Path:
+    """The verified yolov8n.pt in the user's cache (the test command fetched it)."""
+    from vision.weights import resolve_weights
+
+    return resolve_weights()
+
+
+@pytest.fixture(scope="session")
+def yolo(weights_path):
+    """Detectors by backend, each loaded once per test session."""
+    from vision.detector import DetectorSettings, YoloDetector
+
+    made: dict[str, object] = {}
+
+    def get(backend: str = "openvino"):
+        if backend not in made:
+            made[backend] = YoloDetector(weights_path, DetectorSettings(backend=backend))
+        return made[backend]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def assets() -> Path:
+    """ultralytics' bundled sample images (bus.jpg: 4 persons, zidane.jpg: 2)."""
+    import ultralytics
+
+    return Path(ultralytics.__file__).parent / "assets"

@@ -139,3 +139,37 @@ def test_failed_import_writes_nothing(mutate, example_raw, write_config, cli_run
     with session_for() as session:
         for table in Base.metadata.sorted_tables:
             assert session.scalar(select(func.count()).select_from(table)) == 0, table.name
+
+
+def test_vision_defaults_are_the_pipeline_defaults():
+    from deskaudit.siteconfig.schema import VisionConfig
+    from deskaudit.siteconfig.vision import detector_settings, health_thresholds, presence_policy
+    from vision.detector import DetectorSettings
+    from vision.health import HealthThresholds
+    from vision.presence import PresencePolicy
+
+    config = VisionConfig()
+    assert detector_settings(config) == DetectorSettings()
+    assert health_thresholds(config) == HealthThresholds()
+    assert presence_policy(config) == PresencePolicy()
+    assert config.health.read_timeout_s == 5.0
+
+
+@pytest.mark.parametrize(
+    "vision, path",
+    [
+        ({"detector": {"backend": "tensorrt"}}, "vision.detector.backend"),
+        ({"detector": {"imgsz": 500}}, "vision.detector.imgsz"),
+        ({"detector": {"confidence": 1.5}}, "vision.detector.confidence"),
+        ({"presence": {"k_present": 1, "k_absent": 3}}, "vision.presence"),
+        ({"health": {"frozen_samples": 1}}, "vision.health.frozen_samples"),
+        ({"health": {"colour": 1}}, "vision.health.colour"),
+    ],
+)
+def test_bad_vision_settings(vision, path, example_raw, write_config, cli_runner):
+    from deskaudit.cli import cli
+
+    example_raw["vision"] = vision
+    result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
+    assert result.exit_code == 2, result.output
+    assert path in result.output

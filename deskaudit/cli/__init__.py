@@ -11,6 +11,7 @@ from deskaudit import __version__
 from deskaudit.cli.config import config
 from deskaudit.cli.db import db
 from deskaudit.cli.demo import demo
+from deskaudit.cli.replay import replay
 from deskaudit.cli.run import run
 from deskaudit.cli.users import users
 from deskaudit.cli.weights import weights
@@ -29,7 +30,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for group in (db, config, users, run, demo, weights):
+for group in (db, config, users, run, demo, replay, weights):
     cli.add_command(group)
 
 

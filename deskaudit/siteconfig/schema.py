@@ -220,6 +220,56 @@ class Override(Strict):
         return self
 
 
+class DetectorConfig(Strict):
+    """``[vision.detector]``: the person detector (defaults in docs/VISION.md)."""
+
+    backend: Literal["openvino", "onnx", "torch"] = "openvino"
+    imgsz: int = Field(640, ge=32, le=1920, multiple_of=32)
+    confidence: float = Field(0.25, gt=0.0, lt=1.0)
+    iou: float = Field(0.7, gt=0.0, le=1.0)
+    threads: int | None = Field(None, ge=1, le=256)
+    weights: str | None = None
+    weights_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class HealthConfig(Strict):
+    """``[vision.health]``: camera health thresholds (see docs/VISION.md)."""
+
+    read_timeout_s: float = Field(5.0, gt=0.0, le=120.0)
+    dark_p95: float = Field(40.0, ge=0.0, le=255.0)
+    covered_edges: float = Field(0.02, ge=0.0, le=1.0)
+    frozen_samples: int = Field(3, ge=2, le=100)
+    moved_samples: int = Field(2, ge=1, le=100)
+    moved_screen_overlap: float = Field(0.75, ge=0.0, le=1.0)
+    moved_max_shift: float = Field(0.04, gt=0.0, le=1.0)
+
+
+class PresenceConfig(Strict):
+    """``[vision.presence]``: the k-of-n presence rule (see docs/VISION.md)."""
+
+    window: int = Field(5, ge=1, le=60)
+    k_present: int = Field(2, ge=1, le=60)
+    k_absent: int = Field(4, ge=1, le=60)
+    k_unknown: int = Field(3, ge=1, le=60)
+    min_staff: int = Field(1, ge=1, le=20)
+    max_gap_s: float = Field(600.0, gt=0.0, le=86400.0)
+
+    @model_validator(mode="after")
+    def _rule_ok(self) -> PresenceConfig:
+        from vision.presence import PresencePolicy
+
+        PresencePolicy(**self.model_dump())  # its own checks, one set of rules
+        return self
+
+
+class VisionConfig(Strict):
+    """``[vision]``: how frames become presence, for every camera of the site."""
+
+    detector: DetectorConfig = DetectorConfig()
+    health: HealthConfig = HealthConfig()
+    presence: PresenceConfig = PresenceConfig()
+
+
 class SiteInfo(Strict):
     name: Text
     hours_profile: Code | None = None
@@ -228,6 +278,7 @@ class SiteInfo(Strict):
 class SiteConfig(Strict):
     site: SiteInfo
     alerts: Alerts = DEFAULT_ALERTS
+    vision: VisionConfig = VisionConfig()
     hours_profiles: list[HoursProfile] = Field(min_length=1)
     units: list[UnitConfig] = Field(min_length=1)
     overrides: list[Override] = Field(default_factory=list)

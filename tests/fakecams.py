@@ -1,0 +1,346 @@
+"""Cameras for tests, real protocols on 127.0.0.1: an HTTP snapshot/MJPEG camera and a GStreamer RTSP server.
+
+Import what you need from a test module (``tests/`` is on ``sys.path``)::
+
+    from fakecams import FakeHttpCamera, RtspTestServer, http_camera, rtsp_server  # fixtures too
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import random
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import cv2
+import pytest
+
+VIDEO = Path(__file__).resolve().parent / "data" / "vtest-excerpt.mp4"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@functools.lru_cache(maxsize=8)
+def jpeg_frames(count: int = 20, step: int = 10, video: Path = VIDEO) -> tuple[bytes, ...]:
+    """JPEGs of real footage: frames 0, step, 2·step… of ``video`` (cached; decoding costs ~0.3 s)."""
+    cap = cv2.VideoCapture(str(video))
+    jpegs = []
+    index = 0
+    while len(jpegs) < count:
+        ok, image = cap.read()
+        if not ok:
+            break
+        if index % step == 0:
+            jpegs.append(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
+        index += 1
+    cap.release()
+    assert jpegs, f"no frames in {video}"
+    return tuple(jpegs)
+
+
+# --- HTTP camera ----------------------------------------------------------------------------
+
+class FakeHttpCamera:
+    """An IP camera on 127.0.0.1 whose behaviour a test switches at run time through ``mode``.
+
+    Modes (any request path):
+        ``sequence``: each request gets the next JPEG of ``frames`` (cycling).
+        ``same``: always ``frames[0]`` (a frozen camera).
+        ``garbage``: 200 ``image/jpeg`` with random bytes.
+        ``hang``: accepts, then says nothing for ``hang_s`` (or until the mode changes).
+        ``error``: HTTP 500.
+        ``mjpeg``: a ``multipart/x-mixed-replace`` stream of ``frames`` at ``fps``, cycling; switching
+            the mode away stalls the stream (``hang``) or ends it (anything else).
+    With ``username``/``password`` set, every request without that HTTP Basic auth gets 401.
+    """
+
+    MODES = ("sequence", "same", "garbage", "hang", "error", "mjpeg")
+
+    def __init__(self, frames=None, *, mode="sequence", username=None, password=None, fps=10.0, hang_s=30.0):
+        self.frames = list(frames if frames is not None else jpeg_frames())
+        self.mode = mode
+        self.username, self.password = username, password
+        self.fps, self.hang_s = fps, hang_s
+        self.requests = 0  # how many requests arrived (any mode), for "was it asked at all" checks
+        self.mjpeg_parts_sent = 0
+        self._next = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),  # fast stop()
+                                        name="fake-http-camera", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def url(self, path: str = "/snapshot.jpg", *, with_credentials: bool = False) -> str:
+        auth = f"{self.username}:{self.password}@" if with_credentials and self.username else ""
+        return f"http://{auth}127.0.0.1:{self.port}{path}"
+
+    def start(self) -> FakeHttpCamera:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()  # wakes hanging and streaming handlers
+        if self._thread.is_alive():  # shutdown() would wait forever for a loop that never ran
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeHttpCamera:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def _next_jpeg(self) -> bytes:
+        with self._lock:
+            jpeg = self.frames[self._next % len(self.frames)]
+            self._next += 1
+            return jpeg
+
+    def _authorised(self, header: str | None) -> bool:
+        if not self.username:
+            return True
+        expected = base64.b64encode(f"{self.username}:{self.password or ''}".encode()).decode()
+        return header == f"Basic {expected}"
+
+    def _handler_class(self):
+        camera = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def _send(self, status: int, body: bytes, content_type: str = "image/jpeg", extra=()) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in extra:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                with camera._lock:
+                    camera.requests += 1
+                if not camera._authorised(self.headers.get("Authorization")):
+                    self._send(401, b"login required", "text/plain", [("WWW-Authenticate", 'Basic realm="fakecam"')])
+                    return
+                mode = camera.mode
+                if mode == "hang":
+                    deadline = time.monotonic() + camera.hang_s
+                    while camera.mode == "hang" and time.monotonic() < deadline and not camera._stop.wait(0.05):
+                        pass
+                    return  # close without a response
+                if mode == "error":
+                    self._send(500, b"internal error: secret stack trace", "text/plain")
+                elif mode == "garbage":
+                    self._send(200, random.randbytes(5000))
+                elif mode == "same":
+                    self._send(200, camera.frames[0])
+                elif mode == "mjpeg":
+                    self._stream()
+                else:
+                    self._send(200, camera._next_jpeg())
+
+            def _stream(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=fakecamframe")
+                self.end_headers()
+                try:
+                    while not camera._stop.is_set():
+                        if camera.mode == "hang":
+                            camera._stop.wait(0.05)
+                            continue
+                        if camera.mode != "mjpeg":
+                            return
+                        jpeg = camera._next_jpeg()
+                        self.wfile.write(b"--fakecamframe\r\nContent-Type: image/jpeg\r\n"
+                                         + f"Content-Length: {len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
+                        self.wfile.flush()
+                        camera.mjpeg_parts_sent += 1
+                        camera._stop.wait(1 / camera.fps)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away
+
+        return Handler
+
+
+@pytest.fixture
+def http_camera():
+    """A running ``FakeHttpCamera`` serving real footage as snapshots; switch ``.mode`` as needed."""
+    with FakeHttpCamera() as camera:
+        yield camera
+
+
+# --- RTSP camera ----------------------------------------------------------------------------
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+RTSP_APT_PACKAGES = (
+    "python3-gi", "gir1.2-gst-rtsp-server-1.0", "gstreamer1.0-rtsp", "gstreamer1.0-plugins-base",
+    "gstreamer1.0-plugins-good", "gstreamer1.0-plugins-ugly", "gstreamer1.0-plugins-bad", "gstreamer1.0-libav",
+)
+_GI_CHECK = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
+
+# Runs under Debian's Python (PyGObject is a Debian package, not in the venv). `concat` plays the
+# file `repeats` times back to back, so one client session sees a continuous looping camera. The
+# `queue` before each concat pad matters: linking decodebin's dynamic pad straight to concat's
+# request pad races, and about one start in ten failed to preroll (the client gets 503).
+_SERVER_SCRIPT = r"""
+import os, sys
+import gi
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer
+Gst.init(None)
+video, port, path, repeats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+user, password = os.environ.get("FAKECAM_USER", ""), os.environ.get("FAKECAM_PASSWORD", "")
+branch = 'filesrc location="%s" ! decodebin ! queue ! c. ' % video.replace('"', '\\"')
+launch = ("( concat name=c ! videoconvert ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=20 "
+          "! rtph264pay name=pay0 pt=96 config-interval=1 " + branch * repeats + ")")
+server = GstRtspServer.RTSPServer()
+server.set_address("127.0.0.1")
+server.set_service(port)
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch(launch)
+if user:
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", "viewer")
+    auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+    server.set_auth(auth)
+    permissions = GstRtspServer.RTSPPermissions()
+    permissions.add_role_from_structure(Gst.Structure.from_string(
+        "viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")[0])
+    factory.set_permissions(permissions)
+server.get_mount_points().add_factory(path, factory)
+if server.attach(None) == 0:
+    sys.exit("cannot listen on 127.0.0.1:%s" % port)
+print("READY", server.get_bound_port(), flush=True)
+GLib.MainLoop().run()
+"""
+
+
+def rtsp_packages_installed() -> bool:
+    if not os.access(SYSTEM_PYTHON, os.X_OK):
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", _GI_CHECK], capture_output=True, timeout=60).returncode == 0
+
+
+def ensure_rtsp_packages() -> None:
+    """Install Debian's GStreamer RTSP server packages unless they are importable already (needs root)."""
+    if rtsp_packages_installed():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise RuntimeError(f"GStreamer RTSP server missing; as root: apt-get install -y {' '.join(RTSP_APT_PACKAGES)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, timeout=600)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *RTSP_APT_PACKAGES], check=True, env=env,
+                   capture_output=True, timeout=900)
+    if not rtsp_packages_installed():
+        raise RuntimeError("GStreamer RTSP server still not importable after apt-get install")
+
+
+class RtspTestServer:
+    """A real RTSP (H.264) camera on 127.0.0.1 replaying ``video``; ``kill()`` it to play a dead camera.
+
+    The port chosen at the first ``start()`` is kept, so ``restart()`` brings the camera back at
+    the same URL — what a reconnecting client needs to see.
+    """
+
+    def __init__(self, video: Path = VIDEO, *, username=None, password=None, repeats=10, path="/cam"):
+        self.video, self.path, self.repeats = Path(video), path, repeats
+        self.username, self.password = username, password
+        self.port = 0
+        self._process: subprocess.Popen | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="fake-rtsp-", suffix=".log", delete=False)
+
+    def url(self, *, with_credentials: bool = False) -> str:
+        auth = f"{self.username}:{self.password}@" if with_credentials and self.username else ""
+        return f"rtsp://{auth}127.0.0.1:{self.port}{self.path}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout_s: float = 20.0) -> RtspTestServer:
+        env = dict(os.environ, FAKECAM_USER=self.username or "", FAKECAM_PASSWORD=self.password or "")
+        deadline = time.monotonic() + timeout_s
+        while True:  # right after a kill the old listener may linger for a moment
+            self._process = subprocess.Popen(
+                [SYSTEM_PYTHON, "-c", _SERVER_SCRIPT, str(self.video), str(self.port), self.path, str(self.repeats)],
+                stdout=subprocess.PIPE, stderr=self._log, env=env, text=True)
+            line = self._ready_line(deadline)
+            if line.startswith("READY "):
+                self.port = int(line.split()[1])
+                return self
+            self._process.kill()
+            self._process.wait()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"RTSP test server did not start: {self.log_tail()}")
+            time.sleep(0.2)
+
+    def _ready_line(self, deadline: float) -> str:
+        stdout = self._process.stdout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([stdout], [], [], 0.1)
+            if ready:
+                return stdout.readline()
+            if self._process.poll() is not None:
+                return ""
+        return ""
+
+    def kill(self) -> None:
+        """SIGKILL: the camera vanishes mid-stream, as on a power cut."""
+        if self.running:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait()
+
+    def restart(self) -> RtspTestServer:
+        self.kill()
+        return self.start()
+
+    def stop(self) -> None:
+        self.kill()
+        if self._process is not None and self._process.stdout:
+            self._process.stdout.close()
+        self._log.close()
+        Path(self._log.name).unlink(missing_ok=True)
+
+    def log_tail(self, chars: int = 2000) -> str:
+        self._log.flush()
+        return Path(self._log.name).read_text(errors="replace")[-chars:]
+
+    def __enter__(self) -> RtspTestServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _rtsp_available() -> None:
+    try:
+        ensure_rtsp_packages()
+    except (RuntimeError, subprocess.SubprocessError) as error:
+        if IN_CI:
+            pytest.fail(f"CI=true but the RTSP test server cannot be set up: {error}")
+        pytest.skip(str(error))
+
+
+@pytest.fixture
+def rtsp_server():
+    """A running ``RtspTestServer`` without auth (installs the Debian packages on first use)."""
+    _rtsp_available()
+    with RtspTestServer() as server:
+        yield server
+

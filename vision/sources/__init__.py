@@ -1,0 +1,90 @@
+"""Frame sources for every camera URL the site config accepts, chosen by ``open_source`` from the scheme.
+
+| URL | source |
+|---|---|
+| ``rtsp://…``, ``rtsps://…`` | ``RtspSource`` (latest frame, reconnects) |
+| ``http(s)://…`` | ``MjpegSource`` or ``HttpSnapshotSource``, decided once by the Content-Type |
+| ``file:relative/or/abs``, ``file:///abs``, a plain path | ``FileSource`` |
+| ``device:0``, ``usb:0``, ``device:/dev/video2`` | ``DeviceSource`` |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from vision.frames import Frame, FrameSource, SourceEnded, SourceError
+from vision.sources.backoff import Backoff
+from vision.sources.base import Target
+from vision.sources.capture import RTSP_SCHEMES, DeviceSource, RtspSource
+from vision.sources.file import FileSource
+from vision.sources.httpcam import HTTP_SCHEMES, HttpSnapshotSource, MjpegSource, open_http
+from vision.urls import mask_credentials, resolve_file_url
+
+__all__ = [
+    "Backoff", "DeviceSource", "FileSource", "Frame", "FrameSource", "HttpSnapshotSource", "MjpegSource",
+    "RtspSource", "SourceEnded", "SourceError", "open_source",
+]
+
+DEVICE_SCHEMES = ("device", "usb")
+
+
+def _device_index(url: str) -> int | str:
+    """``device:0`` → 0; ``device:/dev/video2`` (or ``device:///dev/video2``) → that path."""
+    parts = urlsplit(url)
+    rest = unquote(parts.netloc + parts.path) if parts.netloc else unquote(parts.path)
+    if rest.isdigit():
+        return int(rest)
+    if rest.startswith("/"):
+        return rest
+    raise SourceError(f"{url}: a device URL is device:N (N = 0, 1, …) or device:/dev/videoN")
+
+
+def open_source(
+    url: str | os.PathLike[str],
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    realtime: bool = False,
+    loop: bool = False,
+    base_dir: str | os.PathLike[str] | None = None,
+    open_timeout_s: float = 5.0,
+    read_timeout_s: float = 5.0,
+    backoff: Backoff | None = None,
+) -> FrameSource:
+    """The frame source for a camera URL from the site config.
+
+    Args:
+        url: Camera URL (see the module table) or a path to a video file.
+        username, password: Credentials kept out of the URL (the config's separate keys).
+        realtime, loop: For video files only; see ``FileSource``.
+        base_dir: What relative ``file:`` URLs are relative to (the config file's folder); default cwd.
+        open_timeout_s, read_timeout_s: Network sources: connect, and wait for a frame.
+        backoff: Reconnect delays for live sources (a fresh default ``Backoff`` each when ``None``).
+
+    Raises:
+        SourceError: Unsupported scheme, a file that cannot be opened, or an HTTP camera that
+            does not answer at open time (its kind — snapshot or MJPEG — is decided then).
+    """
+    text = os.fspath(url)
+    scheme = urlsplit(text).scheme.lower()
+    if scheme in RTSP_SCHEMES:
+        return RtspSource(text, open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s, backoff=backoff,
+                          username=username, password=password)
+    if scheme in HTTP_SCHEMES:
+        return open_http(Target.parse(text, username, password), open_timeout_s=open_timeout_s,
+                         read_timeout_s=read_timeout_s, backoff=backoff)
+    if scheme in DEVICE_SCHEMES:
+        return DeviceSource(_device_index(text), read_timeout_s=read_timeout_s, backoff=backoff)
+    if scheme == "file":
+        resolved = resolve_file_url(text, Path(base_dir) if base_dir is not None else Path.cwd())
+        # resolve_file_url already decoded %-escapes; decoding again would corrupt a literal "%20".
+        return FileSource(resolved.removeprefix("file://"), realtime=realtime, loop=loop)
+    if scheme == "":
+        path = Path(text)
+        if not path.is_absolute() and base_dir is not None:
+            path = Path(base_dir) / path
+        return FileSource(path, realtime=realtime, loop=loop)
+    supported = ", ".join((*RTSP_SCHEMES, *HTTP_SCHEMES, "file", *DEVICE_SCHEMES))
+    raise SourceError(f"{mask_credentials(text)}: unsupported camera URL scheme {scheme!r}; use one of {supported}")
