@@ -1,0 +1,88 @@
+"""Build a desk's working calendar from the database (hours profiles, sessions, overrides)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import time
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from audit.calendar import Override, OverrideKind, ProfileVersion, Season, Span, WorkingCalendar
+from models.hours import HoursOverride, HoursProfile, HoursSession
+from models.org import Desk, Unit
+
+
+class NoHoursProfile(LookupError):
+    """Neither the desk, its unit nor any parent unit has an hours profile."""
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+def seasons_of(profile: HoursProfile) -> tuple[Season, ...]:
+    """The profile's session rows regrouped into seasons (weekday sessions and Saturday reception)."""
+    rows: dict[tuple[str, str, str], list[HoursSession]] = defaultdict(list)
+    for row in profile.sessions:
+        rows[(row.season, row.season_from, row.season_to)].append(row)
+    seasons = []
+    for (name, start, end), items in sorted(rows.items()):
+        weekly: dict[int, list[Span]] = defaultdict(list)
+        saturday: list[Span] = []
+        for row in sorted(items, key=lambda r: (r.weekday, r.start_time)):
+            if row.flagged_desks_only:
+                saturday.append((row.start_time, row.end_time))
+            else:
+                weekly[row.weekday].append((row.start_time, row.end_time))
+        seasons.append(Season(
+            name=name,
+            start=_month_day(start),
+            end=_month_day(end),
+            weekdays=frozenset(weekly),
+            sessions=(),
+            saturday_sessions=tuple(saturday),
+            by_weekday=tuple((weekday, tuple(spans)) for weekday, spans in sorted(weekly.items())),
+        ))
+    return tuple(seasons)
+
+
+def profile_for(session: Session, unit: Unit, desk: Desk | None = None) -> HoursProfile:
+    """The desk's own profile, else its unit's, else the nearest parent unit's."""
+    profile_id = desk.hours_profile_id if desk is not None else None
+    current: Unit | None = unit
+    while profile_id is None and current is not None:
+        profile_id = current.hours_profile_id
+        current = session.get(Unit, current.parent_id) if current.parent_id else None
+    if profile_id is None:
+        raise NoHoursProfile(f"unit {unit.code}: no hours profile on the desk, the unit or its parents")
+    return session.get(HoursProfile, profile_id)
+
+
+def calendar_for(session: Session, unit: Unit, desk: Desk | None = None, *, public_holidays: bool = True) -> WorkingCalendar:
+    """The working calendar of a unit (and desk), with the overrides for it and for every unit."""
+    profile = profile_for(session, unit, desk)
+    version = ProfileVersion(seasons_of(profile), profile.effective_from, profile.decision_ref)
+    rows = session.scalars(
+        select(HoursOverride).where(or_(HoursOverride.unit_id == unit.id, HoursOverride.unit_id.is_(None)))
+    )
+    overrides = [
+        Override(
+            day=row.day,
+            kind=OverrideKind(row.kind.value),
+            sessions=tuple(_spans(row.sessions or [])),
+            unit=unit.code if row.unit_id is not None else None,
+            decision_ref=row.decision_ref,
+            effective_from=row.effective_from,
+        )
+        for row in rows
+    ]
+    return WorkingCalendar([version], timezone=profile.timezone, unit=unit.code, overrides=overrides,
+                           public_holidays=public_holidays)
+
+
+def _spans(pairs: list) -> list[Span]:
+    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs]
+
+
+__all__ = ["NoHoursProfile", "calendar_for", "profile_for", "seasons_of"]
