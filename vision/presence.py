@@ -17,6 +17,7 @@ Time comes in as an argument; there is no clock in here.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -111,6 +112,33 @@ class PresenceTracker:
             transitions.append(Transition(at, self.state, new))
             self.state = new
         return transitions
+
+    def restore(
+        self,
+        samples: Iterable[tuple[datetime | float, int | None, bool]],
+        state: PresenceState,
+    ) -> None:
+        """Resume from stored evidence, e.g. after a restart: ``samples`` are ``(at, staff_count, healthy)``
+        oldest first, and ``state`` is the state they left the desk in.
+
+        Only the votes after the last gap longer than ``max_gap_s`` count (``update`` would have dropped
+        the older ones), at most ``window`` of them. A gap between the last sample and the next
+        ``update`` is handled by ``update`` as usual. No samples: a fresh tracker in ``state``.
+        """
+        votes: list[PresenceState] = []
+        last_at: datetime | float | None = None
+        for at, staff_count, healthy in samples:
+            if last_at is not None:
+                gap = _seconds_between(last_at, at)
+                if gap < 0:
+                    raise ValueError(f"samples out of order: {at} is before {last_at}")
+                if gap > self.policy.max_gap_s:
+                    votes.clear()
+            votes.append(vote(staff_count, healthy, self.policy.min_staff))
+            last_at = at
+        self._votes = deque(votes[-self.policy.window:], maxlen=self.policy.window)
+        self._last_at = last_at
+        self.state = PresenceState(state)
 
     def _decide(self) -> PresenceState:
         p = self.policy

@@ -13,6 +13,7 @@ from deskaudit.cli.db import db
 from deskaudit.cli.demo import demo
 from deskaudit.cli.replay import replay
 from deskaudit.cli.run import run
+from deskaudit.cli.sample import sample
 from deskaudit.cli.users import users
 from deskaudit.cli.weights import weights
 
@@ -30,7 +31,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for group in (db, config, users, run, demo, replay, weights):
+for group in (db, config, users, run, sample, demo, replay, weights):
     cli.add_command(group)
 
 

@@ -1,0 +1,77 @@
+"""``deskaudit sample --once``: sample every enabled camera now and store what each saw."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from deskaudit import paths
+from deskaudit.cli.common import BadInput, Failure, database
+
+if TYPE_CHECKING:
+    from schedules.sampling import SampleResult
+    from vision.detector import YoloDetector
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Sample each camera once now, ignoring working hours, and exit.")
+@click.option("--camera", "camera_code", metavar="CODE", help="Only this camera (its code in the site config).")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True,
+              help="Detector backend (onnx/openvino are exported once and cached).")
+@click.option("--weights", type=click.Path(path_type=Path, dir_okay=False),
+              help="Weights file to use instead of the verified cached yolov8n.pt (must match its sha256).")
+def sample(once: bool, camera_code: str | None, backend: str, weights: Path | None) -> None:
+    """Sample enabled cameras and write one observation per camera and sampling slot.
+
+    A slot already sampled is not sampled again. Camera faults (offline, dark, covered, …) are
+    results, not errors: they are stored and the exit code stays 0.
+    """
+    from schedules.sampling import Sampler, UnknownCamera, enabled_cameras
+
+    if not once:
+        raise BadInput("only `deskaudit sample --once` exists for now; "
+                       "the continuous sampler will be `deskaudit run sampler` (coming)")
+    with database() as session:
+        try:
+            cameras = enabled_cameras(session, camera_code)
+        except UnknownCamera as error:
+            raise BadInput(str(error)) from None
+        if not cameras:
+            click.echo("no enabled camera: nothing to sample", err=True)
+            return
+        sampler = Sampler(build_detector(backend, weights), data_dir=paths.data_dir())
+        sampler.sample_all(session, datetime.now(timezone.utc), cameras,
+                           on_result=lambda result: click.echo(format_result(result)))
+
+
+def build_detector(backend: str, weights: Path | None) -> YoloDetector:
+    """The process's one person detector, loaded and warmed up; any failure is exit 1."""
+    from vision.detector import DetectorError, DetectorSettings, YoloDetector
+    from vision.weights import WeightsError, resolve_weights
+
+    models_dir = paths.cache_dir() / "models"
+    try:
+        detector = YoloDetector(resolve_weights(configured_path=weights, cache_dir=models_dir),
+                                DetectorSettings(backend=backend), export_dir=models_dir)
+        detector.warm_up()
+    except (WeightsError, DetectorError) as error:
+        raise Failure(f"detector: {error}") from None
+    return detector
+
+
+def format_result(result: SampleResult) -> str:
+    """``TV-HT-CAM  ok  persons=5 staff=2 queue=1 presence=unknown  48 ms``."""
+
+    def count(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
+    line = (f"{result.camera_code}  {result.health}  persons={count(result.persons)} staff={count(result.staff_count)} "
+            f"queue={count(result.queue_count)} presence={result.presence}  {count(result.latency_ms)} ms")
+    if result.error:
+        line += f"  ({result.error})"
+    if not result.written:
+        line += f"  [already sampled in slot {result.slot_at:%H:%M:%S} UTC: nothing new written]"
+    return line

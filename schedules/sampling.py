@@ -1,0 +1,250 @@
+"""One camera sample → database rows: an ``Observation`` per camera and sampling slot, a
+``PresenceEvent`` per presence transition, and the latest blurred snapshot on disk.
+
+Shared by ``deskaudit sample --once`` and the continuous sampler. The detector is created once per
+process by the caller and injected; time comes in as an argument.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.enums import CameraHealth
+from models.enums import PresenceState as StoredPresence
+from models.observing import Observation, PresenceEvent
+from models.org import Camera, Desk, Zone
+from schedules.cameras import CameraSpec, open_camera
+from schedules.snapshots import latest_snapshot_path, render_snapshot, write_jpeg_atomically
+from vision.detector import PersonDetector
+from vision.health import HealthMonitor, HealthThresholds
+from vision.pipeline import CameraPipeline, Sample
+from vision.presence import PresencePolicy, Transition
+from vision.privacy import BlurPolicy
+from vision.zones import DeskZones
+from vision.zones import Zone as ZoneGeometry
+
+log = logging.getLogger("deskaudit.schedules.sampling")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class UnknownCamera(LookupError):
+    """No camera with that code, or it is not enabled on an active desk."""
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """What the site config's ``[vision]`` table would set; defaults until it is stored."""
+
+    health: HealthThresholds = field(default_factory=HealthThresholds)
+    presence: PresencePolicy = field(default_factory=PresencePolicy)
+    blur: BlurPolicy = field(default_factory=BlurPolicy)
+    open_timeout_s: float = 5.0
+    read_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    """What one camera sample stored (or found already stored for its slot), as plain values."""
+
+    camera_code: str
+    slot_at: datetime
+    observed_at: datetime
+    health: str
+    presence: str
+    persons: int | None
+    staff_count: int | None
+    queue_count: int | None
+    latency_ms: int | None
+    error: str | None
+    written: bool  # False: this slot had been sampled already, nothing new was stored
+    transitions: tuple[Transition, ...] = ()
+    snapshot: Path | None = None
+
+    @classmethod
+    def of(cls, code: str, row: Observation, *, written: bool, transitions: Iterable[Transition] = (),
+           snapshot: Path | None = None) -> SampleResult:
+        return cls(code, row.slot_at, row.observed_at, str(row.health), str(row.presence), row.persons,
+                   row.staff_count, row.queue_count, row.latency_ms, row.error, written, tuple(transitions), snapshot)
+
+
+def slot_start(at: datetime, cadence_seconds: int) -> datetime:
+    """The start of the sampling slot holding ``at``: UTC, floored to a multiple of the cadence since the epoch."""
+    if at.tzinfo is None:
+        raise ValueError(f"naive datetime {at!r}: pass an aware datetime (UTC)")
+    if cadence_seconds < 1:
+        raise ValueError(f"cadence must be ≥ 1 s, got {cadence_seconds}")
+    elapsed = (at.astimezone(timezone.utc) - EPOCH) // timedelta(seconds=1)
+    return EPOCH + timedelta(seconds=elapsed - elapsed % cadence_seconds)
+
+
+def enabled_cameras(session: Session, code: str | None = None) -> list[CameraSpec]:
+    """Enabled, active cameras of active desks (ordered by code), with their active zones.
+
+    Raises:
+        UnknownCamera: ``code`` names no such camera.
+    """
+    query = (select(Camera).join(Desk, Camera.desk_id == Desk.id)
+             .where(Camera.enabled.is_(True), Camera.active.is_(True), Desk.active.is_(True))
+             .order_by(Camera.code))
+    if code is not None:
+        query = query.where(Camera.code == code)
+    cameras = list(session.scalars(query))
+    if code is not None and not cameras:
+        exists = session.scalars(select(Camera.id).where(Camera.code == code)).first() is not None
+        why = "is disabled, inactive or on an inactive desk" if exists else "does not exist"
+        raise UnknownCamera(f"camera {code!r} {why}")
+    zones = session.scalars(select(Zone).where(Zone.camera_id.in_([c.id for c in cameras]), Zone.active.is_(True))
+                            .order_by(Zone.name)).all()
+    return [_spec(camera, [z for z in zones if z.camera_id == camera.id]) for camera in cameras]
+
+
+def _spec(camera: Camera, zones: list[Zone]) -> CameraSpec:
+    geometry = DeskZones(ZoneGeometry.build(z.name, str(z.kind), z.polygon, where=f"camera {camera.code}: zone {z.name}")
+                         for z in zones)
+    return CameraSpec(id=camera.id, code=camera.code, desk_id=camera.desk_id, url=camera.source_url,
+                      username=camera.username, password=camera.password, cadence_seconds=camera.cadence_seconds,
+                      zones=geometry, reference_frame_path=camera.reference_frame_path)
+
+
+class Sampler:
+    """Samples cameras with one shared detector and writes what they saw.
+
+    Args:
+        detector: Created once per process (a fake in tests).
+        data_dir: Where ``snapshots/latest/`` lives, and what relative paths are relative to.
+        settings: Health thresholds, presence policy, blur, timeouts.
+    """
+
+    def __init__(self, detector: PersonDetector, *, data_dir: Path, settings: SamplingSettings | None = None) -> None:
+        self.detector = detector
+        self.data_dir = Path(data_dir)
+        self.settings = settings or SamplingSettings()
+
+    def pipeline_for(self, camera: CameraSpec) -> CameraPipeline:
+        """A fresh pipeline for ``camera`` (its presence tracker is restored from the database per sample)."""
+        health = HealthMonitor(self.settings.health)
+        reference = camera.reference_image(self.data_dir)
+        if reference is not None:
+            health.set_reference(reference)
+        return CameraPipeline(self.detector, camera.zones, health=health, presence=self.settings.presence)
+
+    def sample_all(self, session: Session, at: datetime, cameras: Iterable[CameraSpec] | None = None,
+                   on_result: Callable[[SampleResult], None] | None = None, *,
+                   code: str | None = None) -> list[SampleResult]:
+        """Sample ``cameras`` (default: every enabled one, or the one named ``code``) at ``at``.
+
+        Commits after each camera, so one camera's rows are kept whatever happens to the next;
+        ``on_result`` sees each result as soon as it is stored.
+        """
+        results = []
+        for camera in enabled_cameras(session, code) if cameras is None else cameras:
+            results.append(self.sample(session, camera, at))
+            session.commit()
+            if on_result is not None:
+                on_result(results[-1])
+        return results
+
+    def sample(self, session: Session, camera: CameraSpec, at: datetime,
+               pipeline: CameraPipeline | None = None) -> SampleResult:
+        """Sample ``camera`` now (``at``, aware) unless its slot already has an observation; write the rows.
+
+        A camera that cannot be opened or read gives an ``offline`` observation, never an exception.
+        ``pipeline`` may be kept by a long-running caller (frozen/moved checks need history).
+        """
+        at = at.astimezone(timezone.utc)
+        slot_at = slot_start(at, camera.cadence_seconds)
+        existing = self._observation(session, camera.id, slot_at)
+        if existing is not None:
+            return SampleResult.of(camera.code, existing, written=False)
+        pipeline = pipeline or self.pipeline_for(camera)
+        self.restore_presence(session, pipeline, camera.desk_id, before=at)
+        source = open_camera(camera, base_dir=self.data_dir, open_timeout_s=self.settings.open_timeout_s,
+                             read_timeout_s=self.settings.read_timeout_s)
+        try:
+            sample = pipeline.sample(source, at)
+        finally:
+            source.close()
+        row = insert_once(session, _observation_values(camera, slot_at, sample))
+        if row is None:  # another sampler wrote this slot meanwhile: theirs stands
+            existing = self._observation(session, camera.id, slot_at)
+            if existing is None:
+                raise RuntimeError(f"camera {camera.code}: slot {slot_at} conflicted but holds no observation")
+            return SampleResult.of(camera.code, existing, written=False)
+        for transition in sample.transitions:
+            session.add(PresenceEvent(desk_id=camera.desk_id, camera_id=camera.id, at=transition.at,
+                                      state=StoredPresence(transition.current.value),
+                                      previous_state=StoredPresence(transition.previous.value)))
+        session.flush()
+        return SampleResult.of(camera.code, row, written=True, transitions=sample.transitions,
+                               snapshot=self._snapshot(camera, sample))
+
+    def restore_presence(self, session: Session, pipeline: CameraPipeline, desk_id: int, *, before: datetime) -> None:
+        """Resume the desk's k-of-n presence from its latest observations (any of its cameras)."""
+        window = pipeline.presence.policy.window
+        rows = session.execute(
+            select(Observation.observed_at, Observation.staff_count, Observation.health, Observation.presence)
+            .where(Observation.desk_id == desk_id, Observation.observed_at <= before)
+            .order_by(Observation.observed_at.desc(), Observation.id.desc()).limit(window)
+        ).all()
+        rows.reverse()
+        state = rows[-1].presence if rows else StoredPresence.UNKNOWN
+        pipeline.presence.restore([(r.observed_at, r.staff_count, r.health == CameraHealth.OK) for r in rows], state)
+
+    def _snapshot(self, camera: CameraSpec, sample: Sample) -> Path | None:
+        if sample.frame is None:
+            return None
+        path = latest_snapshot_path(self.data_dir, camera.code)
+        try:
+            image = render_snapshot(sample.frame.image, sample.detections, camera.zones, self.settings.blur)
+            return write_jpeg_atomically(image, path)
+        except (OSError, ValueError) as error:  # a full disk must not lose the observation
+            log.warning("camera %s: latest snapshot not written: %s", camera.code, error)
+            return None
+
+    @staticmethod
+    def _observation(session: Session, camera_id: int, slot_at: datetime) -> Observation | None:
+        return session.scalars(select(Observation).filter_by(camera_id=camera_id, slot_at=slot_at)).one_or_none()
+
+
+def _observation_values(camera: CameraSpec, slot_at: datetime, sample: Sample) -> dict:
+    ok = sample.health.value == CameraHealth.OK
+    return dict(
+        camera_id=camera.id, desk_id=camera.desk_id, slot_at=slot_at, observed_at=sample.at,
+        health=CameraHealth(sample.health.value), presence=StoredPresence(sample.presence.value),
+        persons=sample.persons if ok else None, staff_count=sample.staff_count if ok else None,
+        queue_count=sample.queue_count if ok else None, latency_ms=round(sample.latency_ms),
+        model_id=sample.model_id, error=None if ok else (sample.health_reason or sample.health.value),
+    )
+
+
+def insert_once(session: Session, values: dict) -> Observation | None:
+    """Insert an observation unless its (camera, slot) exists; ``None`` when it did (also under a race).
+
+    ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL keeps the caller's transaction intact
+    (a savepoint on pysqlite would commit early); other databases fall back to a savepoint.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = (insert(Observation).values(**values)
+                     .on_conflict_do_nothing(index_elements=["camera_id", "slot_at"]).returning(Observation.id))
+        new_id = session.execute(statement).scalar_one_or_none()
+        return None if new_id is None else session.get(Observation, new_id)
+    row = Observation(**values)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row

@@ -1,0 +1,69 @@
+"""The latest snapshot of each camera: blurred for privacy, annotated with zones and person boxes,
+written atomically so a page never shows half a JPEG."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision.detections import Detections
+from vision.privacy import BlurPolicy, blur_for_storage
+from vision.zones import DeskZones, ZoneKind
+
+ZONE_COLOURS = {  # BGR
+    ZoneKind.STAFF: (80, 200, 80),
+    ZoneKind.QUEUE: (0, 200, 255),
+    ZoneKind.EXCLUDE: (160, 160, 160),
+}
+PERSON_COLOUR = (255, 160, 0)
+JPEG_QUALITY = 85
+
+
+def latest_snapshot_path(data_dir: Path, camera_code: str) -> Path:
+    """``<data dir>/snapshots/latest/<camera code>.jpg``."""
+    return Path(data_dir) / "snapshots" / "latest" / f"{camera_code}.jpg"
+
+
+def render_snapshot(
+    image: np.ndarray, detections: Detections | None, zones: DeskZones, blur: BlurPolicy | None = None
+) -> np.ndarray:
+    """A copy of ``image`` fit to store: heads (and queue zones) blurred, then zone outlines and person boxes.
+
+    Without detections (camera not ``ok``, or the detector failed) nobody was located, so the whole
+    frame is blurred: an unlocated person must not be stored sharp.
+    """
+    if detections is None:
+        out = cv2.GaussianBlur(cv2.resize(image, None, fx=0.1, fy=0.1), (3, 3), 0)
+        out = cv2.resize(out, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
+    else:
+        out = blur_for_storage(image, detections, zones, blur)
+    height, width = out.shape[:2]
+    for zone in zones.zones:
+        points = np.array([[x * (width - 1), y * (height - 1)] for x, y in zone.polygon], np.int32)
+        cv2.polylines(out, [points], isClosed=True, color=ZONE_COLOURS[zone.kind], thickness=2)
+    if detections is not None:
+        for x1, y1, x2, y2 in np.asarray(detections.xyxy).round().astype(int):
+            cv2.rectangle(out, (int(x1), int(y1)), (int(x2), int(y2)), PERSON_COLOUR, 2)
+    return out
+
+
+def write_jpeg_atomically(image: np.ndarray, path: Path, quality: int = JPEG_QUALITY) -> Path:
+    """Encode ``image`` as JPEG and replace ``path`` in one step (temp file in the same folder + ``os.replace``)."""
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise OSError(f"{path}: JPEG encoding failed")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide it from a web server running as another user
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encoded.tobytes())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
