@@ -76,12 +76,17 @@ class NoEndSource:
 
 
 def open_camera(camera: CameraSpec, *, base_dir: Path | None = None, open_timeout_s: float = 5.0,
-                read_timeout_s: float = 5.0) -> FrameSource:
-    """The camera's frame source, or an ``UnavailableSource`` saying why it could not be opened."""
+                read_timeout_s: float = 5.0, live_files: bool = False) -> FrameSource:
+    """The camera's frame source, or an ``UnavailableSource`` saying why it could not be opened.
+
+    ``live_files``: a video file plays in real time and loops, as a live camera would for a source
+    kept open between samples (opened per sample, a file always shows its first frame).
+    """
     description = mask_credentials(camera.url)
     try:
         source = open_source(camera.url, username=camera.username, password=camera.password, base_dir=base_dir,
-                             open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s)
+                             open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s,
+                             realtime=live_files, loop=live_files)
     except SourceError as error:
         reason = mask_credentials(str(error))
     except (OSError, ValueError) as error:  # a malformed URL or a system error: still only a camera fault

@@ -26,6 +26,7 @@ from models.org import Camera, Desk, Zone
 from schedules.cameras import CameraSpec, open_camera
 from schedules.snapshots import latest_snapshot_path, render_snapshot, write_jpeg_atomically
 from vision.detector import PersonDetector
+from vision.frames import FrameSource
 from vision.health import HealthMonitor, HealthThresholds
 from vision.pipeline import CameraPipeline, Sample
 from vision.presence import PresencePolicy, Transition
@@ -139,6 +140,11 @@ class Sampler:
             health.set_reference(reference)
         return CameraPipeline(self.detector, camera.zones, health=health, presence=self.settings.presence)
 
+    def open(self, camera: CameraSpec, *, live_files: bool = False) -> FrameSource:
+        """``camera``'s frame source with this sampler's timeouts (``live_files``: files play in real time, looping)."""
+        return open_camera(camera, base_dir=self.data_dir, open_timeout_s=self.settings.open_timeout_s,
+                           read_timeout_s=self.settings.read_timeout_s, live_files=live_files)
+
     def sample_all(self, session: Session, at: datetime, cameras: Iterable[CameraSpec] | None = None,
                    on_result: Callable[[SampleResult], None] | None = None, *,
                    code: str | None = None) -> list[SampleResult]:
@@ -156,11 +162,12 @@ class Sampler:
         return results
 
     def sample(self, session: Session, camera: CameraSpec, at: datetime,
-               pipeline: CameraPipeline | None = None) -> SampleResult:
+               pipeline: CameraPipeline | None = None, source: FrameSource | None = None) -> SampleResult:
         """Sample ``camera`` now (``at``, aware) unless its slot already has an observation; write the rows.
 
         A camera that cannot be opened or read gives an ``offline`` observation, never an exception.
-        ``pipeline`` may be kept by a long-running caller (frozen/moved checks need history).
+        ``pipeline`` and ``source`` may be kept by a long-running caller (frozen/moved checks need
+        history; a kept file plays on like a live camera); a source passed in is not closed here.
         """
         at = at.astimezone(timezone.utc)
         slot_at = slot_start(at, camera.cadence_seconds)
@@ -169,12 +176,14 @@ class Sampler:
             return SampleResult.of(camera.code, existing, written=False)
         pipeline = pipeline or self.pipeline_for(camera)
         self.restore_presence(session, pipeline, camera.desk_id, before=at)
-        source = open_camera(camera, base_dir=self.data_dir, open_timeout_s=self.settings.open_timeout_s,
-                             read_timeout_s=self.settings.read_timeout_s)
-        try:
+        if source is not None:
             sample = pipeline.sample(source, at)
-        finally:
-            source.close()
+        else:
+            source = self.open(camera)
+            try:
+                sample = pipeline.sample(source, at)
+            finally:
+                source.close()
         row = insert_once(session, _observation_values(camera, slot_at, sample))
         if row is None:  # another sampler wrote this slot meanwhile: theirs stands
             existing = self._observation(session, camera.id, slot_at)

@@ -35,7 +35,18 @@ def test_demo_serves_the_example_site(tmp_path):
         assert url, "".join(lines)
         page = urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
         assert "Trung tâm Phục vụ hành chính công xã Diễn Châu" in page
-        assert (tmp_path / "data" / "demo" / "deskaudit.sqlite3").exists()
+        database = tmp_path / "data" / "demo" / "deskaudit.sqlite3"
+        assert database.exists()
+        # The sampler runs beside the web server: observations from the real footage arrive.
+        import sqlite3
+
+        deadline = time.monotonic() + 60
+        cameras = 0
+        while time.monotonic() < deadline and cameras < 6:
+            time.sleep(2)
+            with sqlite3.connect(database) as db:
+                cameras = db.execute("select count(distinct camera_id) from observations where health = 'ok'").fetchone()[0]
+        assert cameras == 6, "".join(lines)
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -63,7 +63,7 @@ def _enabled_count(session) -> int:
 
 
 def _observations(session):
-    return session.scalars(select(Observation).order_by(Observation.camera_id)).all()
+    return session.scalars(select(Observation).order_by(Observation.camera_id, Observation.slot_at)).all()
 
 
 def _camera(raw, code):
@@ -244,8 +244,10 @@ def test_sample_once_with_the_real_detector(cli_site, cli_runner, tmp_path):
     with factory() as session:
         rows = _observations(session)
         codes = dict(session.execute(select(Camera.id, Camera.code)).all())
-    assert len(rows) == expected
-    by_code = {codes[r.camera_id]: r for r in rows}
+    # TV-HT-CAM has two rows if its 30 s slot turned over between the two commands, else one.
+    assert expected <= len(rows) <= expected + 1
+    by_code = {codes[r.camera_id]: r for r in rows}  # the newest row per camera
+    assert len(by_code) == expected
     assert by_code["DC-XH-CAM"].health is CameraHealth.OFFLINE and by_code["DC-XH-CAM"].persons is None
     assert all(r.health is CameraHealth.OK and r.persons >= 1 for code, r in by_code.items() if code != "DC-XH-CAM")
     assert all(r.model_id.startswith("yolov8n@") for code, r in by_code.items() if code != "DC-XH-CAM")
@@ -254,10 +256,10 @@ def test_sample_once_with_the_real_detector(cli_site, cli_runner, tmp_path):
     for code in by_code.keys() - {"DC-XH-CAM"}:
         assert cv2.imread(str(latest_snapshot_path(paths.data_dir(), code))) is not None
 
-    # Again at once: cameras whose slot has not turned over yet write nothing (a slot may end in between).
+    # Again at once: cameras still in the same slot write nothing; the wall clock cannot be fixed
+    # here, so a slot may end in between (the fake-detector test checks the strict case).
     again = cli_runner.invoke(cli, ["sample", "--once"])
     assert again.exit_code == 0, again.output
     fresh = [line for line in again.output.splitlines() if "already sampled" not in line]
-    assert len(fresh) < expected
     with factory() as session:
-        assert len(_observations(session)) == expected + len(fresh)
+        assert len(_observations(session)) == len(rows) + len(fresh)

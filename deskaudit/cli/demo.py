@@ -36,8 +36,10 @@ def _port_or_any(host: str, preferred: int) -> int:
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="Preferred port; a free one is taken if it is busy.")
 @click.option("--no-serve", is_flag=True, help="Prepare the database and stop (no web server).")
-def demo(config_file: Path, data_dir: Path | None, host: str, port: int, no_serve: bool) -> None:
-    """Create the demo database, import the example site, and serve the web app.
+@click.option("--sampler/--no-sampler", default=True, show_default=True,
+              help="Sample the demo cameras (real footage, around the clock) while serving.")
+def demo(config_file: Path, data_dir: Path | None, host: str, port: int, no_serve: bool, sampler: bool) -> None:
+    """Create the demo database, import the example site, sample its cameras and serve the web app.
 
     Prints the URL once the server is listening.
     """
@@ -56,8 +58,26 @@ def demo(config_file: Path, data_dir: Path | None, host: str, port: int, no_serv
     if no_serve:
         click.echo(f"[3/3] ready: {directory / 'deskaudit.sqlite3'}")
         return
+    service = _start_sampler(url, directory) if sampler else None
     click.echo("[3/3] web server (Ctrl-C to stop)")
-    serve_web(
-        url, host, _port_or_any(host, port),
-        announce=lambda base: f"\n  deskaudit demo: {base}\n",
-    )
+    try:
+        serve_web(
+            url, host, _port_or_any(host, port),
+            announce=lambda base: f"\n  deskaudit demo: {base}\n",
+        )
+    finally:
+        if service is not None:
+            service.stop()
+
+
+def _start_sampler(url: str, directory: Path):
+    """The sampler in this process, around the clock: the demo footage has no office hours."""
+    from deskaudit.cli.sample import build_detector
+    from models.db import make_engine, session_factory
+    from schedules.service import SamplerService
+
+    service = SamplerService(session_factory(make_engine(url)), build_detector("openvino", None), directory,
+                             respect_hours=False)
+    count = service.start()
+    click.echo(f"      sampler: {count} camera(s) replaying real footage, one sample each per cadence")
+    return service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -43,3 +44,36 @@ def web(host: str, port: int) -> None:
     with database():  # fail early, with a clear message, on a missing or old schema
         pass
     serve_web(current_url(), host, port)
+
+
+@run.command()
+@click.option("--ignore-hours", is_flag=True, help="Sample around the clock, not only in each desk's working hours.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Cameras sampled at once (default: min(8, cameras)).")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True,
+              help="Detector backend (onnx/openvino are exported once and cached).")
+@click.option("--weights", type=click.Path(path_type=Path, dir_okay=False),
+              help="Weights file to use instead of the verified cached yolov8n.pt (must match its sha256).")
+def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path | None) -> None:
+    """Sample every enabled camera on its cadence until stopped (SIGTERM or Ctrl+C).
+
+    Cameras enabled, disabled or edited in the database are picked up within a minute. One
+    observation per camera and sampling slot; `-v` logs one line per sample.
+    """
+    from deskaudit import paths
+    from deskaudit.cli.sample import build_detector
+    from models.db import make_engine, session_factory
+    from schedules.sampling import enabled_cameras
+    from schedules.service import SamplerService
+
+    with database() as session:  # fail early, with a clear message, on a missing or old schema
+        count = len(enabled_cameras(session))
+    engine = make_engine(current_url())
+    try:
+        service = SamplerService(session_factory(engine), build_detector(backend, weights), paths.data_dir(),
+                                 respect_hours=not ignore_hours, workers=workers)
+        hours = "around the clock" if ignore_hours else "in working hours"
+        click.echo(f"deskaudit sampler: {count} camera(s), sampling {hours}; Ctrl+C to stop")
+        service.run_forever()
+        click.echo("stopped")
+    finally:
+        engine.dispose()

@@ -33,7 +33,7 @@ def sample(once: bool, camera_code: str | None, backend: str, weights: Path | No
 
     if not once:
         raise BadInput("only `deskaudit sample --once` exists for now; "
-                       "the continuous sampler will be `deskaudit run sampler` (coming)")
+                       "for continuous sampling use `deskaudit run sampler`")
     with database() as session:
         try:
             cameras = enabled_cameras(session, camera_code)

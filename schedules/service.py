@@ -1,0 +1,286 @@
+"""The continuous sampler: one APScheduler 3.x job per enabled camera, reconciled from the database.
+
+Each camera samples on its own ``cadence_seconds`` in a bounded thread pool, so one slow camera
+never delays the others; a reconcile job (its own one-thread pool) adds, removes and reschedules
+camera jobs as cameras are enabled, disabled or edited — no restart. Jobs live in the default
+in-memory job store of this process only (never shared between processes).
+
+The detector is created once by the caller and shared by every camera job: it serialises
+inference with its own lock, which at the default cadence (one frame per camera every 30–60 s,
+tens of milliseconds per frame) costs nothing worth a model copy per thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.hours import NoHoursProfile, calendar_for
+from models.enums import CameraHealth, PresenceState
+from models.org import Desk
+from schedules.cameras import CameraSpec, UnavailableSource
+from schedules.sampling import Sampler, SampleResult, SamplingSettings, enabled_cameras, insert_once, slot_start
+from vision.detector import PersonDetector
+from vision.frames import FrameSource
+from vision.pipeline import CameraPipeline
+
+log = logging.getLogger("deskaudit.schedules.service")
+
+RECONCILE_JOB_ID = "reconcile"
+MAX_WORKERS = 8
+MAX_OFFSET_S = 5.0
+
+
+def camera_job_id(code: str) -> str:
+    """The deterministic APScheduler job id of a camera."""
+    return f"camera:{code}"
+
+
+def slot_offset(code: str, cadence_seconds: int) -> float:
+    """Seconds into each slot at which ``code`` is sampled: spreads cameras like jitter, but stable.
+
+    APScheduler 3.x interval jitter accumulates (each run is the previous *jittered* run plus the
+    interval), so a jittered job drifts and skips a slot now and then; a fixed per-camera offset
+    spreads the load the same way and keeps exactly one sample per slot.
+    """
+    span = min(MAX_OFFSET_S, cadence_seconds / 4)
+    return (zlib.crc32(code.encode()) % 1000) / 1000 * span
+
+
+def _source_key(spec: CameraSpec) -> tuple:
+    """What, when changed, needs a fresh pipeline and source (cadence alone only reschedules)."""
+    return (spec.url, spec.username, spec.password, spec.reference_frame_path, spec.desk_id, spec.zones.zones)
+
+
+@dataclass
+class CameraRun:
+    """What a camera keeps between samples: its pipeline (frozen/moved history) and open source."""
+
+    spec: CameraSpec
+    pipeline: CameraPipeline
+    source: FrameSource | None = None
+    started_at: datetime | None = None  # of the sample in progress or last run: the error listener's slot
+    retired: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+            self.source = None
+
+
+class SamplerService:
+    """Samples every enabled camera on its cadence until stopped.
+
+    Args:
+        session_factory: Sessions on the deskaudit database (each job uses its own).
+        detector: Shared by all camera jobs (see the module docstring).
+        data_dir: Where snapshots live and relative paths are relative to.
+        respect_hours: Sample a desk only while its working calendar says it is staffed.
+        reconcile_every_s: How often cameras are re-read from the database.
+        workers: Camera jobs running at once; default ``min(8, cameras)`` at start.
+        clock: The current aware time (a fixed clock in tests).
+        settings: Passed to the ``Sampler``.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], detector: PersonDetector, data_dir: Path, *,
+                 respect_hours: bool = True, reconcile_every_s: float = 30, workers: int | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 settings: SamplingSettings | None = None) -> None:
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be ≥ 1, got {workers}")
+        self.session_factory = session_factory
+        self.sampler = Sampler(detector, data_dir=Path(data_dir), settings=settings)
+        self.respect_hours = respect_hours
+        self.reconcile_every_s = reconcile_every_s
+        self.workers = workers
+        self.clock = clock
+        self.scheduler: BackgroundScheduler | None = None
+        self._runs: dict[str, CameraRun] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> int:
+        """Read the cameras, schedule their jobs and the reconcile job; returns how many cameras."""
+        with self.session_factory() as session:
+            cameras = enabled_cameras(session)
+        workers = self.workers or min(MAX_WORKERS, max(1, len(cameras)))
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(workers), "reconcile": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1}, timezone=timezone.utc)
+        self.scheduler.add_listener(self._on_job_error, EVENT_JOB_ERROR)
+        self._apply(cameras)
+        self.scheduler.add_job(self.reconcile, IntervalTrigger(seconds=self.reconcile_every_s, timezone=timezone.utc),
+                               id=RECONCILE_JOB_ID, executor="reconcile",
+                               misfire_grace_time=max(1, int(self.reconcile_every_s)))
+        self.scheduler.start()
+        log.info("sampler started: %d camera(s), %d worker(s)", len(cameras), workers)
+        return len(cameras)
+
+    def stop(self) -> None:
+        """Stop scheduling, wait for running samples to finish, close kept sources."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        with self._lock:
+            for run in self._runs.values():
+                run.close()
+            self._runs.clear()
+        log.info("sampler stopped")
+
+    def run_forever(self) -> None:
+        """``start()``, then run until SIGTERM or SIGINT, then ``stop()`` (call from the main thread)."""
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            self._stop.wait()
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def request_stop(self) -> None:
+        """Make ``run_forever`` return (after a graceful stop)."""
+        self._stop.set()
+
+    def _on_signal(self, signum, _frame) -> None:
+        log.info("signal %s: stopping", signal.Signals(signum).name)
+        self._stop.set()
+
+    # --- reconcile ---------------------------------------------------------------------------------
+
+    def job_ids(self) -> list[str]:
+        """The scheduled job ids, sorted (``camera:<code>`` and ``reconcile``)."""
+        return sorted(job.id for job in self.scheduler.get_jobs()) if self.scheduler else []
+
+    def reconcile(self) -> None:
+        """Bring camera jobs in line with the database: add new, remove gone, reschedule changed cadence."""
+        with self.session_factory() as session:
+            cameras = enabled_cameras(session)
+        self._apply(cameras)
+
+    def _apply(self, cameras: list[CameraSpec]) -> None:
+        wanted = {camera.code: camera for camera in cameras}
+        with self._lock:
+            for code in sorted(self._runs.keys() - wanted.keys()):
+                self._remove(code)
+            for code, spec in wanted.items():
+                run = self._runs.get(code)
+                if run is None:
+                    self._runs[code] = CameraRun(spec, self.sampler.pipeline_for(spec))
+                    self._schedule(spec, add=True)
+                    log.info("camera %s: scheduled every %d s", code, spec.cadence_seconds)
+                    continue
+                if _source_key(run.spec) != _source_key(spec):
+                    self._retire(run)
+                    self._runs[code] = CameraRun(spec, self.sampler.pipeline_for(spec))
+                    log.info("camera %s: source or zones changed, pipeline restarted", code)
+                else:
+                    run.spec = spec
+                if self._job_cadence(code) != spec.cadence_seconds:
+                    self._schedule(spec, add=False)
+                    log.info("camera %s: rescheduled every %d s", code, spec.cadence_seconds)
+
+    def _job_cadence(self, code: str) -> int | None:
+        job = self.scheduler.get_job(camera_job_id(code))
+        return None if job is None else int(job.trigger.interval_length)
+
+    def _schedule(self, spec: CameraSpec, *, add: bool) -> None:
+        start = slot_start(self.clock(), spec.cadence_seconds) + timedelta(
+            seconds=slot_offset(spec.code, spec.cadence_seconds))
+        trigger = IntervalTrigger(seconds=spec.cadence_seconds, start_date=start, timezone=timezone.utc)
+        if add:
+            self.scheduler.add_job(self._sample_camera, trigger, args=[spec.code], id=camera_job_id(spec.code),
+                                   name=f"sample {spec.code}", misfire_grace_time=spec.cadence_seconds,
+                                   replace_existing=True)
+        else:
+            self.scheduler.modify_job(camera_job_id(spec.code), misfire_grace_time=spec.cadence_seconds)
+            self.scheduler.reschedule_job(camera_job_id(spec.code), trigger=trigger)
+
+    def _remove(self, code: str) -> None:
+        if self.scheduler.get_job(camera_job_id(code)) is not None:
+            self.scheduler.remove_job(camera_job_id(code))
+        self._retire(self._runs.pop(code))
+        log.info("camera %s: disabled or removed, job dropped", code)
+
+    @staticmethod
+    def _retire(run: CameraRun) -> None:
+        """Close ``run``'s source now, or when its sample in progress ends."""
+        run.retired = True
+        if run.lock.acquire(blocking=False):
+            try:
+                run.close()
+            finally:
+                run.lock.release()
+
+    # --- jobs --------------------------------------------------------------------------------------
+
+    def _sample_camera(self, code: str) -> SampleResult | None:
+        with self._lock:
+            run = self._runs.get(code)
+        if run is None:
+            return None
+        with run.lock:
+            if run.retired:
+                return None
+            at = self.clock().astimezone(timezone.utc)
+            run.started_at = at
+            try:
+                with self.session_factory.begin() as session:
+                    if self.respect_hours and not self._scheduled(session, run.spec, at):
+                        log.debug("camera %s: desk not scheduled at %s, skipped", code, at)
+                        return None
+                    source = run.source or self.sampler.open(run.spec, live_files=True)
+                    if not isinstance(source, UnavailableSource):  # an unavailable one is retried next time
+                        run.source = source
+                    result = self.sampler.sample(session, run.spec, at, run.pipeline, source)
+            finally:
+                if run.retired:
+                    run.close()
+        log.info("camera %s: %s persons=%s staff=%s queue=%s presence=%s%s%s", code, result.health,
+                 result.persons, result.staff_count, result.queue_count, result.presence,
+                 f" ({result.error})" if result.error else "", "" if result.written else " [slot already sampled]")
+        return result
+
+    def _scheduled(self, session: Session, camera: CameraSpec, at: datetime) -> bool:
+        desk = session.get(Desk, camera.desk_id)
+        try:
+            calendar = calendar_for(session, desk.unit, desk)
+        except NoHoursProfile as error:
+            log.warning("camera %s: %s; not sampled", camera.code, error)
+            return False
+        return calendar.is_scheduled(at, saturday_desk=desk.saturday_reception)
+
+    def _on_job_error(self, event: JobExecutionEvent) -> None:
+        """A camera job raised: log it and store an ``error`` observation for its slot (once per slot)."""
+        code = event.job_id.removeprefix("camera:")
+        log.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
+        if not event.job_id.startswith("camera:"):
+            return
+        with self._lock:
+            run = self._runs.get(code)
+        if run is None:
+            return
+        spec = run.spec
+        at = run.started_at or event.scheduled_run_time.astimezone(timezone.utc)
+        message = f"{type(event.exception).__name__}: {event.exception}"
+        try:
+            with self.session_factory.begin() as session:
+                insert_once(session, dict(
+                    camera_id=spec.id, desk_id=spec.desk_id, slot_at=slot_start(at, spec.cadence_seconds),
+                    observed_at=at, health=CameraHealth.ERROR, presence=PresenceState.UNKNOWN, error=message[:2000]))
+        except Exception:  # noqa: BLE001 — the listener must never take the scheduler down
+            log.exception("camera %s: could not record the failed sample", code)

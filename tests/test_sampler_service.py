@@ -1,0 +1,211 @@
+"""``deskaudit run sampler``: the continuous sampler on the example site's file cameras (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from deskaudit.cli import cli
+from deskaudit.siteconfig import load_site_config
+from deskaudit.siteconfig.importer import import_site
+from models.enums import CameraHealth
+from models.observing import Observation
+from models.org import Camera
+from schedules.sampling import enabled_cameras
+from schedules.service import RECONCILE_JOB_ID, SamplerService, camera_job_id, slot_offset
+from vision.detections import Detections
+
+AT = datetime(2026, 3, 2, 2, 15, 7, tzinfo=timezone.utc)  # 09:15:07 in Hà Nội, a Monday
+SUNDAY = datetime(2026, 3, 1, 2, 15, 7, tzinfo=timezone.utc)
+AT_DESK = [620, 200, 684, 345]
+MISSING = "file:///nonexistent/deskaudit/missing-footage.mp4"
+
+
+class FakeDetector:
+    """The same scripted persons in every frame; thread-safe enough for counting calls."""
+
+    model_id = "fake@0/none/0"
+
+    def __init__(self, boxes=(AT_DESK,)):
+        self.boxes = list(boxes)
+        self.calls = 0
+
+    def detect(self, image):
+        self.calls += 1
+        return Detections.from_boxes(self.boxes, (image.shape[1], image.shape[0]))
+
+
+class BrokenDetector(FakeDetector):
+    """A bug, not a ``DetectorError``: the camera job raises."""
+
+    def detect(self, image):
+        raise RuntimeError("boom in the detector")
+
+
+def _camera(raw, code):
+    return next(c for u in raw["units"] for d in u.get("desks", []) for c in d.get("cameras", []) if c["id"] == code)
+
+
+@pytest.fixture
+def site(example_raw, write_config, session_for):
+    """The example site imported, every camera at a 1 s cadence; returns the session factory."""
+
+    def load(mutate=None):
+        raw = example_raw
+        if mutate:
+            mutate(raw)
+        loaded = load_site_config(write_config(raw))
+        with session_for.begin() as session:
+            import_site(session, loaded.site, actor="test", base_dir=loaded.path.parent, now=AT)
+            session.execute(update(Camera).values(cadence_seconds=1))
+        return session_for
+
+    return load
+
+
+@pytest.fixture
+def service_for(tmp_path):
+    made = []
+
+    def make(factory, detector=None, **options):
+        options.setdefault("respect_hours", False)
+        service = SamplerService(factory, detector or FakeDetector(), tmp_path / "data", **options)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.stop()
+
+
+def _codes(factory) -> list[str]:
+    with factory() as session:
+        return [c.code for c in enabled_cameras(session)]
+
+
+def _per_camera(factory) -> dict[str, list[Observation]]:
+    with factory() as session:
+        codes = dict(session.execute(select(Camera.id, Camera.code)).all())
+        rows = session.scalars(select(Observation).order_by(Observation.slot_at)).all()
+    by_code: dict[str, list[Observation]] = {}
+    for row in rows:
+        by_code.setdefault(codes[row.camera_id], []).append(row)
+    return by_code
+
+
+def _wait_for(condition, timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_every_enabled_camera_is_sampled_once_per_slot(site, service_for):
+    factory = site(lambda raw: _camera(raw, "DC-XH-CAM").update(enabled=False))
+    codes = _codes(factory)
+    service = service_for(factory)
+    assert service.start() == len(codes) >= 2
+    assert service.job_ids() == sorted([RECONCILE_JOB_ID, *(camera_job_id(c) for c in codes)])
+    assert _wait_for(lambda: all(len(_per_camera(factory).get(c, [])) >= 2 for c in codes), 6)
+    service.stop()
+    observed = _per_camera(factory)
+    assert sorted(observed) == sorted(codes)  # the disabled camera was never sampled
+    for rows in observed.values():
+        slots = Counter(r.slot_at for r in rows)
+        assert max(slots.values()) == 1
+        assert all(r.health is CameraHealth.OK and r.persons == 1 for r in rows)  # live footage: never "frozen"
+
+
+def test_reconcile_follows_the_database_without_a_restart(site, service_for):
+    factory = site(lambda raw: _camera(raw, "DC-XH-CAM").update(enabled=False))
+    service = service_for(factory, reconcile_every_s=1)
+    service.start()
+    assert camera_job_id("TV-HT-CAM") in service.job_ids() and camera_job_id("DC-XH-CAM") not in service.job_ids()
+
+    with factory.begin() as session:
+        session.execute(update(Camera).where(Camera.code == "TV-HT-CAM").values(enabled=False))
+        session.execute(update(Camera).where(Camera.code == "DC-XH-CAM").values(enabled=True))
+        session.execute(update(Camera).where(Camera.code == "TV-DD-CAM").values(cadence_seconds=7))
+    assert _wait_for(lambda: camera_job_id("DC-XH-CAM") in service.job_ids(), 3)
+    assert camera_job_id("TV-HT-CAM") not in service.job_ids()
+    assert service.scheduler.get_job(camera_job_id("TV-DD-CAM")).trigger.interval_length == 7
+    assert service.scheduler.get_job(camera_job_id("DC-XH-CAM")).trigger.interval_length == 1
+    assert _wait_for(lambda: len(_per_camera(factory).get("DC-XH-CAM", [])) >= 1, 3)
+    before = len(_per_camera(factory).get("TV-HT-CAM", []))
+    time.sleep(1.5)
+    assert len(_per_camera(factory).get("TV-HT-CAM", [])) == before
+
+
+def test_job_ids_and_offsets_are_deterministic():
+    assert camera_job_id("TV-HT-CAM") == "camera:TV-HT-CAM"
+    assert slot_offset("TV-HT-CAM", 30) == slot_offset("TV-HT-CAM", 30)
+    assert 0 <= slot_offset("TV-HT-CAM", 30) < 5 and 0 <= slot_offset("X", 1) < 0.25
+
+
+@pytest.mark.parametrize("now, sampled", [(SUNDAY, False), (AT, True)])
+def test_working_hours_decide_whether_a_desk_is_sampled(site, service_for, now, sampled):
+    factory = site()
+    codes = _codes(factory)
+    service = service_for(factory, respect_hours=True, clock=lambda: now)
+    service.start()
+    if sampled:  # a fixed clock stays in one slot: one observation per camera
+        assert _wait_for(lambda: len(_per_camera(factory)) == len(codes), 5)
+        time.sleep(1.2)
+    else:
+        time.sleep(2.5)
+    service.stop()
+    observed = _per_camera(factory)
+    assert sorted(observed) == (sorted(codes) if sampled else [])
+    assert all(len(rows) == 1 and rows[0].observed_at == now for rows in observed.values())
+
+
+def test_a_failing_camera_job_is_recorded_and_the_others_keep_running(site, service_for, caplog):
+    factory = site(lambda raw: _camera(raw, "TV-HT-CAM").update(url=MISSING))
+    codes = _codes(factory)
+    service = service_for(factory, BrokenDetector())
+    service.start()
+    assert _wait_for(lambda: all(len(_per_camera(factory).get(c, [])) >= 2 for c in codes), 6)
+    assert service.scheduler.running and len(service.job_ids()) == len(codes) + 1
+    service.stop()
+    observed = _per_camera(factory)
+    assert {r.health for r in observed["TV-HT-CAM"]} == {CameraHealth.OFFLINE}  # never reached the detector
+    for code in set(codes) - {"TV-HT-CAM"}:
+        rows = observed[code]
+        assert {r.health for r in rows} == {CameraHealth.ERROR}
+        assert all("RuntimeError: boom in the detector" in r.error for r in rows)
+        assert max(Counter(r.slot_at for r in rows).values()) == 1
+    assert any("boom in the detector" in r.getMessage() for r in caplog.records)
+
+
+# --- the command line -------------------------------------------------------------------------------------
+
+def test_run_sampler_on_an_unmigrated_database_is_a_failure(cli_runner, monkeypatch, tmp_path):
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = cli_runner.invoke(cli, ["run", "sampler"])
+    assert result.exit_code == 1 and "deskaudit db upgrade" in result.output
+
+
+def test_run_sampler_starts_samples_and_stops(site, migrated_url, cli_runner, monkeypatch):
+    factory = site()
+    codes = _codes(factory)
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    sample_module = sys.modules["deskaudit.cli.sample"]  # the attribute `deskaudit.cli.sample` is the command
+    monkeypatch.setattr(sample_module, "build_detector", lambda backend, weights: FakeDetector())
+
+    def briefly(service):
+        service.start()
+        _wait_for(lambda: len(_per_camera(factory)) == len(codes), 5)
+        service.stop()
+
+    monkeypatch.setattr(SamplerService, "run_forever", briefly)
+    result = cli_runner.invoke(cli, ["run", "sampler", "--ignore-hours", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"deskaudit sampler: {len(codes)} camera(s), sampling around the clock")
+    assert sorted(_per_camera(factory)) == sorted(codes)
