@@ -344,3 +344,41 @@ def rtsp_server():
     with RtspTestServer() as server:
         yield server
 
+
+
+# --- detector and site fakes for sampler tests -----------------------------------------------
+
+class BoxesDetector:
+    """A ``PersonDetector`` that finds the same scripted persons (pixel boxes) in every frame."""
+
+    model_id = "fake@0/none/0"
+
+    def __init__(self, boxes=()):
+        self.boxes = [list(box) for box in boxes]
+        self.calls = 0
+
+    def detect(self, image):
+        from vision.detections import Detections
+
+        self.calls += 1
+        return Detections.from_boxes(self.boxes, (image.shape[1], image.shape[0]))
+
+
+def example_site_loader(example_raw, write_config, session_for, at, adjust=None):
+    """A function importing the example site (optionally mutated) at ``at``; returns the session
+    factory. ``adjust(session)`` runs in the same transaction after the import."""
+    from deskaudit.siteconfig import load_site_config
+    from deskaudit.siteconfig.importer import import_site
+
+    def load(mutate=None):
+        raw = example_raw
+        if mutate:
+            mutate(raw)
+        loaded = load_site_config(write_config(raw))
+        with session_for.begin() as session:
+            import_site(session, loaded.site, actor="test", base_dir=loaded.path.parent, now=at)
+            if adjust is not None:
+                adjust(session)
+        return session_for
+
+    return load

@@ -10,14 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from deskaudit.cli import cli
-from deskaudit.siteconfig import load_site_config
-from deskaudit.siteconfig.importer import import_site
+from fakecams import BoxesDetector, example_site_loader
 from models.enums import CameraHealth, PresenceState
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk
 from schedules.sampling import Sampler, SamplingSettings, UnknownCamera, enabled_cameras, slot_start
 from schedules.snapshots import latest_snapshot_path
-from vision.detections import Detections
 
 AT = datetime(2026, 3, 2, 2, 15, 7, tzinfo=timezone.utc)  # 09:15:07 in Hà Nội, a Monday
 # vtest is 768×576; TV-HT-CAM's staff zone is x 0.70–1.00, y 0.30–0.75, its queue zone x 0.35–0.70.
@@ -26,34 +24,13 @@ IN_QUEUE = [320, 200, 370, 345]  # feet at (0.45, 0.60)
 MISSING = "file:///nonexistent/deskaudit/missing-footage.mp4"
 
 
-class FakeDetector:
-    """The same scripted persons in every frame."""
-
-    model_id = "fake@0/none/0"
-
-    def __init__(self, boxes):
-        self.boxes = boxes
-        self.calls = 0
-
-    def detect(self, image):
-        self.calls += 1
-        return Detections.from_boxes(self.boxes, (image.shape[1], image.shape[0]))
+FakeDetector = BoxesDetector
 
 
 @pytest.fixture
 def site(example_raw, write_config, session_for):
     """The example site imported into the test database; returns a function to import a mutated copy."""
-
-    def load(mutate=None):
-        raw = example_raw
-        if mutate:
-            mutate(raw)
-        loaded = load_site_config(write_config(raw))
-        with session_for.begin() as session:
-            import_site(session, loaded.site, actor="test", base_dir=loaded.path.parent, now=AT)
-        return session_for
-
-    return load
+    return example_site_loader(example_raw, write_config, session_for, AT)
 
 
 def _enabled_count(session) -> int:

@@ -11,14 +11,12 @@ import pytest
 from sqlalchemy import select, update
 
 from deskaudit.cli import cli
-from deskaudit.siteconfig import load_site_config
-from deskaudit.siteconfig.importer import import_site
+from fakecams import BoxesDetector, example_site_loader
 from models.enums import CameraHealth
 from models.observing import Observation
 from models.org import Camera
 from schedules.sampling import enabled_cameras
 from schedules.service import RECONCILE_JOB_ID, SamplerService, camera_job_id, slot_offset
-from vision.detections import Detections
 
 AT = datetime(2026, 3, 2, 2, 15, 7, tzinfo=timezone.utc)  # 09:15:07 in Hà Nội, a Monday
 SUNDAY = datetime(2026, 3, 1, 2, 15, 7, tzinfo=timezone.utc)
@@ -26,18 +24,11 @@ AT_DESK = [620, 200, 684, 345]
 MISSING = "file:///nonexistent/deskaudit/missing-footage.mp4"
 
 
-class FakeDetector:
-    """The same scripted persons in every frame; thread-safe enough for counting calls."""
-
-    model_id = "fake@0/none/0"
+class FakeDetector(BoxesDetector):
+    """One officer at the desk in every frame."""
 
     def __init__(self, boxes=(AT_DESK,)):
-        self.boxes = list(boxes)
-        self.calls = 0
-
-    def detect(self, image):
-        self.calls += 1
-        return Detections.from_boxes(self.boxes, (image.shape[1], image.shape[0]))
+        super().__init__(boxes)
 
 
 class BrokenDetector(FakeDetector):
@@ -54,18 +45,8 @@ def _camera(raw, code):
 @pytest.fixture
 def site(example_raw, write_config, session_for):
     """The example site imported, every camera at a 1 s cadence; returns the session factory."""
-
-    def load(mutate=None):
-        raw = example_raw
-        if mutate:
-            mutate(raw)
-        loaded = load_site_config(write_config(raw))
-        with session_for.begin() as session:
-            import_site(session, loaded.site, actor="test", base_dir=loaded.path.parent, now=AT)
-            session.execute(update(Camera).values(cadence_seconds=1))
-        return session_for
-
-    return load
+    return example_site_loader(example_raw, write_config, session_for, AT,
+                               adjust=lambda session: session.execute(update(Camera).values(cadence_seconds=1)))
 
 
 @pytest.fixture
