@@ -24,12 +24,17 @@ from pathlib import Path
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.hours import NoHoursProfile, calendar_for
 from models.enums import CameraHealth, PresenceState
 from models.org import Desk
+from schedules import housekeeping
+from schedules.alerting.channels import Channel, MqttChannel
+from schedules.alerting.outbox import deliver_due
+from schedules.alerting.store import AlertBook
 from schedules.cameras import CameraSpec, UnavailableSource
 from schedules.sampling import Sampler, SampleResult, SamplingSettings, enabled_cameras, insert_once, slot_start
 from vision.detector import PersonDetector
@@ -39,6 +44,9 @@ from vision.pipeline import CameraPipeline
 log = logging.getLogger("deskaudit.schedules.service")
 
 RECONCILE_JOB_ID = "reconcile"
+ALERTS_JOB_ID = "alerts"
+RETENTION_JOB_ID = "retention"
+NIGHTLY_AUDIT_JOB_ID = "nightly-audit"
 MAX_WORKERS = 8
 MAX_OFFSET_S = 5.0
 
@@ -93,14 +101,23 @@ class SamplerService:
         workers: Camera jobs running at once; default ``min(8, cameras)`` at start.
         clock: The current aware time (a fixed clock in tests).
         settings: Passed to the ``Sampler``.
+        channels: Alert delivery channels besides in-app (webhook, email, MQTT); each gets its own thread.
+        alert_every_s: How often the alert rules are evaluated.
+        deliver_every_s: How often each channel's due deliveries are sent.
+        retention_days: Evidence frames older than this are deleted (nightly) unless a finding holds them.
+        audit_runner: The nightly audit of the day before; ``None`` until the audit engine exists.
     """
 
     def __init__(self, session_factory: sessionmaker[Session], detector: PersonDetector, data_dir: Path, *,
                  respect_hours: bool = True, reconcile_every_s: float = 30, workers: int | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 settings: SamplingSettings | None = None) -> None:
+                 settings: SamplingSettings | None = None, channels: list[Channel] | tuple[Channel, ...] = (),
+                 alert_every_s: float = 20, deliver_every_s: float = 5, retention_days: int = 30,
+                 audit_runner: housekeeping.AuditRunner | None = None) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be ≥ 1, got {workers}")
+        if retention_days < 1:
+            raise ValueError(f"retention must be ≥ 1 day, got {retention_days}")
         self.session_factory = session_factory
         self.sampler = Sampler(detector, data_dir=Path(data_dir), settings=settings)
         self.respect_hours = respect_hours
@@ -111,6 +128,13 @@ class SamplerService:
         self._runs: dict[str, CameraRun] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self.channels = tuple(channels)
+        self.alert_every_s = alert_every_s
+        self.deliver_every_s = deliver_every_s
+        self.retention_days = retention_days
+        self.audit_runner = audit_runner
+        self.alerts = AlertBook([c.name for c in self.channels])
+        self._published: dict[tuple[str, str], dict] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -120,13 +144,16 @@ class SamplerService:
             cameras = enabled_cameras(session)
         workers = self.workers or min(MAX_WORKERS, max(1, len(cameras)))
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(workers), "reconcile": ThreadPoolExecutor(1)},
+            executors={"default": ThreadPoolExecutor(workers), "reconcile": ThreadPoolExecutor(1),
+                       "alerts": ThreadPoolExecutor(1), "housekeeping": ThreadPoolExecutor(1),
+                       **{f"deliver:{c.name}": ThreadPoolExecutor(1) for c in self.channels}},
             job_defaults={"coalesce": True, "max_instances": 1}, timezone=timezone.utc)
         self.scheduler.add_listener(self._on_job_error, EVENT_JOB_ERROR)
         self._apply(cameras)
         self.scheduler.add_job(self.reconcile, IntervalTrigger(seconds=self.reconcile_every_s, timezone=timezone.utc),
                                id=RECONCILE_JOB_ID, executor="reconcile",
                                misfire_grace_time=max(1, int(self.reconcile_every_s)))
+        self._add_housekeeping_jobs()
         self.scheduler.start()
         log.info("sampler started: %d camera(s), %d worker(s)", len(cameras), workers)
         return len(cameras)
@@ -139,6 +166,8 @@ class SamplerService:
             for run in self._runs.values():
                 run.close()
             self._runs.clear()
+        for channel in self.channels:
+            channel.close()
         log.info("sampler stopped")
 
     def run_forever(self) -> None:
@@ -225,6 +254,44 @@ class SamplerService:
                 run.close()
             finally:
                 run.lock.release()
+
+    # --- alerts and housekeeping --------------------------------------------------------------------
+
+    def _add_housekeeping_jobs(self) -> None:
+        every = max(1, int(self.alert_every_s))
+        self.scheduler.add_job(self.evaluate_alerts, IntervalTrigger(seconds=self.alert_every_s, timezone=timezone.utc),
+                               id=ALERTS_JOB_ID, executor="alerts", misfire_grace_time=every)
+        for channel in self.channels:
+            self.scheduler.add_job(self.deliver, IntervalTrigger(seconds=self.deliver_every_s, timezone=timezone.utc),
+                                   args=[channel], id=f"deliver:{channel.name}", executor=f"deliver:{channel.name}",
+                                   misfire_grace_time=max(1, int(self.deliver_every_s)))
+        zone = housekeeping.SITE_ZONE
+        self.scheduler.add_job(self.run_retention, CronTrigger(hour=2, minute=15, timezone=zone), id=RETENTION_JOB_ID,
+                               executor="housekeeping", misfire_grace_time=6 * 3600)
+        self.scheduler.add_job(self.run_nightly_audit, CronTrigger(hour=0, minute=30, timezone=zone),
+                               id=NIGHTLY_AUDIT_JOB_ID, executor="housekeeping", misfire_grace_time=6 * 3600)
+
+    def evaluate_alerts(self):
+        """Apply the alert rules now; publish changed desk states (retained) on MQTT."""
+        with self.session_factory.begin() as session:
+            evaluation = self.alerts.evaluate(session, self.clock())
+        for channel in self.channels:
+            if isinstance(channel, MqttChannel):
+                for (unit_code, desk_code), state in evaluation.desk_states.items():
+                    if self._published.get((unit_code, desk_code)) != state and channel.publish_state(
+                            unit_code, desk_code, state):
+                        self._published[(unit_code, desk_code)] = state
+        return evaluation
+
+    def deliver(self, channel: Channel) -> tuple[int, int]:
+        """Send ``channel``'s due alert deliveries (its own thread: a dead receiver delays nothing else)."""
+        return deliver_due(self.session_factory, channel, clock=self.clock)
+
+    def run_retention(self):
+        return housekeeping.retention(self.session_factory, self.sampler.data_dir, self.clock(), self.retention_days)
+
+    def run_nightly_audit(self):
+        return housekeeping.nightly_audit(self.session_factory, self.clock(), self.audit_runner)
 
     # --- jobs --------------------------------------------------------------------------------------
 

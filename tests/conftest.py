@@ -157,3 +157,22 @@ def assets() -> Path:
     import ultralytics
 
     return Path(ultralytics.__file__).parent / "assets"
+
+
+MQTT_ADDRESS = os.environ.get("DESKAUDIT_TEST_MQTT", "127.0.0.1:1883")
+
+
+@pytest.fixture(scope="session")
+def mqtt_broker() -> tuple[str, int]:
+    """The test Mosquitto broker as (host, port); skipped when unreachable, except in CI where that fails."""
+    import socket
+
+    host, _, port = MQTT_ADDRESS.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except (OSError, ValueError) as error:
+        message = f"MQTT broker at DESKAUDIT_TEST_MQTT={MQTT_ADDRESS} is unreachable: {error}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return host, int(port)

@@ -53,26 +53,43 @@ def web(host: str, port: int) -> None:
               help="Detector backend (onnx/openvino are exported once and cached).")
 @click.option("--weights", type=click.Path(path_type=Path, dir_okay=False),
               help="Weights file to use instead of the verified cached yolov8n.pt (must match its sha256).")
-def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path | None) -> None:
+@click.option("--alert-interval", type=click.FloatRange(1, 600), default=20, show_default=True, metavar="SECONDS",
+              help="How often the alert rules are evaluated.")
+@click.option("--retention-days", type=click.IntRange(1, 3650), default=30, show_default=True,
+              help="Evidence frames older than this are deleted nightly, unless attached to a finding.")
+def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path | None, alert_interval: float,
+            retention_days: int) -> None:
     """Sample every enabled camera on its cadence until stopped (SIGTERM or Ctrl+C).
 
     Cameras enabled, disabled or edited in the database are picked up within a minute. One
-    observation per camera and sampling slot; `-v` logs one line per sample.
+    observation per camera and sampling slot; `-v` logs one line per sample. Alerts go to the
+    database (in-app) and to the channels configured by DESKAUDIT_WEBHOOK_*, DESKAUDIT_SMTP_* and
+    DESKAUDIT_MQTT_* (see docs/ALERTS.md).
     """
+    import os
+
     from deskaudit import paths
+    from deskaudit.cli.common import BadInput
     from deskaudit.cli.sample import build_detector
     from models.db import make_engine, session_factory
+    from schedules.alerting.channels import ChannelConfigError, channels_from_env
     from schedules.sampling import enabled_cameras
     from schedules.service import SamplerService
 
+    try:
+        channels = channels_from_env(os.environ)
+    except ChannelConfigError as error:
+        raise BadInput(f"alert channels: {error}") from None
     with database() as session:  # fail early, with a clear message, on a missing or old schema
         count = len(enabled_cameras(session))
     engine = make_engine(current_url())
     try:
         service = SamplerService(session_factory(engine), build_detector(backend, weights), paths.data_dir(),
-                                 respect_hours=not ignore_hours, workers=workers)
+                                 respect_hours=not ignore_hours, workers=workers, channels=channels,
+                                 alert_every_s=alert_interval, retention_days=retention_days)
         hours = "around the clock" if ignore_hours else "in working hours"
-        click.echo(f"deskaudit sampler: {count} camera(s), sampling {hours}; Ctrl+C to stop")
+        names = ", ".join(["in-app", *(c.name for c in channels)])
+        click.echo(f"deskaudit sampler: {count} camera(s), sampling {hours}; alerts: {names}; Ctrl+C to stop")
         service.run_forever()
         click.echo("stopped")
     finally:

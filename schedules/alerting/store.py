@@ -1,0 +1,311 @@
+"""The alert lifecycle in the database: facts from observations → conditions → alerts and deliveries.
+
+``AlertBook.evaluate`` runs in the sampler process (a job of its own, never inside a camera job):
+it reads each monitored desk's recent observations, applies the rules, then opens, updates,
+upgrades, escalates and resolves alerts — one open alert per condition key (a partial unique
+index guards it) — and queues one delivery per channel for each event. Everything it needs lives
+in the database, so open alerts carry over a restart or a crash unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit.calendar import WorkingCalendar
+from audit.hours import NoHoursProfile, calendar_for
+from models.alerts import Alert, AlertDelivery, AlertThreshold
+from models.enums import AlertKind, AlertStatus, CameraHealth, DeliveryStatus, PresenceState, Severity
+from models.enums import Session as DaySession
+from models.hours import ExcusedAbsence, RosterEntry
+from models.observing import Observation, PresenceEvent
+from models.org import Camera, Desk, Staff, Unit
+from schedules.alerting.rules import (
+    SEVERITY_ORDER, CameraFacts, Condition, DeskFacts, Reading, Thresholds, camera_condition, desk_conditions, raised,
+)
+
+log = logging.getLogger("deskaudit.schedules.alerts")
+
+IN_APP = "in_app"
+CALENDAR_TTL = timedelta(minutes=5)
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation found and did."""
+
+    conditions: list[Condition] = field(default_factory=list)
+    events: list[tuple[int, str]] = field(default_factory=list)  # (alert id, event)
+    desk_states: dict[tuple[str, str], dict] = field(default_factory=dict)  # (unit code, desk code) → state
+
+
+class AlertBook:
+    """Evaluates the alert rules over the database and keeps the alerts table in step.
+
+    Args:
+        channels: Names of the configured delivery channels; each alert event is queued for each.
+        stale_after: A desk whose latest observation is older than this has no unattended or queue condition.
+    """
+
+    def __init__(self, channels: Sequence[str] = (), *, stale_after: timedelta = timedelta(minutes=3)) -> None:
+        self.channels = tuple(channels)
+        self.stale_after = stale_after
+        self._calendars: dict[int, tuple[datetime, WorkingCalendar | None]] = {}
+
+    # --- evaluation --------------------------------------------------------------------------------
+
+    def evaluate(self, session: Session, now: datetime) -> Evaluation:
+        """Apply the rules at ``now`` (aware) and bring the alerts in line; the caller commits."""
+        now = now.astimezone(timezone.utc)
+        result = Evaluation()
+        desks = list(session.scalars(
+            select(Desk).join(Unit, Desk.unit_id == Unit.id)
+            .where(Desk.active.is_(True), Desk.id.in_(select(Camera.desk_id).where(Camera.enabled.is_(True),
+                                                                                      Camera.active.is_(True))))
+            .order_by(Desk.id)))
+        thresholds = self._thresholds(session, desks)
+        lookback = max((t.long_queue_minutes for t in thresholds.values()), default=20) + 5
+        readings = self._readings(session, [d.id for d in desks], now - timedelta(minutes=lookback))
+        absent_since = self._absent_since(session, [d.id for d in desks])
+        excused = self._excused(session, desks, now)
+        for desk in desks:
+            th = thresholds[desk.id]
+            rows = readings.get(desk.id, [])
+            since = absent_since.get(desk.id)
+            if since is None and rows and rows[-1].presence == PresenceState.ABSENT:
+                since = _trailing_absent_start(rows)
+            facts = DeskFacts(desk.unit_id, desk.id, desk.code, desk.name, rows, since,
+                              self._scheduled(session, desk, since or now, now), desk.id in excused, self.stale_after)
+            result.conditions += desk_conditions(facts, th, now)
+            latest = rows[-1] if rows else None
+            result.desk_states[(desk.unit.code, desk.code)] = {
+                "presence": latest.presence if latest else PresenceState.UNKNOWN.value,
+                "queue": latest.queue if latest else None,
+                "health": latest.health if latest else None,
+                "at": latest.at.isoformat() if latest else None,
+            }
+        for camera, desk in self._cameras(session):
+            facts = self._camera_facts(session, camera, desk)
+            condition = camera_condition(facts, thresholds.get(desk.id, Thresholds()), now)
+            if condition is not None:
+                result.conditions.append(condition)
+        result.events = self.apply(session, result.conditions, now, thresholds)
+        open_kinds = defaultdict(list)
+        for alert, desk_code, unit_code in session.execute(
+                select(Alert, Desk.code, Unit.code).join(Desk, Alert.desk_id == Desk.id).join(Unit, Alert.unit_id == Unit.id)
+                .where(Alert.status != AlertStatus.RESOLVED)):
+            open_kinds[(unit_code, desk_code)].append(str(alert.kind))
+        for key, state in result.desk_states.items():
+            state["open_alerts"] = sorted(open_kinds.get(key, []))
+        return result
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    def apply(self, session: Session, conditions: Sequence[Condition], now: datetime,
+              thresholds: dict[int, Thresholds] | None = None) -> list[tuple[int, str]]:
+        """Open, update, upgrade, escalate and resolve alerts so they match ``conditions``; returns the events."""
+        thresholds = thresholds or {}
+        events: list[tuple[Alert, str]] = []
+        current = {a.condition_key: a for a in session.scalars(select(Alert).where(Alert.status != AlertStatus.RESOLVED))}
+        wanted = {c.key: c for c in conditions}
+        for key, condition in wanted.items():
+            alert = current.get(key)
+            if alert is None:
+                alert = Alert(unit_id=condition.unit_id, desk_id=condition.desk_id, camera_id=condition.camera_id,
+                              kind=condition.kind, severity=condition.severity, status=AlertStatus.OPEN,
+                              condition_key=key, opened_at=now, message=condition.message,
+                              details=_details(condition))
+                session.add(alert)
+                session.flush()
+                events.append((alert, "opened"))
+                log.info("alert %d opened: %s", alert.id, condition.message_en)
+                continue
+            alert.message = condition.message
+            alert.details = _details(condition)
+            if _rank(condition.severity) > _rank(alert.severity) or (
+                    alert.kind == AlertKind.UNATTENDED and condition.kind == AlertKind.UNATTENDED_QUEUE):
+                alert.kind = condition.kind
+                alert.severity = max(alert.severity, condition.severity, key=_rank)
+                events.append((alert, "upgraded"))
+                log.info("alert %d upgraded: %s", alert.id, condition.message_en)
+        for key, alert in current.items():
+            if key not in wanted:
+                alert.status = AlertStatus.RESOLVED
+                alert.resolved_at = now
+                events.append((alert, "resolved"))
+                log.info("alert %d resolved: %s no longer holds", alert.id, key)
+                continue
+            th = thresholds.get(alert.desk_id, Thresholds()) if alert.desk_id is not None else Thresholds()
+            if (alert.status == AlertStatus.OPEN and alert.escalated_at is None
+                    and now - alert.opened_at >= timedelta(minutes=th.escalate_after_minutes)):
+                alert.escalated_at = now
+                alert.severity = raised(alert.severity)
+                events.append((alert, "escalated"))
+                log.info("alert %d escalated: not acknowledged for %d min", alert.id, th.escalate_after_minutes)
+        for alert, event in events:
+            self.enqueue(session, alert.id, event, now)
+        session.flush()
+        return [(alert.id, event) for alert, event in events]
+
+    def enqueue(self, session: Session, alert_id: int, event: str, now: datetime) -> None:
+        """Queue ``event`` of ``alert_id`` for every channel; the in-app channel is the alert row itself."""
+        session.add(AlertDelivery(alert_id=alert_id, channel=IN_APP, event=event, status=DeliveryStatus.SENT,
+                                  attempts=1, sent_at=now))
+        for channel in self.channels:
+            session.add(AlertDelivery(alert_id=alert_id, channel=channel, event=event, status=DeliveryStatus.PENDING,
+                                      attempts=0, next_attempt_at=now))
+
+    # --- facts -------------------------------------------------------------------------------------
+
+    def _thresholds(self, session: Session, desks: Sequence[Desk]) -> dict[int, Thresholds]:
+        rows = list(session.scalars(select(AlertThreshold)))
+        names = [c.name for c in AlertThreshold.__table__.columns if c.name in Thresholds.__dataclass_fields__]
+        as_layer = {(r.unit_id, r.desk_id): {n: getattr(r, n) for n in names} for r in rows}
+        result = {}
+        for desk in desks:
+            chain, unit = [], desk.unit
+            while unit is not None:
+                chain.append(as_layer.get((unit.id, None)))
+                unit = unit.parent
+            layers = [as_layer.get((None, None)), *reversed(chain), as_layer.get((None, desk.id))]
+            result[desk.id] = Thresholds.layered(layers)
+        return result
+
+    @staticmethod
+    def _readings(session: Session, desk_ids: list[int], since: datetime) -> dict[int, list[Reading]]:
+        found: dict[int, list[Reading]] = defaultdict(list)
+        if not desk_ids:
+            return found
+        query = (select(Observation.desk_id, Observation.observed_at, Observation.health, Observation.presence,
+                        Observation.queue_count)
+                 .where(Observation.desk_id.in_(desk_ids), Observation.slot_at >= since - timedelta(minutes=5),
+                        Observation.observed_at >= since)
+                 .order_by(Observation.desk_id, Observation.observed_at, Observation.id))
+        for desk_id, at, health, presence, queue in session.execute(query):
+            found[desk_id].append(Reading(at, str(health), str(presence), queue))
+        return found
+
+    @staticmethod
+    def _absent_since(session: Session, desk_ids: list[int]) -> dict[int, datetime]:
+        """When each desk's latest presence event made it absent (desks whose latest event is absent)."""
+        if not desk_ids:
+            return {}
+        latest = (select(PresenceEvent.desk_id, func.max(PresenceEvent.at).label("at"))
+                  .where(PresenceEvent.desk_id.in_(desk_ids)).group_by(PresenceEvent.desk_id).subquery())
+        rows = session.execute(
+            select(PresenceEvent.desk_id, PresenceEvent.at, PresenceEvent.state)
+            .join(latest, (PresenceEvent.desk_id == latest.c.desk_id) & (PresenceEvent.at == latest.c.at)))
+        return {desk_id: at for desk_id, at, state in rows if state == PresenceState.ABSENT}
+
+    @staticmethod
+    def _excused(session: Session, desks: Sequence[Desk], now: datetime) -> set[int]:
+        """Desks whose every expected official is on an excused absence at ``now``."""
+        expected: dict[int, set[int]] = {}
+        for desk in desks:
+            local = now.astimezone(_zone(desk))
+            half = DaySession.MORNING if local.hour < 12 else DaySession.AFTERNOON
+            staff = set(session.scalars(select(RosterEntry.staff_id).where(
+                RosterEntry.desk_id == desk.id, RosterEntry.day == local.date(),
+                RosterEntry.session.in_([half, DaySession.ALL_DAY]))))
+            if not staff:
+                staff = set(session.scalars(select(Staff.id).where(Staff.default_desk_id == desk.id,
+                                                                   Staff.active.is_(True))))
+            if staff:
+                expected[desk.id] = staff
+        everyone = set().union(*expected.values()) if expected else set()
+        if not everyone:
+            return set()
+        away = set(session.scalars(select(ExcusedAbsence.staff_id).where(
+            ExcusedAbsence.staff_id.in_(everyone), ExcusedAbsence.starts_at <= now, ExcusedAbsence.ends_at > now)))
+        return {desk_id for desk_id, staff in expected.items() if staff <= away}
+
+    def _scheduled(self, session: Session, desk: Desk, start: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
+        calendar = self._calendar(session, desk, now)
+        if calendar is None:
+            return []
+        first = start.astimezone(calendar.zone).date()
+        last = now.astimezone(calendar.zone).date()
+        if (last - first).days > 31:  # an absence older than a month: a month of schedule is enough to judge
+            first = last - timedelta(days=31)
+        intervals, day = [], first
+        while day <= last:
+            intervals += [(i.start, i.end) for i in calendar.intervals(day, saturday_desk=desk.saturday_reception)]
+            day += timedelta(days=1)
+        return intervals
+
+    def _calendar(self, session: Session, desk: Desk, now: datetime) -> WorkingCalendar | None:
+        cached = self._calendars.get(desk.id)
+        if cached is not None and now - cached[0] < CALENDAR_TTL:
+            return cached[1]
+        try:
+            calendar = calendar_for(session, desk.unit, desk)
+        except NoHoursProfile as error:
+            log.warning("desk %s: %s; no unattended or queue alerts", desk.code, error)
+            calendar = None
+        self._calendars[desk.id] = (now, calendar)
+        return calendar
+
+    @staticmethod
+    def _cameras(session: Session) -> list[tuple[Camera, Desk]]:
+        return list(session.execute(
+            select(Camera, Desk).join(Desk, Camera.desk_id == Desk.id)
+            .where(Camera.enabled.is_(True), Camera.active.is_(True), Desk.active.is_(True)).order_by(Camera.id)))
+
+    @staticmethod
+    def _camera_facts(session: Session, camera: Camera, desk: Desk) -> CameraFacts:
+        latest = session.execute(
+            select(Observation.observed_at, Observation.health, Observation.presence, Observation.queue_count)
+            .where(Observation.camera_id == camera.id).order_by(Observation.slot_at.desc()).limit(1)).first()
+        reading = None if latest is None else Reading(latest[0], str(latest[1]), str(latest[2]), latest[3])
+        fault_since = None
+        if reading is not None and not reading.ok:
+            last_ok = session.scalar(select(func.max(Observation.slot_at)).where(
+                Observation.camera_id == camera.id, Observation.health == CameraHealth.OK))
+            query = select(func.min(Observation.observed_at)).where(Observation.camera_id == camera.id)
+            if last_ok is not None:
+                query = query.where(Observation.slot_at > last_ok)
+            fault_since = session.scalar(query)
+        return CameraFacts(desk.unit_id, desk.id, desk.code, camera.id, camera.code, reading, fault_since)
+
+
+def acknowledge(session: Session, alert_id: int, user_id: int | None, now: datetime) -> Alert:
+    """Mark an open alert acknowledged (stops escalation); acknowledging twice changes nothing."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise LookupError(f"alert {alert_id} does not exist")
+    if alert.status == AlertStatus.RESOLVED:
+        raise ValueError(f"alert {alert_id} is already resolved")
+    if alert.status == AlertStatus.OPEN:
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = now
+        alert.acknowledged_by_id = user_id
+    return alert
+
+
+def _trailing_absent_start(rows: Sequence[Reading]) -> datetime | None:
+    since = None
+    for reading in reversed(rows):
+        if reading.presence != PresenceState.ABSENT:
+            break
+        since = reading.at
+    return since
+
+
+def _zone(desk: Desk) -> ZoneInfo:
+    return ZoneInfo(desk.unit.timezone or "Asia/Ho_Chi_Minh")
+
+
+def _rank(severity: Severity | str) -> int:
+    return SEVERITY_ORDER.index(Severity(severity))
+
+
+def _details(condition: Condition) -> dict:
+    return {**condition.details, "message_en": condition.message_en, "since": condition.since.isoformat()}
+

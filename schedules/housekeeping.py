@@ -1,0 +1,41 @@
+"""Housekeeping jobs of the sampler process: the nightly audit of the day before, evidence retention."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("deskaudit.schedules.housekeeping")
+
+SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+AuditRunner = Callable[[Session, date], object]
+
+
+def day_before(now: datetime, zone: ZoneInfo = SITE_ZONE) -> date:
+    """The local day before ``now`` (aware): what the nightly audit covers."""
+    return now.astimezone(zone).date() - timedelta(days=1)
+
+
+def nightly_audit(session_factory: sessionmaker[Session], now: datetime, runner: AuditRunner | None) -> date:
+    """Run the audit for the day before ``now`` in one transaction; without a runner there is nothing to do yet."""
+    day = day_before(now)
+    if runner is None:
+        log.info("nightly audit for %s: no audit engine installed, nothing to do", day.isoformat())
+        return day
+    with session_factory.begin() as session:
+        runner(session, day)
+    log.info("nightly audit for %s: done", day.isoformat())
+    return day
+
+
+def retention(session_factory: sessionmaker[Session], data_dir: Path, now: datetime, days: int):
+    """Delete evidence frames older than ``days`` unless a finding holds them (see ``schedules.retention``)."""
+    from schedules.retention import purge_evidence
+
+    with session_factory.begin() as session:
+        return purge_evidence(session, data_dir, now, days=days)
