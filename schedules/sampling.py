@@ -1,5 +1,6 @@
 """One camera sample → database rows: an ``Observation`` per camera and sampling slot, a
-``PresenceEvent`` per presence transition, and the latest blurred snapshot on disk.
+``PresenceEvent`` per presence transition, the latest blurred snapshot on disk, and now and then
+a blurred evidence snapshot that the observation points to.
 
 Shared by ``deskaudit sample --once`` and the continuous sampler. The detector is created once per
 process by the caller and injected; time comes in as an argument.
@@ -24,7 +25,7 @@ from models.enums import PresenceState as StoredPresence
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Zone
 from schedules.cameras import CameraSpec, open_camera
-from schedules.snapshots import latest_snapshot_path, render_snapshot, write_jpeg_atomically
+from schedules.snapshots import evidence_snapshot_path, latest_snapshot_path, render_snapshot, write_jpeg_atomically
 from vision.detector import PersonDetector
 from vision.frames import FrameSource
 from vision.health import HealthMonitor, HealthThresholds
@@ -45,13 +46,18 @@ class UnknownCamera(LookupError):
 
 @dataclass(frozen=True)
 class SamplingSettings:
-    """What the site config's ``[vision]`` table would set; defaults until it is stored."""
+    """What the site config's ``[vision]`` table would set; defaults until it is stored.
+
+    ``evidence_every_s``: an evidence snapshot is kept at least this often per camera (besides one at
+    each presence transition and health change); 0 keeps one for every sample, ``None`` none at all.
+    """
 
     health: HealthThresholds = field(default_factory=HealthThresholds)
     presence: PresencePolicy = field(default_factory=PresencePolicy)
     blur: BlurPolicy = field(default_factory=BlurPolicy)
     open_timeout_s: float = 5.0
     read_timeout_s: float = 5.0
+    evidence_every_s: float | None = 300.0
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,15 @@ class SampleResult:
     error: str | None
     written: bool  # False: this slot had been sampled already, nothing new was stored
     transitions: tuple[Transition, ...] = ()
-    snapshot: Path | None = None
+    snapshot: Path | None = None  # the latest snapshot written by this sample
+    evidence: str | None = None  # the observation's evidence snapshot, relative to the data dir
 
     @classmethod
     def of(cls, code: str, row: Observation, *, written: bool, transitions: Iterable[Transition] = (),
            snapshot: Path | None = None) -> SampleResult:
         return cls(code, row.slot_at, row.observed_at, str(row.health), str(row.presence), row.persons,
-                   row.staff_count, row.queue_count, row.latency_ms, row.error, written, tuple(transitions), snapshot)
+                   row.staff_count, row.queue_count, row.latency_ms, row.error, written, tuple(transitions), snapshot,
+                   row.snapshot_path)
 
 
 def slot_start(at: datetime, cadence_seconds: int) -> datetime:
@@ -123,8 +131,8 @@ class Sampler:
 
     Args:
         detector: Created once per process (a fake in tests).
-        data_dir: Where ``snapshots/latest/`` lives, and what relative paths are relative to.
-        settings: Health thresholds, presence policy, blur, timeouts.
+        data_dir: Where ``snapshots/`` lives, and what relative paths are relative to.
+        settings: Health thresholds, presence policy, blur, timeouts, evidence cadence.
     """
 
     def __init__(self, detector: PersonDetector, *, data_dir: Path, settings: SamplingSettings | None = None) -> None:
@@ -195,8 +203,8 @@ class Sampler:
                                       state=StoredPresence(transition.current.value),
                                       previous_state=StoredPresence(transition.previous.value)))
         session.flush()
-        return SampleResult.of(camera.code, row, written=True, transitions=sample.transitions,
-                               snapshot=self._snapshot(camera, sample))
+        latest = self._snapshots(session, camera, sample, row)
+        return SampleResult.of(camera.code, row, written=True, transitions=sample.transitions, snapshot=latest)
 
     def restore_presence(self, session: Session, pipeline: CameraPipeline, desk_id: int, *, before: datetime) -> None:
         """Resume the desk's k-of-n presence from its latest observations (any of its cameras)."""
@@ -210,16 +218,57 @@ class Sampler:
         state = rows[-1].presence if rows else StoredPresence.UNKNOWN
         pipeline.presence.restore([(r.observed_at, r.staff_count, r.health == CameraHealth.OK) for r in rows], state)
 
-    def _snapshot(self, camera: CameraSpec, sample: Sample) -> Path | None:
+    def keeps_evidence(self, session: Session, camera: CameraSpec, row: Observation,
+                       transitions: tuple[Transition, ...]) -> bool:
+        """Whether ``row`` (just inserted) gets an evidence snapshot: at a presence transition, when the
+        camera's health differs from its previous observation, or when its last evidence snapshot is
+        ``evidence_every_s`` old or older. Decided from the database, so a restart changes nothing.
+        """
+        every = self.settings.evidence_every_s
+        if every is None:
+            return False
+        if every <= 0 or transitions:
+            return True
+        previous = session.scalars(
+            select(Observation.health).where(Observation.camera_id == camera.id, Observation.slot_at < row.slot_at)
+            .order_by(Observation.slot_at.desc()).limit(1)).first()
+        if previous != row.health:  # also the camera's first observation
+            return True
+        since = row.observed_at - timedelta(seconds=every)
+        recent = select(Observation.id).where(
+            Observation.camera_id == camera.id, Observation.snapshot_path.is_not(None),
+            Observation.observed_at > since,
+            # observed_at lies within its slot: this bounds the scan of the (camera, slot) index to the window
+            Observation.slot_at > since - timedelta(seconds=camera.cadence_seconds))
+        return session.scalars(recent.limit(1)).first() is None
+
+    def _snapshots(self, session: Session, camera: CameraSpec, sample: Sample, row: Observation) -> Path | None:
+        """Render the blurred, annotated snapshot once; write it as the latest and, when kept, as evidence.
+
+        A failed write (full disk) is logged and skipped: the observation stands, without that snapshot.
+        """
         if sample.frame is None:
             return None
-        path = latest_snapshot_path(self.data_dir, camera.code)
         try:
             image = render_snapshot(sample.frame.image, sample.detections, camera.zones, self.settings.blur)
-            return write_jpeg_atomically(image, path)
-        except (OSError, ValueError) as error:  # a full disk must not lose the observation
-            log.warning("camera %s: latest snapshot not written: %s", camera.code, error)
+        except (OSError, ValueError) as error:
+            log.warning("camera %s: snapshot not rendered: %s", camera.code, error)
             return None
+        try:
+            latest = write_jpeg_atomically(image, latest_snapshot_path(self.data_dir, camera.code))
+        except (OSError, ValueError) as error:
+            log.warning("camera %s: latest snapshot not written: %s", camera.code, error)
+            latest = None
+        if self.keeps_evidence(session, camera, row, sample.transitions):
+            try:
+                relative = evidence_snapshot_path(camera.code, row.observed_at)
+                write_jpeg_atomically(image, self.data_dir / relative)
+            except (OSError, ValueError) as error:
+                log.warning("camera %s: evidence snapshot not written: %s", camera.code, error)
+            else:
+                row.snapshot_path = relative.as_posix()
+                session.flush()
+        return latest
 
     @staticmethod
     def _observation(session: Session, camera_id: int, slot_at: datetime) -> Observation | None:

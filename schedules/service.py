@@ -154,6 +154,9 @@ class SamplerService:
                                id=RECONCILE_JOB_ID, executor="reconcile",
                                misfire_grace_time=max(1, int(self.reconcile_every_s)))
         self._add_housekeeping_jobs()
+        for channel in self.channels:
+            if isinstance(channel, MqttChannel):
+                channel.start()  # connect now, so the first desk states are not lost
         self.scheduler.start()
         log.info("sampler started: %d camera(s), %d worker(s)", len(cameras), workers)
         return len(cameras)

@@ -1,11 +1,13 @@
-"""The latest snapshot of each camera: blurred for privacy, annotated with zones and person boxes,
-written atomically so a page never shows half a JPEG."""
+"""Stored frames: the latest snapshot of each camera and evidence snapshots, blurred for privacy,
+annotated with zones and person boxes, written atomically so a page never shows half a JPEG."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from pathlib import Path
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
 
 import cv2
 import numpy as np
@@ -21,11 +23,31 @@ ZONE_COLOURS = {  # BGR
 }
 PERSON_COLOUR = (255, 160, 0)
 JPEG_QUALITY = 85
+EVIDENCE_DIR = PurePosixPath("snapshots", "evidence")  # relative to the data dir; retention purges it
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # the site config's code pattern
+
+
+def camera_segment(camera_code: str) -> str:
+    """``camera_code`` as one path segment; a code that could leave its folder (``..``, ``/``) is refused."""
+    if not _SAFE_SEGMENT.fullmatch(camera_code):
+        raise ValueError(f"camera code {camera_code!r} is not a safe file name (letters, digits, '_', '.', '-')")
+    return camera_code
 
 
 def latest_snapshot_path(data_dir: Path, camera_code: str) -> Path:
     """``<data dir>/snapshots/latest/<camera code>.jpg``."""
-    return Path(data_dir) / "snapshots" / "latest" / f"{camera_code}.jpg"
+    return Path(data_dir) / "snapshots" / "latest" / f"{camera_segment(camera_code)}.jpg"
+
+
+def evidence_snapshot_path(camera_code: str, observed_at: datetime) -> PurePosixPath:
+    """``snapshots/evidence/<camera code>/<YYYY-MM-DD>/<HHMMSS>.jpg`` (UTC), relative to the data dir.
+
+    Relative, as stored in ``Observation.snapshot_path``, so the data dir can move.
+    """
+    if observed_at.tzinfo is None:
+        raise ValueError(f"naive datetime {observed_at!r}: pass an aware datetime (UTC)")
+    utc = observed_at.astimezone(timezone.utc)
+    return EVIDENCE_DIR / camera_segment(camera_code) / f"{utc:%Y-%m-%d}" / f"{utc:%H%M%S}.jpg"
 
 
 def render_snapshot(

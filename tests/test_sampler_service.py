@@ -16,7 +16,11 @@ from models.enums import CameraHealth
 from models.observing import Observation
 from models.org import Camera
 from schedules.sampling import enabled_cameras
-from schedules.service import RECONCILE_JOB_ID, SamplerService, camera_job_id, slot_offset
+from schedules.service import (
+    ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID, SamplerService, camera_job_id, slot_offset,
+)
+
+SERVICE_JOBS = [ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID]
 
 AT = datetime(2026, 3, 2, 2, 15, 7, tzinfo=timezone.utc)  # 09:15:07 in Hà Nội, a Monday
 SUNDAY = datetime(2026, 3, 1, 2, 15, 7, tzinfo=timezone.utc)
@@ -93,7 +97,7 @@ def test_every_enabled_camera_is_sampled_once_per_slot(site, service_for):
     codes = _codes(factory)
     service = service_for(factory)
     assert service.start() == len(codes) >= 2
-    assert service.job_ids() == sorted([RECONCILE_JOB_ID, *(camera_job_id(c) for c in codes)])
+    assert service.job_ids() == sorted([*SERVICE_JOBS, *(camera_job_id(c) for c in codes)])
     assert _wait_for(lambda: all(len(_per_camera(factory).get(c, [])) >= 2 for c in codes), 6)
     service.stop()
     observed = _per_camera(factory)
@@ -153,7 +157,7 @@ def test_a_failing_camera_job_is_recorded_and_the_others_keep_running(site, serv
     service = service_for(factory, BrokenDetector())
     service.start()
     assert _wait_for(lambda: all(len(_per_camera(factory).get(c, [])) >= 2 for c in codes), 6)
-    assert service.scheduler.running and len(service.job_ids()) == len(codes) + 1
+    assert service.scheduler.running and len(service.job_ids()) == len(codes) + len(SERVICE_JOBS)
     service.stop()
     observed = _per_camera(factory)
     assert {r.health for r in observed["TV-HT-CAM"]} == {CameraHealth.OFFLINE}  # never reached the detector
