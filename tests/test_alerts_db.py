@@ -207,3 +207,30 @@ def test_desk_states_for_mqtt(site):
         "presence": "present", "queue": 0, "health": "ok", "at": hn(8, 10).isoformat(), "open_alerts": []}
     assert len(states) == 6
 
+
+
+def test_alerts_cli_lists_and_acknowledges(site, migrated_url, monkeypatch, cli_runner):
+    from deskaudit.cli import cli
+
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    assert cli_runner.invoke(cli, ["alerts", "list"]).output.strip() == "no open alerts"
+    everyone_present(site, hn(8, 0), hn(9, 30), skip=("TV-HT-CAM",))
+    presence_event(site, "TV-HT-CAM", hn(8, 0), PresenceState.ABSENT)
+    observe(site, "TV-HT-CAM", hn(8, 0), hn(9, 30), presence=PresenceState.ABSENT)
+    evaluate(site, AlertBook(), hn(8, 20))
+    [alert] = alerts(site)
+
+    listed = cli_runner.invoke(cli, ["alerts", "list", "--unit", "NA-TRUONGVINH"])
+    assert listed.exit_code == 0
+    assert f"{alert.id}" in listed.output and "open" in listed.output and "02/03/2026 08:20" in listed.output
+    assert "Quầy số 1 (TV-HT) không có người 20 phút" in listed.output
+    assert cli_runner.invoke(cli, ["alerts", "list", "--unit", "NA-DIENCHAU"]).output.strip() == "no open alerts"
+    assert cli_runner.invoke(cli, ["alerts", "list", "--unit", "NOPE"]).exit_code == 2
+
+    acked = cli_runner.invoke(cli, ["alerts", "ack", str(alert.id)])
+    assert acked.exit_code == 0 and "acknowledged" in acked.output
+    [alert] = alerts(site)
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+    missing = cli_runner.invoke(cli, ["alerts", "ack", "999999"])
+    assert missing.exit_code == 2 and "999999" in missing.output
+    assert cli_runner.invoke(cli, ["alerts", "ack", str(alert.id), "--by", "nobody"]).exit_code == 2

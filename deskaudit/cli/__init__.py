@@ -8,6 +8,7 @@ import os
 import click
 
 from deskaudit import __version__
+from deskaudit.cli.alerts import alerts
 from deskaudit.cli.config import config
 from deskaudit.cli.db import db
 from deskaudit.cli.demo import demo
@@ -31,7 +32,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for group in (db, config, users, run, sample, demo, replay, weights):
+for group in (db, config, users, run, sample, alerts, demo, replay, weights):
     cli.add_command(group)
 
 
