@@ -170,15 +170,18 @@ class Sampler:
         return results
 
     def sample(self, session: Session, camera: CameraSpec, at: datetime,
-               pipeline: CameraPipeline | None = None, source: FrameSource | None = None) -> SampleResult:
+               pipeline: CameraPipeline | None = None, source: FrameSource | None = None, *,
+               slot_at: datetime | None = None) -> SampleResult:
         """Sample ``camera`` now (``at``, aware) unless its slot already has an observation; write the rows.
 
         A camera that cannot be opened or read gives an ``offline`` observation, never an exception.
         ``pipeline`` and ``source`` may be kept by a long-running caller (frozen/moved checks need
         history; a kept file plays on like a live camera); a source passed in is not closed here.
+        ``slot_at`` is the slot this sample is for (default: the slot holding ``at``); a scheduler
+        that starts a sample late passes the slot it was scheduled in.
         """
         at = at.astimezone(timezone.utc)
-        slot_at = slot_start(at, camera.cadence_seconds)
+        slot_at = slot_start(at, camera.cadence_seconds) if slot_at is None else slot_at
         existing = self._observation(session, camera.id, slot_at)
         if existing is not None:
             return SampleResult.of(camera.code, existing, written=False)

@@ -48,7 +48,7 @@ ALERTS_JOB_ID = "alerts"
 RETENTION_JOB_ID = "retention"
 NIGHTLY_AUDIT_JOB_ID = "nightly-audit"
 MAX_WORKERS = 8
-MAX_OFFSET_S = 5.0
+OFFSET_SPREAD = 0.8  # share of the cadence over which camera offsets are spread
 
 
 def camera_job_id(code: str) -> str:
@@ -57,14 +57,21 @@ def camera_job_id(code: str) -> str:
 
 
 def slot_offset(code: str, cadence_seconds: int) -> float:
-    """Seconds into each slot at which ``code`` is sampled: spreads cameras like jitter, but stable.
+    """Seconds into each slot at which ``code`` is sampled: spreads cameras over the slot like jitter, but stable.
 
     APScheduler 3.x interval jitter accumulates (each run is the previous *jittered* run plus the
     interval), so a jittered job drifts and skips a slot now and then; a fixed per-camera offset
-    spreads the load the same way and keeps exactly one sample per slot.
+    spreads the load the same way and keeps exactly one sample per slot. Offsets cover most of the
+    slot, so many cameras never start together (500 cameras starting within 5 s queued up for 9 s
+    behind the detector; see docs/PERFORMANCE.md). A late start still counts for the slot it was
+    scheduled in (``intended_slot``).
     """
-    span = min(MAX_OFFSET_S, cadence_seconds / 4)
-    return (zlib.crc32(code.encode()) % 1000) / 1000 * span
+    return (zlib.crc32(code.encode()) % 1000) / 1000 * cadence_seconds * OFFSET_SPREAD
+
+
+def intended_slot(code: str, cadence_seconds: int, started_at: datetime) -> datetime:
+    """The slot a camera job that started at ``started_at`` was scheduled for (late by less than a cadence)."""
+    return slot_start(started_at - timedelta(seconds=slot_offset(code, cadence_seconds)), cadence_seconds)
 
 
 def _source_key(spec: CameraSpec) -> tuple:
@@ -316,7 +323,8 @@ class SamplerService:
                     source = run.source or self.sampler.open(run.spec, live_files=True)
                     if not isinstance(source, UnavailableSource):  # an unavailable one is retried next time
                         run.source = source
-                    result = self.sampler.sample(session, run.spec, at, run.pipeline, source)
+                    result = self.sampler.sample(session, run.spec, at, run.pipeline, source,
+                                                 slot_at=intended_slot(code, run.spec.cadence_seconds, at))
             finally:
                 if run.retired:
                     run.close()
@@ -350,7 +358,7 @@ class SamplerService:
         try:
             with self.session_factory.begin() as session:
                 insert_once(session, dict(
-                    camera_id=spec.id, desk_id=spec.desk_id, slot_at=slot_start(at, spec.cadence_seconds),
+                    camera_id=spec.id, desk_id=spec.desk_id, slot_at=intended_slot(code, spec.cadence_seconds, at),
                     observed_at=at, health=CameraHealth.ERROR, presence=PresenceState.UNKNOWN, error=message[:2000]))
         except Exception:  # noqa: BLE001 — the listener must never take the scheduler down
             log.exception("camera %s: could not record the failed sample", code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
@@ -17,7 +17,8 @@ from models.observing import Observation
 from models.org import Camera
 from schedules.sampling import enabled_cameras
 from schedules.service import (
-    ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID, SamplerService, camera_job_id, slot_offset,
+    ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID, SamplerService, camera_job_id, intended_slot,
+    slot_offset,
 )
 
 SERVICE_JOBS = [ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID]
@@ -131,7 +132,17 @@ def test_reconcile_follows_the_database_without_a_restart(site, service_for):
 def test_job_ids_and_offsets_are_deterministic():
     assert camera_job_id("TV-HT-CAM") == "camera:TV-HT-CAM"
     assert slot_offset("TV-HT-CAM", 30) == slot_offset("TV-HT-CAM", 30)
-    assert 0 <= slot_offset("TV-HT-CAM", 30) < 5 and 0 <= slot_offset("X", 1) < 0.25
+    assert 0 <= slot_offset("TV-HT-CAM", 30) < 24 and 0 <= slot_offset("X", 1) < 0.8
+    offsets = sorted(slot_offset(f"CAM-{n:03d}", 30) for n in range(500))
+    assert offsets[50] < 4 and offsets[-50] > 19  # 500 cameras spread over the slot, not bunched at its start
+
+
+def test_a_late_start_counts_for_the_slot_it_was_scheduled_in():
+    offset = slot_offset("TV-HT-CAM", 30)
+    slot = datetime(2026, 3, 2, 2, 15, 0, tzinfo=timezone.utc)
+    for late in (0, 0.2, 5, 29.9 - offset):
+        started = slot + timedelta(seconds=offset + late)
+        assert intended_slot("TV-HT-CAM", 30, started) == slot
 
 
 @pytest.mark.parametrize("now, sampled", [(SUNDAY, False), (AT, True)])
