@@ -9,7 +9,7 @@ process by the caller and injected; time comes in as an argument.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -195,8 +195,14 @@ class Sampler:
                 sample = pipeline.sample(source, at)
             finally:
                 source.close()
-        row = insert_once(session, _observation_values(camera, slot_at, sample))
+        values = _observation_values(camera, slot_at, sample)
+        # Snapshots are rendered and written before the insert: on SQLite the insert takes the
+        # database's write lock until the caller commits, and every other camera waits for it.
+        latest, evidence = self._snapshots(session, camera, sample, values)
+        row = insert_once(session, {**values, "snapshot_path": evidence})
         if row is None:  # another sampler wrote this slot meanwhile: theirs stands
+            if evidence is not None:
+                (self.data_dir / evidence).unlink(missing_ok=True)
             existing = self._observation(session, camera.id, slot_at)
             if existing is None:
                 raise RuntimeError(f"camera {camera.code}: slot {slot_at} conflicted but holds no observation")
@@ -206,7 +212,6 @@ class Sampler:
                                       state=StoredPresence(transition.current.value),
                                       previous_state=StoredPresence(transition.previous.value)))
         session.flush()
-        latest = self._snapshots(session, camera, sample, row)
         return SampleResult.of(camera.code, row, written=True, transitions=sample.transitions, snapshot=latest)
 
     def restore_presence(self, session: Session, pipeline: CameraPipeline, desk_id: int, *, before: datetime) -> None:
@@ -221,9 +226,9 @@ class Sampler:
         state = rows[-1].presence if rows else StoredPresence.UNKNOWN
         pipeline.presence.restore([(r.observed_at, r.staff_count, r.health == CameraHealth.OK) for r in rows], state)
 
-    def keeps_evidence(self, session: Session, camera: CameraSpec, row: Observation,
+    def keeps_evidence(self, session: Session, camera: CameraSpec, values: Mapping,
                        transitions: tuple[Transition, ...]) -> bool:
-        """Whether ``row`` (just inserted) gets an evidence snapshot: at a presence transition, when the
+        """Whether the observation ``values`` (about to be inserted) get an evidence snapshot: at a presence transition, when the
         camera's health differs from its previous observation, or when its last evidence snapshot is
         ``evidence_every_s`` old or older. Decided from the database, so a restart changes nothing.
         """
@@ -233,11 +238,11 @@ class Sampler:
         if every <= 0 or transitions:
             return True
         previous = session.scalars(
-            select(Observation.health).where(Observation.camera_id == camera.id, Observation.slot_at < row.slot_at)
+            select(Observation.health).where(Observation.camera_id == camera.id, Observation.slot_at < values["slot_at"])
             .order_by(Observation.slot_at.desc()).limit(1)).first()
-        if previous != row.health:  # also the camera's first observation
+        if previous != values["health"]:  # also the camera's first observation
             return True
-        since = row.observed_at - timedelta(seconds=every)
+        since = values["observed_at"] - timedelta(seconds=every)
         recent = select(Observation.id).where(
             Observation.camera_id == camera.id, Observation.snapshot_path.is_not(None),
             Observation.observed_at > since,
@@ -245,33 +250,34 @@ class Sampler:
             Observation.slot_at > since - timedelta(seconds=camera.cadence_seconds))
         return session.scalars(recent.limit(1)).first() is None
 
-    def _snapshots(self, session: Session, camera: CameraSpec, sample: Sample, row: Observation) -> Path | None:
+    def _snapshots(self, session: Session, camera: CameraSpec, sample: Sample,
+                   values: Mapping) -> tuple[Path | None, str | None]:
         """Render the blurred, annotated snapshot once; write it as the latest and, when kept, as evidence.
 
+        Returns the latest snapshot's path and the evidence path relative to the data dir (or ``None``s).
         A failed write (full disk) is logged and skipped: the observation stands, without that snapshot.
         """
         if sample.frame is None:
-            return None
+            return None, None
         try:
             image = render_snapshot(sample.frame.image, sample.detections, camera.zones, self.settings.blur)
         except (OSError, ValueError) as error:
             log.warning("camera %s: snapshot not rendered: %s", camera.code, error)
-            return None
+            return None, None
         try:
             latest = write_jpeg_atomically(image, latest_snapshot_path(self.data_dir, camera.code))
         except (OSError, ValueError) as error:
             log.warning("camera %s: latest snapshot not written: %s", camera.code, error)
             latest = None
-        if self.keeps_evidence(session, camera, row, sample.transitions):
-            try:
-                relative = evidence_snapshot_path(camera.code, row.observed_at)
-                write_jpeg_atomically(image, self.data_dir / relative)
-            except (OSError, ValueError) as error:
-                log.warning("camera %s: evidence snapshot not written: %s", camera.code, error)
-            else:
-                row.snapshot_path = relative.as_posix()
-                session.flush()
-        return latest
+        if not self.keeps_evidence(session, camera, values, sample.transitions):
+            return latest, None
+        try:
+            relative = evidence_snapshot_path(camera.code, values["observed_at"])
+            write_jpeg_atomically(image, self.data_dir / relative)
+        except (OSError, ValueError) as error:
+            log.warning("camera %s: evidence snapshot not written: %s", camera.code, error)
+            return latest, None
+        return latest, relative.as_posix()
 
     @staticmethod
     def _observation(session: Session, camera_id: int, slot_at: datetime) -> Observation | None:
