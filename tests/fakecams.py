@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -382,3 +383,25 @@ def example_site_loader(example_raw, write_config, session_for, at, adjust=None)
         return session_for
 
     return load
+
+
+def observe(factory, code, start, end, *, presence="present", health="ok", queue=0, every_s: int = 30) -> None:
+    """Observations of camera ``code`` every ``every_s`` from ``start`` to ``end`` inclusive (written directly)."""
+    from sqlalchemy import select
+
+    from models.enums import CameraHealth, PresenceState
+    from models.observing import Observation
+    from models.org import Camera
+    from schedules.sampling import slot_start
+
+    with factory.begin() as session:
+        camera = session.scalars(select(Camera).filter_by(code=code)).one()
+        at = start
+        while at <= end:
+            ok = health == CameraHealth.OK
+            session.add(Observation(camera_id=camera.id, desk_id=camera.desk_id, slot_at=slot_start(at, every_s),
+                                    observed_at=at, health=health, presence=presence if ok else PresenceState.UNKNOWN,
+                                    persons=(queue + (presence == PresenceState.PRESENT)) if ok else None,
+                                    staff_count=int(presence == PresenceState.PRESENT) if ok else None,
+                                    queue_count=queue if ok else None))
+            at += timedelta(seconds=every_s)

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from fakecams import example_site_loader
+from fakecams import example_site_loader, observe
 from models.alerts import Alert, AlertDelivery
 from models.enums import AbsenceKind, AlertKind, AlertStatus, CameraHealth, PresenceState, Severity
 from models.hours import ExcusedAbsence
-from models.observing import Observation, PresenceEvent
+from models.observing import PresenceEvent
 from models.org import Camera, Staff
 from schedules.alerting.store import AlertBook, acknowledge
-from schedules.sampling import slot_start
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)  # import time; the scenario runs on Monday 2 March 2026
@@ -29,22 +28,6 @@ def hn(hh: int, mm: int, ss: int = 0) -> datetime:
 @pytest.fixture
 def site(example_raw, write_config, session_for):
     return example_site_loader(example_raw, write_config, session_for, AT)()
-
-
-def observe(factory, code: str, start: datetime, end: datetime, *, presence=PresenceState.PRESENT,
-            health=CameraHealth.OK, queue=0, every_s: int = 30) -> None:
-    """Observations of camera ``code`` every ``every_s`` from ``start`` to ``end`` inclusive."""
-    with factory.begin() as session:
-        camera = session.scalars(select(Camera).filter_by(code=code)).one()
-        at = start
-        while at <= end:
-            ok = health == CameraHealth.OK
-            session.add(Observation(camera_id=camera.id, desk_id=camera.desk_id, slot_at=slot_start(at, every_s),
-                                    observed_at=at, health=health, presence=presence if ok else PresenceState.UNKNOWN,
-                                    persons=(queue + (presence == PresenceState.PRESENT)) if ok else None,
-                                    staff_count=int(presence == PresenceState.PRESENT) if ok else None,
-                                    queue_count=queue if ok else None))
-            at += timedelta(seconds=every_s)
 
 
 def presence_event(factory, code: str, at: datetime, state: PresenceState) -> None:

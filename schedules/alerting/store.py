@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from audit.calendar import WorkingCalendar
 from audit.hours import NoHoursProfile, calendar_for
-from models.alerts import Alert, AlertDelivery, AlertThreshold
+from audit.thresholds import threshold_layers
+from models.alerts import Alert, AlertDelivery
 from models.enums import AlertKind, AlertStatus, CameraHealth, DeliveryStatus, PresenceState, Severity
 from models.enums import Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
@@ -164,19 +165,9 @@ class AlertBook:
 
     # --- facts -------------------------------------------------------------------------------------
 
-    def _thresholds(self, session: Session, desks: Sequence[Desk]) -> dict[int, Thresholds]:
-        rows = list(session.scalars(select(AlertThreshold)))
-        names = [c.name for c in AlertThreshold.__table__.columns if c.name in Thresholds.__dataclass_fields__]
-        as_layer = {(r.unit_id, r.desk_id): {n: getattr(r, n) for n in names} for r in rows}
-        result = {}
-        for desk in desks:
-            chain, unit = [], desk.unit
-            while unit is not None:
-                chain.append(as_layer.get((unit.id, None)))
-                unit = unit.parent
-            layers = [as_layer.get((None, None)), *reversed(chain), as_layer.get((None, desk.id))]
-            result[desk.id] = Thresholds.layered(layers)
-        return result
+    @staticmethod
+    def _thresholds(session: Session, desks: Sequence[Desk]) -> dict[int, Thresholds]:
+        return {desk_id: Thresholds.layered(layers) for desk_id, layers in threshold_layers(session, desks).items()}
 
     @staticmethod
     def _readings(session: Session, desk_ids: list[int], since: datetime) -> dict[int, list[Reading]]:
