@@ -34,8 +34,13 @@ def nightly_audit(session_factory: sessionmaker[Session], now: datetime, runner:
 
 
 def retention(session_factory: sessionmaker[Session], data_dir: Path, now: datetime, days: int):
-    """Delete evidence frames older than ``days`` unless a finding holds them (see ``schedules.retention``)."""
+    """Delete evidence frames older than ``days`` unless a finding holds them (see ``schedules.retention``).
+
+    Commits after each batch: the sampler's writes wait for one batch at most, never for the whole backlog.
+    """
     from schedules.retention import purge_evidence
 
-    with session_factory.begin() as session:
-        return purge_evidence(session, data_dir, now, days=days)
+    with session_factory() as session:
+        report = purge_evidence(session, data_dir, now, days=days, after_batch=session.commit)
+        session.commit()
+        return report

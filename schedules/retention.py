@@ -9,7 +9,7 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -40,14 +40,16 @@ class RetentionReport:
     errors: int = 0
 
 
-def purge_evidence(session: Session, data_dir: Path, now: datetime, *, days: int = 30) -> RetentionReport:
+def purge_evidence(session: Session, data_dir: Path, now: datetime, *, days: int = 30,
+                   after_batch: Callable[[], None] | None = None) -> RetentionReport:
     """Delete evidence snapshots older than ``days`` before ``now`` unless a live finding holds them.
 
     First the observations older than the cutoff that point to a snapshot: the file is deleted and the
     rows' ``snapshot_path`` cleared (a file already gone is fine). Then orphan files in date folders
     wholly before the cutoff that no observation references (written just before a crash), then the
-    date folders left empty. Flushes, never commits: the caller does. Files go before the commit, so
-    a failed commit leaves rows whose files are gone, which the next run clears.
+    date folders left empty. Flushes, never commits: the caller does, or ``after_batch`` (called after
+    each batch of rows) does, so that a long backlog never holds SQLite's write lock for long. Files
+    go before the commit, so a failed commit leaves rows whose files are gone, which the next run clears.
 
     Raises:
         ValueError: ``days`` < 1, or ``now`` is naive.
@@ -59,7 +61,7 @@ def purge_evidence(session: Session, data_dir: Path, now: datetime, *, days: int
     cutoff = now.astimezone(timezone.utc) - timedelta(days=days)
     data_dir = Path(data_dir)
     tally: Counter[str] = Counter()
-    _purge_rows(session, data_dir, cutoff, tally)
+    _purge_rows(session, data_dir, cutoff, tally, after_batch)
     _sweep_orphans(session, data_dir, cutoff, tally)
     report = RetentionReport(**{f.name: tally[f.name] for f in fields(RetentionReport)})
     log.info("evidence retention (%d days, before %s): %d files deleted (%d bytes), %d kept for findings, "
@@ -69,7 +71,8 @@ def purge_evidence(session: Session, data_dir: Path, now: datetime, *, days: int
     return report
 
 
-def _purge_rows(session: Session, data_dir: Path, cutoff: datetime, tally: Counter[str]) -> None:
+def _purge_rows(session: Session, data_dir: Path, cutoff: datetime, tally: Counter[str],
+                after_batch: Callable[[], None] | None) -> None:
     last_id = 0
     while True:  # by id, so rows kept for findings are passed over rather than read again
         rows = session.execute(
@@ -87,6 +90,8 @@ def _purge_rows(session: Session, data_dir: Path, cutoff: datetime, tally: Count
             cleared = session.execute(update(Observation).where(Observation.snapshot_path.in_(gone))
                                       .values(snapshot_path=None))
             tally["rows_cleared"] += cleared.rowcount
+        if after_batch is not None:
+            after_batch()
 
 
 def _sweep_orphans(session: Session, data_dir: Path, cutoff: datetime, tally: Counter[str]) -> None:

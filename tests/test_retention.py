@@ -172,6 +172,29 @@ def test_batches_pass_over_kept_rows(site, data_dir, monkeypatch):
     assert all((data_dir / p).is_file() for p in held.values())
 
 
+def test_the_nightly_job_commits_batch_by_batch(site, data_dir, monkeypatch):
+    """A long backlog: every batch is committed on its own, so the sampler's writes never wait for all of it."""
+    from schedules.housekeeping import retention as nightly_retention
+
+    monkeypatch.setattr(retention, "BATCH", 3)
+    with site.begin() as session:
+        for i in range(7):
+            _observe(session, data_dir, OLD + timedelta(minutes=i))
+    commits = []
+    original = type(site()).commit
+
+    def counting_commit(self):
+        commits.append(1)
+        return original(self)
+
+    monkeypatch.setattr(type(site()), "commit", counting_commit)
+    report = nightly_retention(site, data_dir, NOW, 30)
+    assert (report.files_deleted, report.rows_cleared) == (7, 7)
+    assert len(commits) >= 3  # three batches of rows (3 + 3 + 1), then the orphan sweep
+    with site() as session:
+        assert not any(_paths(session).values())
+
+
 @pytest.mark.parametrize("days", [0, -1])
 def test_retention_needs_at_least_a_day(site, data_dir, days):
     with site() as session, pytest.raises(ValueError, match="≥ 1 day"):
