@@ -217,3 +217,20 @@ def test_alerts_cli_lists_and_acknowledges(site, migrated_url, monkeypatch, cli_
     missing = cli_runner.invoke(cli, ["alerts", "ack", "999999"])
     assert missing.exit_code == 2 and "999999" in missing.output
     assert cli_runner.invoke(cli, ["alerts", "ack", str(alert.id), "--by", "nobody"]).exit_code == 2
+
+
+def test_run_sampler_rejects_bad_channel_settings_by_name(migrated_url, monkeypatch, cli_runner):
+    from deskaudit.cli import cli
+
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    monkeypatch.setenv("DESKAUDIT_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    monkeypatch.delenv("DESKAUDIT_WEBHOOK_SECRET", raising=False)
+    result = cli_runner.invoke(cli, ["run", "sampler"])
+    assert result.exit_code == 2 and "DESKAUDIT_WEBHOOK_SECRET" in result.output
+    monkeypatch.setenv("DESKAUDIT_WEBHOOK_SECRET", "s3cret-value")
+    monkeypatch.setenv("DESKAUDIT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("DESKAUDIT_SMTP_TO", "giamsat@hcc.example.vn")
+    monkeypatch.setenv("DESKAUDIT_SMTP_FROM", "deskaudit@hcc.example.vn")
+    monkeypatch.setenv("DESKAUDIT_SMTP_PORT", "twenty-five")
+    result = cli_runner.invoke(cli, ["run", "sampler"])
+    assert result.exit_code == 2 and "DESKAUDIT_SMTP_PORT" in result.output and "s3cret-value" not in result.output

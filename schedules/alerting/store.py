@@ -198,18 +198,23 @@ class AlertBook:
     @staticmethod
     def _excused(session: Session, desks: Sequence[Desk], now: datetime) -> set[int]:
         """Desks whose every expected official is on an excused absence at ``now``."""
-        expected: dict[int, set[int]] = {}
+        ids = [desk.id for desk in desks]
+        wanted = {}  # desk id → (local day, session of the day): each desk in its unit's zone
         for desk in desks:
             local = now.astimezone(_zone(desk))
-            half = DaySession.MORNING if local.hour < 12 else DaySession.AFTERNOON
-            staff = set(session.scalars(select(RosterEntry.staff_id).where(
-                RosterEntry.desk_id == desk.id, RosterEntry.day == local.date(),
-                RosterEntry.session.in_([half, DaySession.ALL_DAY]))))
-            if not staff:
-                staff = set(session.scalars(select(Staff.id).where(Staff.default_desk_id == desk.id,
-                                                                   Staff.active.is_(True))))
-            if staff:
-                expected[desk.id] = staff
+            wanted[desk.id] = (local.date(), DaySession.MORNING if local.hour < 12 else DaySession.AFTERNOON)
+        rostered: dict[int, set[int]] = defaultdict(set)
+        for desk_id, staff_id, day, half in session.execute(
+                select(RosterEntry.desk_id, RosterEntry.staff_id, RosterEntry.day, RosterEntry.session).where(
+                    RosterEntry.desk_id.in_(ids), RosterEntry.day.in_({d for d, _ in wanted.values()}))):
+            if day == wanted[desk_id][0] and half in (wanted[desk_id][1], DaySession.ALL_DAY):
+                rostered[desk_id].add(staff_id)
+        usual: dict[int, set[int]] = defaultdict(set)
+        for staff_id, desk_id in session.execute(select(Staff.id, Staff.default_desk_id).where(
+                Staff.default_desk_id.in_(ids), Staff.active.is_(True))):
+            usual[desk_id].add(staff_id)
+        expected = {desk_id: rostered.get(desk_id) or usual.get(desk_id) for desk_id in ids}
+        expected = {desk_id: staff for desk_id, staff in expected.items() if staff}
         everyone = set().union(*expected.values()) if expected else set()
         if not everyone:
             return set()
