@@ -147,3 +147,13 @@ class ChangeAction(StrEnum):
     DEACTIVATE = "deactivate"
     REACTIVATE = "reactivate"
     DELETE = "delete"
+
+
+class SanctionLevel(StrEnum):
+    """Discipline sanctions of civil servants (Decree 172/2025), mildest first; all are "reprimand or above"."""
+
+    REPRIMAND = "reprimand"  # khiển trách
+    WARNING = "warning"  # cảnh cáo
+    DEMOTION = "demotion"  # giáng chức
+    DISMISSAL_FROM_POST = "dismissal_from_post"  # cách chức
+    DISMISSAL = "dismissal"  # buộc thôi việc

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, enum_column
-from models.enums import Classification
+from models.base import Base, Timestamps, enum_column
+from models.enums import Classification, SanctionLevel
 
 
 class DossierStat(Base):
@@ -72,3 +72,19 @@ class ScoreDeduction(Base):
 
 Index("ix_scores_unit_month", Score.unit_id, Score.month)
 Index("ix_dossier_stats_unit_month", DossierStat.unit_id, DossierStat.month)
+
+
+class Sanction(Timestamps, Base):
+    """A discipline sanction decided against an official; any level forces "Không hoàn thành" for the year."""
+
+    __tablename__ = "sanctions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    level: Mapped[SanctionLevel] = mapped_column(enum_column(SanctionLevel, "sanction_level"))
+    decided_on: Mapped[date] = mapped_column(Date)
+    decision_ref: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_sanctions_staff_decided", Sanction.staff_id, Sanction.decided_on)

@@ -55,7 +55,9 @@ def test_unreachable_database_is_a_clear_failure(cli_runner, monkeypatch):
 def test_db_upgrade_current_check(cli_runner, monkeypatch, db_url):
     monkeypatch.setenv("DESKAUDIT_DATABASE_URL", db_url)
     assert cli_runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    assert "revision 0001" in cli_runner.invoke(cli, ["db", "current"]).output
+    from models import migrate
+
+    assert f"revision {migrate.head_revision()}" in cli_runner.invoke(cli, ["db", "current"]).output
     result = cli_runner.invoke(cli, ["db", "check"])
     assert result.exit_code == 0 and "matches" in result.output
 

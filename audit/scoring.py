@@ -1,0 +1,245 @@
+"""Monthly score formulas of Decree 335/2025 (30 general + 70 task points), pure and in Decimal.
+
+Rules (see docs/SCORING.md):
+
+- discipline raw = 100 − confirmed deductions, never below 0;
+- general criterion = raw × 30 / 100;
+- task results = 70 × (on time + 0.75 × late) / resolved (each late dossier loses 25 % of its points),
+  70 when nothing was resolved, ``None`` when the month has no statistics for the official;
+- total = general + task; ≥ 90 excellent, ≥ 70 good, ≥ 50 completed, else not completed;
+  a sanction (reprimand or above) in the year forces not completed;
+- excellent officials of a unit may not exceed 20 % of those rated good or excellent.
+
+Every figure is rounded half-up to 2 places where it is produced; totals and means are built from
+the rounded figures, so tables and summary lines always show the same numbers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from models.enums import Classification, SanctionLevel
+
+RULE_VERSION = "nd335-2025.1"
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+GENERAL_MAX = Decimal(30)
+TASK_MAX = Decimal(70)
+LATE_WEIGHT = Fraction(3, 4)  # Decree 335: each late item loses 25 % of its points
+EXCELLENT_SHARE = Fraction(1, 5)  # "xuất sắc" ≤ 20 % of those rated "tốt" or better
+
+THRESHOLDS = ((Decimal(90), Classification.EXCELLENT), (Decimal(70), Classification.GOOD),
+              (Decimal(50), Classification.COMPLETED))
+GOOD_OR_BETTER = frozenset({Classification.EXCELLENT, Classification.GOOD})
+
+CLASS_LABELS_VI = {
+    Classification.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
+    Classification.GOOD: "Hoàn thành tốt nhiệm vụ",
+    Classification.COMPLETED: "Hoàn thành nhiệm vụ",
+    Classification.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
+}
+CLASS_LABELS_EN = {
+    Classification.EXCELLENT: "Excellently completed",
+    Classification.GOOD: "Well completed",
+    Classification.COMPLETED: "Completed",
+    Classification.NOT_COMPLETED: "Not completed",
+}
+UNCLASSIFIED_VI = "Chưa đủ dữ liệu xếp loại"
+UNCLASSIFIED_EN = "Not enough data to classify"
+SANCTION_LABELS_VI = {
+    SanctionLevel.REPRIMAND: "khiển trách",
+    SanctionLevel.WARNING: "cảnh cáo",
+    SanctionLevel.DEMOTION: "giáng chức",
+    SanctionLevel.DISMISSAL_FROM_POST: "cách chức",
+    SanctionLevel.DISMISSAL: "buộc thôi việc",
+}
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class BadMonth(ValueError):
+    """A month key that is not ``YYYY-MM``."""
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last local day of ``month`` ("YYYY-MM").
+
+    Raises:
+        BadMonth: the text is not a real month in the form YYYY-MM.
+    """
+    found = _MONTH.fullmatch(month) if isinstance(month, str) else None
+    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1900:
+        raise BadMonth(f"month {month!r}: expected YYYY-MM, e.g. 2026-03")
+    year, number = int(found[1]), int(found[2])
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def q2(value: Decimal | Fraction | int | str) -> Decimal:
+    """``value`` rounded half-up to 2 places (the only rounding used in scores)."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def discipline_raw(points: Iterable[Decimal | int | str]) -> Decimal:
+    """100 minus the confirmed deductions of the month, floor 0."""
+    return max(q2(HUNDRED - sum((Decimal(p) for p in points), Decimal(0))), Decimal("0.00"))
+
+
+def general_points(raw: Decimal) -> Decimal:
+    """The general criterion (of 30): the discipline raw score scaled by 30/100."""
+    return q2(Decimal(raw) * GENERAL_MAX / HUNDRED)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """Dossier counts credited to one official: a personal row (share 1) or a desk row split n ways."""
+
+    on_time: int
+    late: int
+    not_yet_due: int = 0
+    share: Fraction = Fraction(1)
+
+
+def task_points(rows: Sequence[TaskRow]) -> Decimal | None:
+    """Task results (of 70): 70 × (on time + 0.75 × late) / resolved; 70 if none resolved; None without rows.
+
+    Dossiers not yet due count for nothing yet; they are judged in the month they resolve.
+    """
+    if not rows:
+        return None
+    on_time = sum((Fraction(r.on_time) * r.share for r in rows), Fraction(0))
+    late = sum((Fraction(r.late) * r.share for r in rows), Fraction(0))
+    resolved = on_time + late
+    if resolved == 0:
+        return q2(TASK_MAX)
+    return q2(Fraction(70) * (on_time + LATE_WEIGHT * late) / resolved)
+
+
+def total_points(general: Decimal, task: Decimal | None) -> Decimal | None:
+    """General + task points, or None when task results are missing."""
+    return None if task is None else q2(general + task)
+
+
+def classify(total: Decimal | None, reprimanded: bool = False) -> Classification | None:
+    """The Decree 335 class of ``total``; a sanction in the year forces not completed.
+
+    Without a total (no task statistics) the official is unclassified (None), unless sanctioned:
+    the sanction alone decides "Không hoàn thành nhiệm vụ".
+    """
+    if reprimanded:
+        return Classification.NOT_COMPLETED
+    if total is None:
+        return None
+    for floor, cls in THRESHOLDS:
+        if total >= floor:
+            return cls
+    return Classification.NOT_COMPLETED
+
+
+def emulation_eligible(cls: Classification | None) -> bool | None:
+    """"Lao động tiên tiến" needs at least "Hoàn thành tốt"; None when unclassified."""
+    return None if cls is None else cls in GOOD_OR_BETTER
+
+
+@dataclass(frozen=True)
+class CapItem:
+    """One official as the 20 % cap sees them."""
+
+    unit: Hashable
+    code: str
+    classification: Classification | None
+    total: Decimal | None
+    raw: Decimal
+
+
+@dataclass(frozen=True)
+class CapResult:
+    """The class after the cap, and the note explaining a change (None when unchanged)."""
+
+    classification: Classification | None
+    note: str | None = None
+
+
+def excellent_limit(good_or_better: int) -> int:
+    """How many "xuất sắc" a unit may have: floor(20 % × those rated good or excellent)."""
+    return int(EXCELLENT_SHARE * good_or_better)
+
+
+def apply_excellent_cap(items: Sequence[CapItem]) -> list[CapResult]:
+    """Apply the 20 % cap per unit; results are in the order of ``items``.
+
+    The excess excellent officials (lowest totals first; ties: lower discipline raw, then staff code)
+    become good, each with a Vietnamese note that explains why.
+    """
+    results = [CapResult(item.classification) for item in items]
+    by_unit: dict[Hashable, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        by_unit[item.unit].append(index)
+    for indexes in by_unit.values():
+        rated = sum(1 for i in indexes if items[i].classification in GOOD_OR_BETTER)
+        excellent = [i for i in indexes if items[i].classification is Classification.EXCELLENT]
+        limit = excellent_limit(rated)
+        excess = len(excellent) - limit
+        if excess <= 0:
+            continue
+        excellent.sort(key=lambda i: (items[i].total, items[i].raw, items[i].code))
+        for i in excellent[:excess]:
+            results[i] = CapResult(Classification.GOOD, cap_note(items[i].total, rated, limit))
+    return results
+
+
+def cap_note(total: Decimal | None, rated: int, limit: int) -> str:
+    """Why an excellent total was rated good (Vietnamese, stored with the score)."""
+    shown = format_vi(total) if total is not None else "-"
+    return (f"Giới hạn 20% Hoàn thành xuất sắc: đơn vị có {rated} cán bộ từ Hoàn thành tốt trở lên, "
+            f"tối đa {limit} Hoàn thành xuất sắc; {shown} điểm được xếp Hoàn thành tốt nhiệm vụ")
+
+
+def format_number(number: Decimal | int, *, places: int = 2, decimal_sep: str = ".", group_sep: str = ",") -> str:
+    """``number`` rounded half-up to ``places`` with the given separators."""
+    value = Decimal(number).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = f"{abs(value):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    text = group_sep.join([whole, *groups])
+    return sign + text + (decimal_sep + fraction if places > 0 else "")
+
+
+def format_vi(number: Decimal | int, places: int = 2) -> str:
+    """Vietnamese number style: decimal comma, dot between thousands (84,92; 1.234,50)."""
+    return format_number(number, places=places, decimal_sep=",", group_sep=".")
+
+
+def format_en(number: Decimal | int, places: int = 2) -> str:
+    """English number style: decimal point, comma between thousands."""
+    return format_number(number, places=places)
+
+
+def summary_line(unit_scores: Sequence[tuple[Decimal, Classification | None]], lang: str = "vi") -> str:
+    """The report line over ranked units: good-or-better count / ranked, mean, highest, lowest.
+
+    ``unit_scores`` holds (score, class) of each ranked unit, scores already rounded to 2 places;
+    the mean is taken over those and rounded half-up only here, so it matches the units table.
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"summary language {lang!r}: expected 'vi' or 'en'")
+    if not unit_scores:
+        return "Chưa có đơn vị nào được xếp hạng" if lang == "vi" else "No unit ranked yet"
+    scores = [Decimal(score) for score, _ in unit_scores]
+    good = sum(1 for _, cls in unit_scores if cls in GOOD_OR_BETTER)
+    mean, high, low = q2(sum(scores) / len(scores)), max(scores), min(scores)
+    if lang == "vi":
+        return (f"{good}/{len(scores)} đơn vị xếp loại tốt, bình quân {format_vi(mean)} điểm, "
+                f"cao nhất {format_vi(high)}, thấp nhất {format_vi(low)}")
+    return (f"{good}/{len(scores)} units rated good or better, mean {format_en(mean)} points, "
+            f"highest {format_en(high)}, lowest {format_en(low)}")

@@ -1,0 +1,179 @@
+"""``deskaudit scores``: compute monthly scores (Decree 335/2025), show them, record discipline sanctions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import click
+from sqlalchemy import select
+
+from audit.ranking import UnitRank
+from audit.scores import MonthScores, OfficialScore, add_sanction, compute_month, load_month, months_to_recompute
+from audit.scoring import (CLASS_LABELS_VI, SANCTION_LABELS_VI, UNCLASSIFIED_VI, BadMonth, format_vi,
+                           month_bounds)
+from deskaudit.cli.common import BadInput, database
+from models.enums import SanctionLevel
+from models.org import Staff
+from models.scoring import Sanction
+
+
+@click.group()
+def scores() -> None:
+    """Monthly scores of officials and units (Nghị định 335/2025/NĐ-CP) and discipline sanctions."""
+
+
+def _class_label(cls) -> str:
+    return CLASS_LABELS_VI[cls] if cls is not None else UNCLASSIFIED_VI
+
+
+def _num(value) -> str:
+    return "-" if value is None else format_vi(value)
+
+
+def _month_title(month: str) -> str:
+    return f"{month_bounds(month)[0]:%m/%Y}"
+
+
+def _echo_units(month: str, units: tuple[UnitRank, ...]) -> None:
+    click.echo(f"Xếp hạng đơn vị tháng {_month_title(month)}")
+    click.echo(f"{'Hạng':>4}  {'Đơn vị':<20} {'CB':>3} {'Có điểm':>7} {'Bình quân':>9} {'Trừ':>6} {'Điểm':>6}  "
+               "Xếp loại")
+    for unit in units:
+        rank = str(unit.rank) if unit.rank is not None else "-"
+        label = _class_label(unit.classification) if unit.rank is not None else "chưa xếp hạng (chưa có cán bộ có điểm)"
+        click.echo(f"{rank:>4}  {unit.code:<20} {unit.officials:>3} {unit.scored:>7} {_num(unit.mean):>9} "
+                   f"{_num(unit.deduction_points):>6} {_num(unit.score):>6}  {label}")
+
+
+def _echo_summary(result: MonthScores) -> None:
+    click.echo(result.summary_vi)
+    click.echo(f"({result.summary_en})")
+
+
+def _echo_officials(officials: tuple[OfficialScore, ...]) -> None:
+    click.echo(f"{'Mã':<12} {'Họ và tên':<26} {'Đơn vị':<18} {'KL':>6} {'Chung':>6} {'NV':>6} {'Tổng':>6}  "
+               f"{'LĐTT':<5} Xếp loại")
+    for o in officials:
+        eligible = {True: "có", False: "không", None: "-"}[o.eligible]
+        click.echo(f"{o.code:<12} {o.name:<26} {o.unit_code:<18} {_num(o.raw):>6} {_num(o.general):>6} "
+                   f"{_num(o.task):>6} {_num(o.total):>6}  {eligible:<5} {_class_label(o.classification)}")
+
+
+def _echo_breakdown(month: str, o: OfficialScore) -> None:
+    desk = f", quầy {o.desk_code}" if o.desk_code else ""
+    click.echo(f"{o.code} {o.name} — {o.unit_code}{desk}, tháng {_month_title(month)}")
+    click.echo(f"  Điểm kỷ luật (100 − các khoản trừ): {_num(o.raw)}")
+    click.echo(f"  Tiêu chí chung (tối đa 30):         {_num(o.general)}")
+    click.echo(f"  Kết quả thực hiện nhiệm vụ (70):    {_num(o.task)}")
+    click.echo(f"  Tổng điểm:                          {_num(o.total)}")
+    click.echo(f"  Xếp loại: {_class_label(o.classification)}")
+    eligible = {True: "đủ điều kiện", False: "không đủ điều kiện", None: "chưa xác định"}[o.eligible]
+    click.echo(f"  Lao động tiên tiến: {eligible}")
+    click.echo("  Các khoản trừ:" if o.deductions else "  Các khoản trừ: không có")
+    for line in o.deductions:
+        click.echo(f"    {'−' + format_vi(line.points):>7}  {line.reason}")
+    for note in o.notes:
+        click.echo(f"  Ghi chú: {note}")
+
+
+@scores.command()
+@click.argument("month")
+@click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and the units below it.")
+def compute(month: str, unit_code: str | None) -> None:
+    """Compute and store the scores of MONTH (YYYY-MM); print the unit ranking and the summary line."""
+    with database() as session:
+        try:
+            result = compute_month(session, month, unit_code=unit_code, now=datetime.now(timezone.utc))
+        except (BadMonth, LookupError) as error:
+            raise BadInput(str(error)) from None
+        unclassified = sum(1 for o in result.officials if o.classification is None)
+        click.echo(f"Đã tính điểm {len(result.officials)} cán bộ tháng {_month_title(month)}"
+                   + (f" ({unclassified} chưa đủ dữ liệu xếp loại)" if unclassified else ""))
+        _echo_units(month, result.units)
+        _echo_summary(result)
+
+
+@scores.command()
+@click.argument("month")
+@click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and the units below it.")
+@click.option("--official", "staff_code", metavar="CODE",
+              help="One official's breakdown: every deduction and its source.")
+def show(month: str, unit_code: str | None, staff_code: str | None) -> None:
+    """Show the stored scores of MONTH (YYYY-MM) without recomputing them."""
+    with database() as session:
+        try:
+            result = load_month(session, month, unit_code)
+        except (BadMonth, LookupError) as error:
+            raise BadInput(str(error)) from None
+        if not result.officials:
+            raise BadInput(f"no scores stored for {month}{' in ' + unit_code if unit_code else ''}: "
+                           f"run `deskaudit scores compute {month}` first")
+        if staff_code is not None:
+            try:
+                official = result.official(staff_code)
+            except LookupError as error:
+                raise BadInput(str(error)) from None
+            _echo_breakdown(month, official)
+            return
+        _echo_officials(result.officials)
+        click.echo()
+        _echo_units(month, result.units)
+        _echo_summary(result)
+
+
+@scores.group()
+def sanction() -> None:
+    """Discipline sanctions (khiển trách or above forces "Không hoàn thành nhiệm vụ" for the year)."""
+
+
+def _parse_date(text: str) -> date:
+    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    raise BadInput(f"--date {text!r}: expected YYYY-MM-DD or DD/MM/YYYY")
+
+
+@sanction.command(name="add")
+@click.argument("staff_code", metavar="STAFF")
+@click.option("--level", required=True, type=click.Choice([v.value for v in SanctionLevel], case_sensitive=False),
+              help="reprimand (khiển trách), warning (cảnh cáo), demotion (giáng chức), "
+                   "dismissal_from_post (cách chức), dismissal (buộc thôi việc).")
+@click.option("--date", "decided", required=True, metavar="DATE", help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")
+@click.option("--decision", "decision_ref", required=True, metavar="REF", help="Decision number, e.g. 15/QĐ-UBND.")
+@click.option("--note", default=None, help="Free text kept with the sanction.")
+@click.option("--by", "actor", default="cli", show_default=True, metavar="USER", help="Who records it (change log).")
+def sanction_add(staff_code: str, level: str, decided: str, decision_ref: str, note: str | None, actor: str) -> None:
+    """Record a discipline sanction of official STAFF."""
+    decided_on = _parse_date(decided)
+    with database() as session:
+        try:
+            added = add_sanction(session, staff_code, level.lower(), decided_on, decision_ref, note, actor=actor,
+                                 now=datetime.now(timezone.utc))
+        except (LookupError, ValueError) as error:
+            raise BadInput(str(error)) from None
+        click.echo(f"Đã ghi kỷ luật {SANCTION_LABELS_VI[added.level]} đối với {staff_code} theo {added.decision_ref} "
+                   f"ngày {added.decided_on:%d/%m/%Y}")
+        stale = months_to_recompute(session, added)
+        if stale:
+            click.echo(f"Cần tính lại điểm các tháng: {', '.join(stale)} (deskaudit scores compute THÁNG)")
+
+
+@sanction.command(name="list")
+@click.argument("staff_code", metavar="[STAFF]", required=False)
+def sanction_list(staff_code: str | None) -> None:
+    """One line per sanction: official, date, level, decision."""
+    with database() as session:
+        query = (select(Sanction, Staff.code).join(Staff, Sanction.staff_id == Staff.id)
+                 .order_by(Sanction.decided_on, Sanction.id))
+        if staff_code is not None:
+            if session.scalar(select(Staff.id).where(Staff.code == staff_code)) is None:
+                raise BadInput(f"no official with code {staff_code!r}")
+            query = query.where(Staff.code == staff_code)
+        rows = session.execute(query).all()
+        if not rows:
+            click.echo("không có quyết định kỷ luật nào")
+        for item, code in rows:
+            click.echo(f"{code:<12} {item.decided_on:%d/%m/%Y}  {SANCTION_LABELS_VI[item.level]:<15} "
+                       f"{item.decision_ref}{'  ' + item.note if item.note else ''}")

@@ -1,0 +1,167 @@
+"""Score formulas of Decree 335/2025: boundaries, the 20 % cap, unit ranking and the summary line (pure)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from fractions import Fraction
+
+import pytest
+
+from audit.ranking import DeductionLine, UnitInput, rank_units
+from audit.scoring import (BadMonth, CapItem, TaskRow, apply_excellent_cap, classify, discipline_raw,
+                           emulation_eligible, excellent_limit, format_en, format_vi, general_points, month_bounds,
+                           summary_line, task_points, total_points)
+from models.enums import Classification as C
+
+
+@pytest.mark.parametrize("points, raw", [
+    ([], "100.00"), ([D("2"), D("3.5")], "94.50"), ([D("0.5")] * 3, "98.50"),
+    ([D(60), D(50)], "0.00"), ([D(100)], "0.00"), (["99.99"], "0.01"),
+])
+def test_discipline_raw_is_100_minus_deductions_floored_at_0(points, raw):
+    assert discipline_raw(points) == D(raw)
+
+
+@pytest.mark.parametrize("raw, general", [
+    ("100", "30.00"), ("94.5", "28.35"), ("0", "0.00"), ("99.99", "30.00"),
+    ("33.35", "10.01"),  # 10.005 rounds half up, not to even
+])
+def test_general_points_scale_raw_to_30(raw, general):
+    assert general_points(D(raw)) == D(general)
+
+
+@pytest.mark.parametrize("rows, points", [
+    ([], None),  # no statistics: not enough data
+    ([TaskRow(0, 0, not_yet_due=4)], D("70.00")),  # nothing resolved yet: full points
+    ([TaskRow(10, 0)], D("70.00")),
+    ([TaskRow(8, 2, not_yet_due=5)], D("66.50")),  # 70 × (8 + 0.75 × 2) / 10, not-yet-due ignored
+    ([TaskRow(0, 4)], D("52.50")),  # all late: 75 %
+    ([TaskRow(1, 2)], D("58.33")),  # 70 × 2.5 / 3
+    ([TaskRow(2, 1)], D("64.17")),  # 70 × 2.75 / 3 = 64.1666…
+    ([TaskRow(10, 3, share=Fraction(1, 2)), TaskRow(2, 1)], D("65.39")),  # desk row split two ways + own row
+])
+def test_task_points(rows, points):
+    assert task_points(rows) == points
+
+
+@pytest.mark.parametrize("total, reprimanded, cls", [
+    ("100", False, C.EXCELLENT), ("90.00", False, C.EXCELLENT), ("89.99", False, C.GOOD),
+    ("70.00", False, C.GOOD), ("69.99", False, C.COMPLETED), ("50.00", False, C.COMPLETED),
+    ("49.99", False, C.NOT_COMPLETED), ("0.00", False, C.NOT_COMPLETED),
+    ("99.50", True, C.NOT_COMPLETED),  # a sanction in the year overrides the points
+    (None, False, None), (None, True, C.NOT_COMPLETED),
+])
+def test_classify_at_the_boundaries(total, reprimanded, cls):
+    assert classify(None if total is None else D(total), reprimanded) is cls
+
+
+def test_total_and_eligibility():
+    assert total_points(D("28.50"), D("61.49")) == D("89.99")
+    assert total_points(D("30.00"), None) is None
+    assert [emulation_eligible(c) for c in (C.EXCELLENT, C.GOOD, C.COMPLETED, C.NOT_COMPLETED, None)] == [
+        True, True, False, False, None]
+
+
+def _unit(n_good: int, excellent_totals: list[str], unit="U", raws=None) -> list[CapItem]:
+    raws = raws or ["100"] * len(excellent_totals)
+    items = [CapItem(unit, f"E{i:02d}", C.EXCELLENT, D(t), D(r))
+             for i, (t, r) in enumerate(zip(excellent_totals, raws))]
+    items += [CapItem(unit, f"G{i:02d}", C.GOOD, D("80"), D("100")) for i in range(n_good)]
+    return items
+
+
+@pytest.mark.parametrize("rated, limit", [(0, 0), (4, 0), (5, 1), (9, 1), (10, 2), (11, 2), (15, 3)])
+def test_excellent_limit_is_floor_of_20_percent(rated, limit):
+    assert excellent_limit(rated) == limit
+
+
+def test_cap_with_5_rated_keeps_the_best_excellent():
+    items = _unit(3, ["95", "91"])  # 5 rated good or better → 1 excellent
+    result = apply_excellent_cap(items)
+    assert [r.classification for r in result[:2]] == [C.EXCELLENT, C.GOOD]
+    assert result[0].note is None
+    assert result[1].note == ("Giới hạn 20% Hoàn thành xuất sắc: đơn vị có 5 cán bộ từ Hoàn thành tốt trở lên, "
+                              "tối đa 1 Hoàn thành xuất sắc; 91,00 điểm được xếp Hoàn thành tốt nhiệm vụ")
+    assert all(r.classification is C.GOOD and r.note is None for r in result[2:])
+
+
+def test_cap_with_10_and_11_rated_allows_two():
+    ten = apply_excellent_cap(_unit(7, ["92", "97", "90"]))
+    assert [r.classification for r in ten[:3]] == [C.EXCELLENT, C.EXCELLENT, C.GOOD]  # 90 is the lowest
+    eleven = apply_excellent_cap(_unit(8, ["92", "97", "90"]))
+    assert [r.classification for r in eleven[:3]] == [C.EXCELLENT, C.EXCELLENT, C.GOOD]
+    within = apply_excellent_cap(_unit(8, ["92", "97"]))
+    assert all(r.note is None for r in within) and within[0].classification is C.EXCELLENT
+
+
+def test_cap_under_5_rated_allows_none_and_ignores_lower_classes():
+    items = [CapItem("U", "A", C.EXCELLENT, D("95"), D("100")), CapItem("U", "B", C.COMPLETED, D("60"), D("90")),
+             CapItem("U", "C", None, None, D("100")), CapItem("U", "D", C.NOT_COMPLETED, D("96"), D("100"))]
+    result = apply_excellent_cap(items)
+    assert [r.classification for r in result] == [C.GOOD, C.COMPLETED, None, C.NOT_COMPLETED]
+    assert "đơn vị có 1 cán bộ" in result[0].note and "tối đa 0" in result[0].note
+
+
+def test_cap_ties_go_by_discipline_raw_then_code():
+    by_raw = apply_excellent_cap(_unit(3, ["92", "92"], raws=["96", "95"]))  # 5 rated → 1
+    assert [r.classification for r in by_raw[:2]] == [C.EXCELLENT, C.GOOD]  # lower raw loses
+    by_code = apply_excellent_cap(_unit(3, ["92", "92"], raws=["95", "95"]))
+    assert [r.classification for r in by_code[:2]] == [C.GOOD, C.EXCELLENT]  # then E00 before E01
+
+
+def test_cap_is_per_unit():
+    items = _unit(3, ["95", "91"], unit="A") + _unit(3, ["95", "91"], unit="B") + _unit(0, ["99"], unit="C")
+    result = apply_excellent_cap(items)
+    assert [r.classification for r in result].count(C.EXCELLENT) == 2  # one in A, one in B, none in C
+    assert result[-1].classification is C.GOOD
+
+
+@pytest.mark.parametrize("number, vi, en", [
+    (D("84.92"), "84,92", "84.92"), (D("0"), "0,00", "0.00"), (D("2.345"), "2,35", "2.35"),
+    (D("1234.5"), "1.234,50", "1,234.50"), (D("100"), "100,00", "100.00"), (D("-3.5"), "-3,50", "-3.50"),
+])
+def test_number_formats(number, vi, en):
+    assert format_vi(number) == vi and format_en(number) == en
+
+
+def test_summary_line_known_set():
+    units = [(D("88.75"), C.GOOD), (D("75.83"), C.GOOD), (D("90.20"), C.EXCELLENT), (D("64.52"), C.COMPLETED)]
+    # mean 319.30 / 4 = 79.825 → 79.83 (half up; half-to-even would give 79.82)
+    assert summary_line(units) == "3/4 đơn vị xếp loại tốt, bình quân 79,83 điểm, cao nhất 90,20, thấp nhất 64,52"
+    assert summary_line(units, lang="en") == (
+        "3/4 units rated good or better, mean 79.83 points, highest 90.20, lowest 64.52")
+    assert summary_line([]) == "Chưa có đơn vị nào được xếp hạng"
+    with pytest.raises(ValueError, match="'fr'"):
+        summary_line(units, lang="fr")
+
+
+def test_rank_units_ties_share_a_rank_and_unscored_units_are_listed_last():
+    units = [
+        UnitInput("B", "Bê", 3, (D("80.00"), D("90.00"), D("85.00"))),
+        UnitInput("A", "A", 2, (D("90.00"), D("81.00")), (DeductionLine(D("0.50"), "x", None, 1),)),
+        UnitInput("Z", "Zét", 0, ()),
+        UnitInput("C", "Xê", 1, (D("70.00"),), (DeductionLine(D("2"), "y", None, 2), DeductionLine(D("80"), "z"))),
+        UnitInput("D", "Đê", 1, (D("85.00"),)),
+    ]
+    ranked = rank_units(units)
+    assert [(u.code, u.rank, u.score) for u in ranked] == [
+        ("A", 1, D("85.00")), ("B", 1, D("85.00")), ("D", 1, D("85.00")), ("C", 4, D("0.00")), ("Z", None, None)]
+    a = ranked[0]
+    assert (a.mean, a.deduction_points, a.scored, a.classification) == (D("85.50"), D("0.50"), 2, C.GOOD)
+    assert ranked[3].classification is C.NOT_COMPLETED  # floor 0
+    assert ranked[4].mean is None and ranked[4].classification is None
+
+
+@pytest.mark.parametrize("month, bounds", [
+    ("2026-02", (date(2026, 2, 1), date(2026, 2, 28))), ("2028-02", (date(2028, 2, 1), date(2028, 2, 29))),
+    ("2026-12", (date(2026, 12, 1), date(2026, 12, 31))),
+])
+def test_month_bounds(month, bounds):
+    assert month_bounds(month) == bounds
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-3", "03/2026", "2026-03-01", "", " 2026-03"])
+def test_bad_month_names_the_value(month):
+    with pytest.raises(BadMonth, match="expected YYYY-MM"):
+        month_bounds(month)
