@@ -9,12 +9,17 @@ import click
 
 from deskaudit import __version__
 from deskaudit.cli.alerts import alerts
+from deskaudit.cli.audit import audit_group, findings
 from deskaudit.cli.config import config
 from deskaudit.cli.db import db
 from deskaudit.cli.demo import demo
+from deskaudit.cli.inspection import inspection
 from deskaudit.cli.replay import replay
+from deskaudit.cli.report import report
+from deskaudit.cli.roster import leave, roster, stats
 from deskaudit.cli.run import run
 from deskaudit.cli.sample import sample
+from deskaudit.cli.scores import scores
 from deskaudit.cli.users import users
 from deskaudit.cli.weights import weights
 
@@ -32,7 +37,8 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for group in (db, config, users, run, sample, alerts, demo, replay, weights):
+for group in (db, config, users, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,
+              scores, report, demo, replay, weights):
     cli.add_command(group)
 
 

@@ -1,0 +1,181 @@
+"""Findings as stored: proposals written idempotently, human decisions never overwritten.
+
+A proposal's fingerprint names the rule hit (kind family, desk, official, day, session, and for
+unattended spans the minute the span began). Re-running the audit for a day finds the same rows:
+a finding still *proposed* is brought up to date; one a person has acted on (awaiting explanation,
+confirmed, dismissed) is left as it is, and a changed rule result is only noted beside it. A
+proposed finding the rules no longer make (a leave entered later, a corrected roster) is withdrawn.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from audit.rules import (ABSENT_SESSION, CAMERA_GAP, EARLY_LEAVE, LATE_ARRIVAL, RULE_VERSION, UNATTENDED,
+                         UNATTENDED_QUEUE)
+from models.enums import FindingKind, FindingStatus
+from models.findings import Finding, FindingEvidence
+
+SESSION_VI = {0: "buổi sáng", 1: "buổi chiều"}
+FAMILY = {UNATTENDED_QUEUE: UNATTENDED}  # one span, whether or not someone waited
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    """A proposal ready to store: codes for the fingerprint, ids for the row, local times for the text."""
+
+    kind: str
+    unit_id: int
+    desk_id: int
+    desk_code: str
+    staff_id: int | None
+    staff_code: str | None
+    day: date
+    session_number: int | None
+    starts_at: datetime
+    ends_at: datetime
+    minutes: float
+    queue_max: int | None
+    deduction: Decimal | None
+    item_number: int | None
+    timezone: str
+    details: dict = field(default_factory=dict)
+    evidence: tuple[tuple[int | None, str | None], ...] = ()  # (observation id, snapshot path)
+
+    @property
+    def fingerprint(self) -> str:
+        parts = [FAMILY.get(self.kind, self.kind), self.desk_code, self.staff_code or "-", self.day.isoformat()]
+        if self.session_number is not None:
+            parts.append(f"s{self.session_number}")
+        if FAMILY.get(self.kind, self.kind) == UNATTENDED:
+            parts.append(self.starts_at.astimezone(timezone.utc).strftime("%H%M"))
+        return "|".join(parts)
+
+    def summary(self) -> str:
+        zone = ZoneInfo(self.timezone)
+        start, end = (t.astimezone(zone).strftime("%H:%M") for t in (self.starts_at, self.ends_at))
+        minutes = _whole(self.minutes)
+        where = f"quầy {self.desk_code}, {self.day.strftime('%d/%m/%Y')}"
+        part = SESSION_VI.get(self.session_number, f"buổi {self.session_number + 1}") if self.session_number is not None else ""
+        if self.kind == LATE_ARRIVAL:
+            return f"Đến muộn {minutes} phút ({part}, có mặt lúc {end}), {where}"
+        if self.kind == EARLY_LEAVE:
+            return f"Về sớm {minutes} phút ({part}, rời quầy lúc {start}), {where}"
+        if self.kind == ABSENT_SESSION:
+            return f"Vắng cả {part} ({start}–{end}), {where}"
+        if self.kind == UNATTENDED_QUEUE:
+            return f"Vắng quầy {minutes} phút ({start}–{end}) khi có {self.queue_max} người chờ, {where}"
+        if self.kind == UNATTENDED:
+            return f"Vắng quầy {minutes} phút ({start}–{end}), {where}"
+        return f"Camera không quan sát được {minutes} phút ({start}–{end}), {where}"
+
+
+@dataclass
+class StoreReport:
+    created: Counter = field(default_factory=Counter)
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0  # acted on by a person: left as it was
+    withdrawn: int = 0
+
+    @property
+    def proposed_total(self) -> int:
+        return sum(self.created.values()) + self.updated + self.unchanged + self.kept
+
+
+def store(session: Session, proposals: Iterable[NewFinding], *, desk_ids: Sequence[int], days: Sequence[date],
+          now: datetime) -> StoreReport:
+    """Write the proposals of these desks and days; the scope is what a re-run may withdraw from."""
+    report = StoreReport()
+    existing = {f.fingerprint: f for f in _in_scope(session, desk_ids, days)}
+    seen = set()
+    for new in proposals:
+        key = new.fingerprint
+        if key in seen:
+            continue
+        seen.add(key)
+        row = existing.get(key)
+        if row is None:
+            session.add(_row(new, now))
+            report.created[new.kind] += 1
+        elif row.status is FindingStatus.PROPOSED:
+            if _refresh(row, new):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        else:
+            report.kept += 1
+            _note_rule_result(row, new, now)
+    for key, row in existing.items():
+        if key in seen:
+            continue
+        if row.status is FindingStatus.PROPOSED and not row.decisions and not row.explanations:
+            session.delete(row)
+            report.withdrawn += 1
+        elif row.status is not FindingStatus.PROPOSED and not (row.details or {}).get("no_longer_proposed_at"):
+            row.details = {**(row.details or {}), "no_longer_proposed_at": now.isoformat()}
+    session.flush()
+    return report
+
+
+def _in_scope(session: Session, desk_ids: Sequence[int], days: Sequence[date]) -> list[Finding]:
+    if not desk_ids or not days:
+        return []
+    return list(session.scalars(
+        select(Finding).where(Finding.desk_id.in_(list(desk_ids)), Finding.day.in_(list(days)))
+        .options(selectinload(Finding.evidence), selectinload(Finding.decisions),
+                 selectinload(Finding.explanations))))
+
+
+def _values(new: NewFinding) -> dict:
+    return {
+        "kind": FindingKind(new.kind), "starts_at": new.starts_at, "ends_at": new.ends_at,
+        "minutes": _whole(new.minutes), "proposed_deduction": new.deduction,
+        "checklist_item_number": new.item_number, "rule_version": RULE_VERSION, "summary": new.summary(),
+        "details": {**new.details, "minutes_exact": round(new.minutes, 2), "queue_max": new.queue_max},
+    }
+
+
+def _row(new: NewFinding, now: datetime) -> Finding:
+    row = Finding(fingerprint=new.fingerprint, unit_id=new.unit_id, desk_id=new.desk_id, staff_id=new.staff_id,
+                  day=new.day, status=FindingStatus.PROPOSED, created_at=now, updated_at=now, **_values(new))
+    row.evidence = [FindingEvidence(observation_id=o, snapshot_path=p) for o, p in new.evidence]
+    return row
+
+
+def _refresh(row: Finding, new: NewFinding) -> bool:
+    """Bring a proposed finding up to date; True when anything changed."""
+    changed = False
+    for name, value in _values(new).items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    wanted = list(new.evidence)
+    if [(e.observation_id, e.snapshot_path) for e in row.evidence] != wanted:
+        row.evidence = [FindingEvidence(observation_id=o, snapshot_path=p) for o, p in wanted]
+        changed = True
+    return changed
+
+
+def _note_rule_result(row: Finding, new: NewFinding, now: datetime) -> None:
+    """Beside a decided finding, what the rules say now (when it differs); the decision itself stays."""
+    latest = {"kind": new.kind, "minutes": _whole(new.minutes), "at": now.isoformat()}
+    details = dict(row.details or {})
+    details.pop("no_longer_proposed_at", None)
+    if row.minutes != latest["minutes"] or row.kind.value != new.kind:
+        if (details.get("latest_rule_result") or {}).get("minutes") != latest["minutes"]:
+            details["latest_rule_result"] = latest
+    if details != (row.details or {}):
+        row.details = details
+
+
+def _whole(minutes: float) -> int:
+    return int(minutes + 0.5)

@@ -1,0 +1,241 @@
+"""The monthly report: units (ranked, with the summary line), desks, officials and findings, as XLSX and PDF.
+
+The XLSX has one sheet each — ``summary``, ``units``, ``desks``, ``officials``, ``findings`` — with
+plain column names so that it reads straight into pandas; labels for people (classes, kinds,
+statuses) are Vietnamese. Minutes are scheduled minutes; unknown minutes (camera not ok) are out of
+every rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.daily import unit_and_descendants
+from audit.run import day_facts
+from audit.scores import MonthScores, compute_month
+from audit.scoring import CLASS_LABELS_VI, format_vi, month_bounds
+from models.findings import Finding
+from models.org import Desk, Staff, Unit
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+KIND_VI = {"late_arrival": "Đến muộn", "early_leave": "Về sớm", "unattended": "Vắng quầy",
+           "absent_session": "Vắng cả buổi", "unattended_queue": "Vắng quầy khi có dân chờ",
+           "camera_gap": "Mất hình camera"}
+STATUS_VI = {"proposed": "Đề xuất", "awaiting_explanation": "Chờ giải trình", "confirmed": "Đã xác nhận",
+             "dismissed": "Đã bác bỏ"}
+SHEETS = ("summary", "units", "desks", "officials", "findings")
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    month: str
+    unit_code: str | None
+    generated_at: datetime
+    scores: MonthScores
+    units: pd.DataFrame
+    desks: pd.DataFrame
+    officials: pd.DataFrame
+    findings: pd.DataFrame
+
+    @property
+    def summary_vi(self) -> str:
+        return self.scores.summary_vi
+
+
+def build_month_report(session: Session, month: str, *, now: datetime, unit_code: str | None = None,
+                       progress: Callable[[date], None] | None = None) -> MonthReport:
+    """Compute the month's scores (stored) and gather every table of the report.
+
+    Raises:
+        BadMonth: ``month`` is not YYYY-MM.  LookupError: unknown unit.
+    """
+    first, last = month_bounds(month)
+    unit_ids = unit_and_descendants(session, unit_code) if unit_code else None
+    scores = compute_month(session, month, unit_code=unit_code, now=now)
+    today = now.astimezone(LOCAL).date()
+    days = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)] if first <= today else []
+    facts = day_facts(session, days, unit_code=unit_code, progress=progress)
+    found = _findings(session, first, last, unit_ids)
+    desks = _desks(session, facts.desks, found, unit_ids)
+    return MonthReport(month, unit_code, now, scores, _units(scores, desks, found), desks,
+                       _officials(session, scores, facts.officials, found), found)
+
+
+def write_xlsx(report: MonthReport, path: Path) -> None:
+    """One sheet per table, the summary first; columns sized to their content."""
+    summary = pd.DataFrame([
+        ("month", report.month), ("scope", report.unit_code or "toàn tỉnh / whole site"),
+        ("summary_vi", report.scores.summary_vi), ("summary_en", report.scores.summary_en),
+        ("units_ranked", sum(1 for u in report.scores.units if u.rank is not None)),
+        ("officials", len(report.officials)), ("findings", len(report.findings)),
+        ("findings_confirmed", int((report.findings["status"] == "confirmed").sum()) if len(report.findings) else 0),
+        ("generated_at", report.generated_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")),
+    ], columns=["key", "value"])
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in zip(SHEETS, (summary, report.units, report.desks, report.officials, report.findings)):
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for column in sheet.columns:
+                width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+
+
+def write_pdf(report: MonthReport, path: Path) -> None:
+    """A summary for leaders: the summary line, the unit ranking, officials, findings by kind and status."""
+    from audit.pdf import heading, labelled, new_pdf, table
+
+    month_vi = datetime.strptime(report.month, "%Y-%m").strftime("%m/%Y")
+    pdf = new_pdf(f"Báo cáo giám sát Bộ phận Một cửa tháng {month_vi}")
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 7, f"BÁO CÁO KẾT QUẢ GIÁM SÁT BỘ PHẬN MỘT CỬA\nTHÁNG {month_vi}", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    labelled(pdf, "Phạm vi", report.unit_code or "Toàn tỉnh")
+    labelled(pdf, "Lập lúc", report.generated_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M"))
+    labelled(pdf, "Tổng hợp", report.scores.summary_vi)
+    heading(pdf, "1. Xếp hạng đơn vị")
+    rows = [[str(u["rank"]) if pd.notna(u["rank"]) else "–", u["unit_name"], str(u["officials"]),
+             _vi(u["score"]), u["class_vi"] or "Chưa đủ dữ liệu", _vi(u["staffed_rate_pct"], 1),
+             str(u["findings_confirmed"])] for _, u in report.units.iterrows()]
+    table(pdf, ["Hạng", "Đơn vị", "Số CB", "Điểm", "Xếp loại", "Tỷ lệ có mặt (%)", "Vi phạm đã xác nhận"], rows,
+          [8, 40, 9, 11, 30, 14, 14], align=["C", "L", "C", "R", "L", "R", "C"])
+    heading(pdf, "2. Cán bộ, công chức")
+    rows = [[o["staff_code"], o["full_name"], o["unit_code"], _vi(o["discipline_raw"]), _vi(o["general_points"]),
+             _vi(o["task_points"]), _vi(o["total"]), o["class_vi"] or "Chưa đủ dữ liệu"]
+            for _, o in report.officials.iterrows()]
+    table(pdf, ["Mã", "Họ và tên", "Đơn vị", "Kỷ luật (100)", "Chung (30)", "Nhiệm vụ (70)", "Tổng", "Xếp loại"],
+          rows, [12, 28, 20, 12, 11, 12, 10, 28], align=["L", "L", "L", "R", "R", "R", "R", "L"], font_size=8)
+    heading(pdf, "3. Phát hiện từ camera theo loại và trạng thái")
+    counts = (report.findings.groupby(["kind_vi", "status_vi"]).size().unstack(fill_value=0)
+              if len(report.findings) else pd.DataFrame())
+    statuses = list(STATUS_VI.values())
+    rows = [[kind] + [str(int(counts.loc[kind].get(s, 0))) for s in statuses] for kind in counts.index]
+    table(pdf, ["Loại"] + statuses, rows or [["Không có phát hiện"] + ["0"] * len(statuses)], [34, 16, 16, 16, 16],
+          align=["L", "C", "C", "C", "C"])
+    pdf.set_font("DejaVu", "", 8)
+    pdf.ln(2)
+    pdf.multi_cell(0, 4, "Thời gian camera không quan sát được (mất hình, tối, đóng băng, lệch góc) không tính là vắng "
+                         "mặt và được loại khỏi mọi tỷ lệ. Phát hiện từ camera chỉ bị trừ điểm khi đã được người có "
+                         "thẩm quyền xác nhận sau giải trình của cán bộ.", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def _findings(session: Session, first: date, last: date, unit_ids) -> pd.DataFrame:
+    query = (select(Finding, Unit.code, Desk.code, Staff.code, Staff.full_name)
+             .join(Unit, Finding.unit_id == Unit.id).outerjoin(Desk, Finding.desk_id == Desk.id)
+             .outerjoin(Staff, Finding.staff_id == Staff.id)
+             .where(Finding.day >= first, Finding.day <= last).order_by(Finding.day, Finding.starts_at, Finding.id))
+    if unit_ids is not None:
+        query = query.where(Finding.unit_id.in_(unit_ids))
+    rows = []
+    for f, unit, desk, staff, name in session.execute(query):
+        rows.append({
+            "id": f.id, "day": f.day.isoformat(), "unit_code": unit, "desk_code": desk, "staff_code": staff,
+            "full_name": name, "kind": f.kind.value, "kind_vi": KIND_VI[f.kind.value], "status": f.status.value,
+            "status_vi": STATUS_VI[f.status.value], "minutes": f.minutes,
+            "starts_at": _local(f.starts_at), "ends_at": _local(f.ends_at),
+            "proposed_deduction": float(f.proposed_deduction) if f.proposed_deduction is not None else None,
+            "checklist_item": f.checklist_item_number, "summary": f.summary,
+            "decided_at": _local(f.decided_at), "decision_reason": f.decision_reason,
+            "evidence": len(f.evidence), "explanations": len(f.explanations)})
+    return pd.DataFrame(rows, columns=["id", "day", "unit_code", "desk_code", "staff_code", "full_name", "kind",
+                                       "kind_vi", "status", "status_vi", "minutes", "starts_at", "ends_at",
+                                       "proposed_deduction", "checklist_item", "summary", "decided_at",
+                                       "decision_reason", "evidence", "explanations"])
+
+
+def _desks(session: Session, facts: pd.DataFrame, found: pd.DataFrame, unit_ids) -> pd.DataFrame:
+    query = select(Desk, Unit.code).join(Unit, Desk.unit_id == Unit.id).where(Desk.active.is_(True)).order_by(
+        Unit.code, Desk.code)
+    if unit_ids is not None:
+        query = query.where(Desk.unit_id.in_(unit_ids))
+    rows = []
+    for desk, unit in session.execute(query):
+        mine = facts[facts["desk_id"] == desk.id] if len(facts) else facts
+        scheduled, present, absent, unknown = (float(mine[c].sum()) if len(mine) else 0.0
+                                               for c in ("scheduled", "present", "absent", "unknown"))
+        observed = present + absent
+        queue_time = float((mine["present"] + mine["absent"]).sum()) if len(mine) else 0.0
+        kinds = found[found["desk_code"] == desk.code]["kind"].value_counts() if len(found) else pd.Series(dtype=int)
+        rows.append({
+            "unit_code": unit, "desk_code": desk.code, "desk_name": desk.name, "field": desk.field,
+            "days_scheduled": int((mine["scheduled"] > 0).sum()) if len(mine) else 0,
+            "scheduled_hours": round(scheduled / 60, 2), "present_hours": round(present / 60, 2),
+            "absent_hours": round(absent / 60, 2), "unknown_hours": round(unknown / 60, 2),
+            "staffed_rate_pct": round(100 * present / observed, 1) if observed else None,
+            "camera_coverage_pct": round(100 * observed / scheduled, 1) if scheduled else None,
+            "queue_max": int(mine["queue_max"].max()) if len(mine) and mine["queue_max"].notna().any() else None,
+            "queue_mean": round(float(mine["queue_area"].sum()) / (queue_time * 60e6), 2) if queue_time else None,
+            **{f"findings_{k}": int(kinds.get(k, 0)) for k in KIND_VI},
+        })
+    return pd.DataFrame(rows)
+
+
+def _officials(session: Session, scores: MonthScores, minutes: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    ids = dict(session.execute(select(Staff.code, Staff.id)).all())
+    rows = []
+    for o in scores.officials:
+        mine = minutes[minutes["staff_id"] == ids.get(o.code)] if len(minutes) else minutes
+        present, absent = (float(mine[c].sum()) if len(mine) else 0.0 for c in ("present", "absent"))
+        theirs = found[found["staff_code"] == o.code] if len(found) else found
+        rows.append({
+            "staff_code": o.code, "full_name": o.name, "unit_code": o.unit_code, "desk_code": o.desk_code,
+            "scheduled_hours": round(float(mine["scheduled"].sum()) / 60, 2) if len(mine) else 0.0,
+            "present_hours": round(present / 60, 2), "absent_hours": round(absent / 60, 2),
+            "unknown_hours": round(float(mine["unknown"].sum()) / 60, 2) if len(mine) else 0.0,
+            "excused_hours": round(float(mine["excused"].sum()) / 60, 2) if len(mine) else 0.0,
+            "staffed_rate_pct": round(100 * present / (present + absent), 1) if present + absent else None,
+            "findings": len(theirs), "findings_confirmed": int((theirs["status"] == "confirmed").sum()) if len(theirs) else 0,
+            "discipline_raw": float(o.raw), "general_points": float(o.general),
+            "task_points": float(o.task) if o.task is not None else None,
+            "total": float(o.total) if o.total is not None else None,
+            "class": o.classification.value if o.classification else None,
+            "class_vi": CLASS_LABELS_VI.get(o.classification) if o.classification else None,
+            "emulation_eligible": o.eligible, "reprimanded": o.reprimanded,
+            "deductions": "; ".join(f"-{format_vi(d.points)}: {d.reason}" for d in o.deductions if d.points),
+            "notes": "; ".join(o.notes),
+        })
+    return pd.DataFrame(rows)
+
+
+def _units(scores: MonthScores, desks: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for u in scores.units:
+        mine = desks[desks["unit_code"] == u.code] if len(desks) else desks
+        present = float(mine["present_hours"].sum()) if len(mine) else 0.0
+        observed = present + (float(mine["absent_hours"].sum()) if len(mine) else 0.0)
+        theirs = found[found["unit_code"] == u.code] if len(found) else found
+        rows.append({
+            "rank": u.rank, "unit_code": u.code, "unit_name": u.name, "officials": u.officials, "scored": u.scored,
+            "mean_total": float(u.mean) if u.mean is not None else None,
+            "unit_deductions": float(u.deduction_points), "score": float(u.score) if u.score is not None else None,
+            "class": u.classification.value if u.classification else None,
+            "class_vi": CLASS_LABELS_VI.get(u.classification) if u.classification else None,
+            "desks": len(mine), "staffed_rate_pct": round(100 * present / observed, 1) if observed else None,
+            "findings": len(theirs),
+            "findings_confirmed": int((theirs["status"] == "confirmed").sum()) if len(theirs) else 0,
+            "camera_gaps": int((theirs["kind"] == "camera_gap").sum()) if len(theirs) else 0,
+        })
+    return pd.DataFrame(rows)
+
+
+def _local(at: datetime | None) -> str | None:
+    return at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if at is not None else None
+
+
+def _vi(value, places: int = 2) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    from decimal import Decimal
+
+    return format_vi(Decimal(str(value)), places)

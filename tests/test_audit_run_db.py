@@ -1,0 +1,171 @@
+"""``audit run`` on the example site: findings stored with evidence, re-runs idempotent, human decisions kept."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.run import run_audit
+from audit.workflow import WorkflowError, decide, explain
+from fakecams import example_site_loader, observe
+from models.access import User
+from models.enums import AbsenceKind, CameraHealth, DecisionAction, FindingStatus, PresenceState, Role
+from models.findings import Decision, Finding
+from models.hours import ExcusedAbsence
+from models.org import Desk, Staff
+
+HN = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = date(2026, 3, 2)  # a Monday
+NOW = datetime(2026, 3, 3, 1, 0, tzinfo=timezone.utc)
+ABSENT, OFFLINE = PresenceState.ABSENT, CameraHealth.OFFLINE
+
+
+def hn(hh: int, mm: int, day: date = DAY) -> datetime:
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=HN).astimezone(timezone.utc)
+
+
+@pytest.fixture
+def site(example_raw, write_config, session_for):
+    factory = example_site_loader(example_raw, write_config, session_for, hn(0, 0))()
+    with factory.begin() as session:
+        session.add(User(username="thanhtra", role=Role.INSPECTOR, password_hash="x"))
+    return factory
+
+
+def full_day(site, code, script=(), day=DAY):
+    """Observations of camera ``code`` for its whole working day, present except the (from, to, kwargs) spans."""
+    spans = sorted(script)
+    for start, end in ((hn(7, 30, day), hn(11, 30, day)), (hn(13, 0, day), hn(17, 0, day))):
+        at = start
+        for a, b, kwargs in spans:
+            a, b = max(a, start), min(b, end)
+            if a >= b or a < at:
+                continue
+            if a > at:
+                observe(site, code, at, a - timedelta(seconds=30))
+            observe(site, code, a, b - timedelta(seconds=30), **kwargs)
+            at = b
+        if at < end:
+            observe(site, code, at, end - timedelta(seconds=30))
+
+
+def findings(site):
+    with site() as session:
+        rows = session.execute(select(Finding.kind, Staff.code, Finding.minutes, Finding.status)
+                               .outerjoin(Staff, Finding.staff_id == Staff.id).order_by(Finding.starts_at)).all()
+    return [(str(k), s, m, str(st)) for k, s, m, st in rows]
+
+
+def audit(site, day=DAY, **kwargs):
+    with site.begin() as session:
+        return run_audit(session, [day], now=NOW, **kwargs)
+
+
+def test_findings_with_evidence_and_checklist_deductions(site):
+    full_day(site, "TV-HT-CAM", [(hn(7, 30), hn(7, 42), {"presence": ABSENT}),
+                                 (hn(9, 0), hn(9, 25), {"presence": ABSENT, "queue": 3})])
+    report = audit(site, unit_code="NA-TRUONGVINH")
+    assert report.desks == 3 and report.sessions == 6
+    found = findings(site)
+    assert ("late_arrival", "CB-TV-01", 12, "proposed") in found
+    assert ("unattended_queue", "CB-TV-01", 25, "proposed") in found
+    # desks without any observation that day: unit-level coverage gaps, never personal findings
+    assert {k for k, s, _, _ in found if s is None} == {"camera_gap"}
+    assert all(s == "CB-TV-01" for k, s, _, _ in found if k != "camera_gap")
+    with site() as session:
+        late = session.scalars(select(Finding).where(Finding.kind == "late_arrival")).one()
+        assert late.checklist_item_number == 1 and late.proposed_deduction == 2
+        assert late.summary.startswith("Đến muộn 12 phút (buổi sáng, có mặt lúc 07:42)")
+        assert len(late.evidence) >= 2 and all(e.observation_id for e in late.evidence)
+        waited = session.scalars(select(Finding).where(Finding.kind == "unattended_queue")).one()
+        assert waited.checklist_item_number == 2 and waited.proposed_deduction == 3
+        assert "3 người chờ" in waited.summary
+
+
+def test_a_camera_outage_never_makes_a_personal_finding(site):
+    full_day(site, "TV-HT-CAM", [(hn(8, 0), hn(11, 30), {"health": OFFLINE}),
+                                 (hn(13, 0), hn(17, 0), {"health": OFFLINE})])
+    audit(site)
+    mine = [f for f in findings(site) if f[1] is not None]
+    assert mine == []
+    with site() as session:
+        gap = session.scalars(select(Finding).join(Desk, Finding.desk_id == Desk.id)
+                              .where(Finding.kind == "camera_gap", Desk.code == "TV-HT")).one()
+        assert gap.staff_id is None and gap.minutes == 450 and gap.proposed_deduction is None
+
+
+def test_excused_absence_removes_the_personal_finding(site):
+    full_day(site, "TV-HT-CAM", [(hn(7, 30), hn(11, 30), {"presence": ABSENT})])
+    audit(site)
+    assert ("absent_session", "CB-TV-01", 240, "proposed") in findings(site)
+    with site.begin() as session:
+        official = session.scalars(select(Staff).filter_by(code="CB-TV-01")).one()
+        session.add(ExcusedAbsence(staff_id=official.id, kind=AbsenceKind.LEAVE, starts_at=hn(7, 0),
+                                   ends_at=hn(12, 0), document_ref="Đơn nghỉ phép 3/ĐNP"))
+    report = audit(site)
+    assert report.stored.withdrawn == 1
+    assert [f for f in findings(site) if f[1] == "CB-TV-01"] == []
+
+
+def test_rerun_is_idempotent_and_keeps_human_decisions(site):
+    full_day(site, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT}),
+                                 (hn(14, 0), hn(14, 20), {"presence": ABSENT})])
+    audit(site)
+    before = findings(site)
+    with site.begin() as session:
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        first, second = session.scalars(select(Finding).where(Finding.kind == "unattended").order_by(Finding.starts_at))
+        decide(session, first.id, DecisionAction.REQUEST_EXPLANATION, by=user, now=NOW)
+        explain(session, first.id, "Đi lấy hồ sơ ở bộ phận lưu trữ", now=NOW)
+        decide(session, first.id, DecisionAction.DISMISS, by=user, now=NOW, reason="Giải trình hợp lý")
+        decide(session, second.id, DecisionAction.REQUEST_EXPLANATION, by=user, now=NOW)
+        decide(session, second.id, DecisionAction.CONFIRM, by=user, now=NOW, reason="Không có lý do")
+        ids = (first.id, second.id)
+    report = audit(site)
+    assert report.stored.kept == 2 and sum(report.stored.created.values()) == 0
+    after = findings(site)
+    assert [f[:3] for f in after] == [f[:3] for f in before]
+    with site() as session:
+        assert session.get(Finding, ids[0]).status is FindingStatus.DISMISSED
+        assert session.get(Finding, ids[1]).status is FindingStatus.CONFIRMED
+        assert session.scalar(select(func.count()).select_from(Decision)) == 4
+        total = session.scalar(select(func.count()).select_from(Finding))
+    audit(site)
+    with site() as session:
+        assert session.scalar(select(func.count()).select_from(Finding)) == total
+
+
+def test_workflow_refuses_what_the_status_does_not_allow(site):
+    full_day(site, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT})])
+    audit(site)
+    with site.begin() as session:
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        finding = session.scalars(select(Finding).where(Finding.kind == "unattended")).one()
+        with pytest.raises(WorkflowError, match="needs awaiting_explanation"):
+            decide(session, finding.id, "confirm", by=user, now=NOW, reason="x")
+        with pytest.raises(WorkflowError, match="request it first"):
+            explain(session, finding.id, "text", now=NOW)
+        with pytest.raises(WorkflowError, match="needs a reason"):
+            decide(session, finding.id, "dismiss", by=user, now=NOW, reason="  ")
+        with pytest.raises(WorkflowError, match="no finding #999999"):
+            decide(session, 999999, "dismiss", by=user, now=NOW, reason="x")
+        assert finding.status is FindingStatus.PROPOSED
+
+
+def test_a_public_holiday_and_a_makeup_saturday(site):
+    holiday = date(2026, 4, 30)
+    full_day(site, "TV-DD-CAM", [(hn(7, 30, holiday), hn(17, 0, holiday), {"presence": ABSENT})], day=holiday)
+    report = audit(site, day=holiday)
+    assert report.sessions == 0 and findings(site) == []
+    makeup = date(2026, 12, 26)  # the example site's make-up Saturday
+    full_day(site, "TV-DD-CAM", [(hn(7, 30, makeup), hn(11, 30, makeup), {"presence": ABSENT})], day=makeup)
+    audit(site, day=makeup, unit_code="NA-TRUONGVINH")
+    assert ("absent_session", "CB-TV-02", 240, "proposed") in findings(site)
+
+
+def test_unknown_unit(site):
+    with pytest.raises(LookupError, match="NOPE"):
+        audit(site, unit_code="NOPE")
