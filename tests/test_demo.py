@@ -35,8 +35,14 @@ def test_demo_serves_the_example_site(tmp_path):
         assert url, "".join(lines)
         page = urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
         assert "Trung tâm Phục vụ hành chính công xã Diễn Châu" in page
-        database = tmp_path / "data" / "demo" / "deskaudit.sqlite3"
+        database = tmp_path / "data" / "deskaudit.sqlite3"  # the configured database: every command sees the demo
         assert database.exists()
+        import sqlite3
+
+        with sqlite3.connect(database) as db:  # history seeded and audited before serving
+            assert db.execute("select count(*) from observations where model_id = 'demo-seed'").fetchone()[0] > 50000
+            assert db.execute("select count(*) from findings where staff_id is not null").fetchone()[0] > 0
+            assert db.execute("select count(*) from scores").fetchone()[0] == 7
         # The sampler runs beside the web server: observations from the real footage arrive.
         import sqlite3
 
@@ -45,7 +51,8 @@ def test_demo_serves_the_example_site(tmp_path):
         while time.monotonic() < deadline and cameras < 6:
             time.sleep(2)
             with sqlite3.connect(database) as db:
-                cameras = db.execute("select count(distinct camera_id) from observations where health = 'ok'").fetchone()[0]
+                cameras = db.execute("select count(distinct camera_id) from observations where health = 'ok' "
+                                     "and model_id != 'demo-seed'").fetchone()[0]
         assert cameras == 6, "".join(lines)
     finally:
         process.send_signal(signal.SIGINT)
@@ -58,8 +65,18 @@ def test_demo_serves_the_example_site(tmp_path):
 def test_demo_is_idempotent(tmp_path):
     env = {**os.environ, "DESKAUDIT_DATA_DIR": str(tmp_path / "data")}
     env.pop("DESKAUDIT_DATABASE_URL", None)
-    first = subprocess.run([sys.executable, "-m", "deskaudit", "demo", "--no-serve"], env=env, capture_output=True, text=True)
-    second = subprocess.run([sys.executable, "-m", "deskaudit", "demo", "--no-serve"], env=env, capture_output=True, text=True)
+    command = [sys.executable, "-m", "deskaudit", "demo", "--no-serve", "--history-days", "2"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True)
+    second = subprocess.run(command, env=env, capture_output=True, text=True)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert "40 change(s)" in first.stdout
-    assert "already up to date" in second.stdout
+    assert "40 change(s)" in first.stdout and "findings proposed" in first.stdout
+    assert "already up to date" in second.stdout and "already seeded" in second.stdout
+
+    # A database holding another site is left alone.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "deskaudit.sqlite3") as db:
+        db.execute("insert into units (code, name, level, timezone, active, created_at, updated_at) "
+                   "values ('HN-KHAC', 'Đơn vị khác', 'commune', 'Asia/Ho_Chi_Minh', 1, '2026-01-01', '2026-01-01')")
+    third = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert third.returncode == 2 and "already holds another site (units HN-KHAC)" in third.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,7 @@ def run_(day_text: str | None, from_text: str | None, to_text: str | None, unit_
         raise BadInput(f"{days[-1].isoformat()} is in the future: there is nothing to audit yet")
     with database() as session:
         label = f"audit {unit_code or 'site'}"
-        with click.progressbar(length=len(days), label=label, show_pos=True, file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=len(days), label=label, show_pos=True, file=sys.stderr) as bar:
             try:
                 report = run_audit(session, days, now=now, unit_code=unit_code, progress=lambda _: bar.update(1))
             except LookupError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def report() -> None:
 def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | None) -> None:
     """Compute the month's scores and write the report. Scores count only confirmed deductions."""
     from audit.report import build_month_report, write_pdf, write_xlsx
-    from audit.scoring import BadMonth
+    from audit.report import LOCAL
+    from audit.scoring import BadMonth, month_bounds
 
     for path in (xlsx_path, pdf_path):
         if path is not None and not path.parent.exists():
@@ -34,8 +36,14 @@ def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | N
         raise BadInput(f"--xlsx {xlsx_path}: the file name must end in .xlsx")
     if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
         raise BadInput(f"--pdf {pdf_path}: the file name must end in .pdf")
+    try:
+        first, last = month_bounds(month)
+    except BadMonth as error:
+        raise BadInput(str(error)) from None
+    today = datetime.now(LOCAL).date()
+    days = max(0, (min(last, today) - first).days + 1)
     with database() as session:
-        with click.progressbar(length=31, label=f"report {month}", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=days, label=f"report {month}", file=sys.stderr) as bar:
             try:
                 built = build_month_report(session, month, now=datetime.now(timezone.utc), unit_code=unit_code,
                                            progress=lambda _: bar.update(1))
