@@ -63,23 +63,36 @@ def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[R
     with_absence = np.zeros(len(plan.sessions), dtype=bool)
     if len(cut):
         with_absence[np.unique(cut.session[cut.state == ABSENT])] = True
+    sums = _state_minutes(cut, len(plan.sessions))
     columns = (cut.start.tolist(), cut.end.tolist(), cut.state.tolist(), cut.queue_max.tolist())
     proposals: list[Proposal] = []
     minutes: dict[tuple[int, int], dict[str, float]] = {}
     for i in range(len(plan.sessions)):
         staff = plan.staff[i]
         desk = int(plan.sessions.desk[i])
-        if not staff and not with_absence[i]:
-            continue
-        session_runs = [Run(*values) for values in zip(*(c[bounds[i]:bounds[i + 1]] for c in columns))]
+        session_runs = None
         for official in staff:
-            mine = excuse(session_runs, _overlapping(excused.get(official, ()), session_runs))
-            _count(minutes.setdefault((official, desk), _zero()), mine)
+            totals = minutes.setdefault((official, desk), _zero())
+            leave = excused.get(official)
+            if leave and _overlaps(leave, int(plan.sessions.start[i]), int(plan.sessions.end[i])):
+                if session_runs is None:
+                    session_runs = _session_runs(columns, bounds, i)
+                mine = excuse(session_runs, _overlapping(leave, session_runs))
+                _count(totals, mine)
+            else:
+                mine = None
+                for name, value in zip(_STATES, sums[i]):
+                    totals[name] += value
+                totals["scheduled"] += float(sums[i].sum())
             if with_absence[i]:
+                if mine is None:
+                    if session_runs is None:
+                        session_runs = _session_runs(columns, bounds, i)
+                    mine = session_runs
                 for draft in session_findings(mine, settings[desk]):
                     proposals.append(Proposal(desk, official, plan.day[i], plan.number[i], draft))
         if not staff and with_absence[i]:
-            for draft in session_findings(session_runs, settings[desk]):
+            for draft in session_findings(_session_runs(columns, bounds, i), settings[desk]):
                 proposals.append(Proposal(desk, None, plan.day[i], plan.number[i], draft))
     proposals += _gap_proposals(cut, plan, settings, cameras)
     return AuditResult(proposals, cut, minutes)
@@ -113,6 +126,24 @@ def desk_day_table(result: AuditResult, plan: SessionPlan) -> pd.DataFrame:
     table.loc[table["first_seen"] == np.iinfo(np.int64).max, ["first_seen", "last_seen"]] = None
     table.loc[table["queue_max"] < 0, "queue_max"] = None
     return table
+
+
+_STATES = ("present", "absent", "unknown")
+
+
+def _state_minutes(cut: Runs, n_sessions: int) -> np.ndarray:
+    """Per session, present / absent / unknown minutes (one row each)."""
+    length = (cut.end - cut.start) / US_PER_MINUTE
+    return np.stack([np.bincount(cut.session, weights=np.where(cut.state == code, length, 0.0), minlength=n_sessions)
+                     for code in (PRESENT, ABSENT, UNKNOWN)], axis=1) if len(cut) else np.zeros((n_sessions, 3))
+
+
+def _session_runs(columns, bounds, i: int) -> list[Run]:
+    return [Run(*values) for values in zip(*(c[bounds[i]:bounds[i + 1]] for c in columns))]
+
+
+def _overlaps(intervals: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and b > start for a, b in intervals)
 
 
 def _overlapping(intervals: Sequence[tuple[int, int]], session_runs: list[Run]) -> list[tuple[int, int]]:

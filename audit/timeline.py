@@ -97,19 +97,20 @@ def _observed_pieces(obs: Observations, s_start, s_end, t0: int, span: int, max_
         empty = np.array([], dtype=np.int64)
         return empty, empty, empty, empty.astype(np.int8), empty.astype(float)
     key = obs.desk.astype(np.int64) * span + (obs.at - t0)
-    same_desk_next = np.append(obs.desk[1:] == obs.desk[:-1], False)
-    following = np.append(key[1:], np.iinfo(np.int64).max)
-    seg_end = np.where(same_desk_next, np.minimum(following, key + max_gap_us), key + max_gap_us)
-    parts = [[], [], [], [], []]
+    seg_end = key + max_gap_us
+    np.minimum(seg_end[:-1], np.where(obs.desk[1:] == obs.desk[:-1], key[1:], seg_end[:-1]), out=seg_end[:-1])
+    sentinel = np.iinfo(np.int64).max
+    starts, ends = np.append(s_start, sentinel), np.append(s_end, sentinel)  # "no session" is one past the last
     first = np.searchsorted(s_end, key, side="right")  # the first session ending after the sample
-    for offset in (0, 1):  # a segment longer than the gap between two sessions reaches the next one
-        index = first + offset
-        inside = index < len(s_start)
-        index = np.where(inside, index, 0)
-        lo = np.maximum(key, s_start[index])
-        hi = np.minimum(seg_end, s_end[index])
-        keep = inside & (hi > lo)
-        for part, values in zip(parts, (index[keep], lo[keep], hi[keep], obs.state[keep], obs.queue[keep])):
+    lo, hi = np.maximum(key, starts[first]), np.minimum(seg_end, ends[first])
+    keep = hi > lo
+    parts = [[first[keep]], [lo[keep]], [hi[keep]], [obs.state[keep]], [obs.queue[keep]]]
+    spill = np.flatnonzero(seg_end > ends[first])  # segments reaching past their session: rare, into the next
+    if len(spill):
+        nxt = np.minimum(first[spill] + 1, len(s_start))
+        lo2, hi2 = np.maximum(key[spill], starts[nxt]), np.minimum(seg_end[spill], ends[nxt])
+        ok = (hi2 > lo2) & (nxt < len(s_start))
+        for part, values in zip(parts, (nxt[ok], lo2[ok], hi2[ok], obs.state[spill][ok], obs.queue[spill][ok])):
             part.append(values)
     return tuple(np.concatenate(p) for p in parts)
 

@@ -28,7 +28,6 @@ import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audit.engine import SessionPlan, audit, desk_day_table  # noqa: E402
 from audit.rules import Run, RuleSettings, camera_gaps, excuse, session_findings  # noqa: E402
+from audit.scoring import (CapItem, TaskRow, apply_excellent_cap, classify, discipline_raw,  # noqa: E402
+                           general_points, task_points, total_points)
 from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions  # noqa: E402
 
 M = US_PER_MINUTE
@@ -72,7 +73,8 @@ def make_month(desks: int, days: list[date], every_s: int, seed: int = 7):
     at = (starts + offset)[:, None] + grid[None, :]
     minute = (at - starts[:, None]) / M
     state = np.full(at.shape, PRESENT, dtype=np.int8)
-    queue = np.clip(rng.poisson(1.2, at.shape), 0, 12).astype(np.float32)
+    busy = np.where(rng.random(n_sessions) < 0.4, 0.0, rng.uniform(0.3, 2.0, n_sessions))  # quiet and busy sessions
+    queue = np.clip(rng.poisson(busy[:, None], at.shape), 0, 12).astype(np.float32)
 
     def spell(probability, lo, hi, where, what=ABSENT):
         chosen = rng.random(n_sessions) < probability
@@ -101,13 +103,22 @@ def make_month(desks: int, days: list[date], every_s: int, seed: int = 7):
     return observations, plan, leave
 
 
-def month_scores(proposals) -> dict[int, Decimal]:
-    """100 − deductions (floor 0) scaled to 30, per official — every proposal treated as confirmed."""
-    lost = Counter()
+def month_scores(proposals, officials: int) -> dict[int, tuple]:
+    """Each official's month with audit/scoring.py: every proposal treated as confirmed (the worst case),
+    synthetic dossier counts for the task results, Decree 335 classes and the 20 % cap (units of 20 desks)."""
+    lost: dict[int, list[int]] = {o: [] for o in range(officials)}
     for official, kind in proposals:
         if official is not None:
-            lost[official] += DEDUCTION.get(kind, 0)
-    return {o: max(Decimal(0), Decimal(100) - Decimal(p)) * Decimal("0.3") for o, p in lost.items()}
+            lost[official].append(DEDUCTION.get(kind, 0))
+    items, parts = [], []
+    for o in range(officials):
+        raw = discipline_raw(lost[o])
+        general = general_points(raw)
+        total = total_points(general, task_points([TaskRow(on_time=80 + o % 40, late=o % 9, not_yet_due=o % 5)]))
+        items.append(CapItem(unit=o // 20, code=f"CB{o:05d}", classification=classify(total), total=total, raw=raw))
+        parts.append((raw, general, total))
+    capped = apply_excellent_cap(items)
+    return {o: (*parts[o], capped[o].classification) for o in range(officials)}
 
 
 def vectorised(observations: Observations, plan: SessionPlan, leave, settings, chunk: int, every_s: int):
@@ -204,7 +215,7 @@ def main() -> None:
     before = peak_rss_mb()
     t = time.perf_counter()
     fast, fast_totals = vectorised(observations, plan, leave, settings, args.chunk, args.every)
-    fast_scores = month_scores([(o, k) for _, o, _, k, _ in fast])
+    fast_scores = month_scores([(o, k) for _, o, _, k, _ in fast], args.desks)
     fast_s = time.perf_counter() - t
     fast_peak = peak_rss_mb()
     kinds = Counter(k for *_, k, _ in fast)
@@ -212,13 +223,16 @@ def main() -> None:
           f"peak RSS {fast_peak:,.0f} MB (+{fast_peak - before:,.0f} MB over the data)")
     print(f"            findings {len(fast):,}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items())))
     print(f"            minutes scheduled {fast_totals[0]:,.0f}, present {fast_totals[1]:,.0f}, "
-          f"absent {fast_totals[2]:,.0f}, unknown {fast_totals[3]:,.0f}; {len(fast_scores):,} officials scored, "
-          f"mean general points {sum(fast_scores.values()) / max(1, len(fast_scores)):.2f}")
+          f"absent {fast_totals[2]:,.0f}, unknown {fast_totals[3]:,.0f}")
+    classes = Counter(str(c) for *_, c in fast_scores.values())
+    mean_total = sum(t for _, _, t, _ in fast_scores.values()) / len(fast_scores)
+    print(f"            {len(fast_scores):,} officials scored, mean total {mean_total:.2f}; "
+          + ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
     if args.skip_naive:
         return
     t = time.perf_counter()
     slow, slow_totals = naive(observations, plan, leave, settings, args.every)
-    slow_scores = month_scores([(o, k) for _, o, _, k, _ in slow])
+    slow_scores = month_scores([(o, k) for _, o, _, k, _ in slow], args.desks)
     slow_s = time.perf_counter() - t
     print(f"naive:      {slow_s:6.2f} s  {len(observations) / slow_s / 1e6:5.2f} M samples/s  peak RSS {peak_rss_mb():,.0f} MB")
     same = sorted(fast, key=str) == sorted(slow, key=str) and fast_scores == slow_scores \

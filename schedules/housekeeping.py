@@ -21,14 +21,24 @@ def day_before(now: datetime, zone: ZoneInfo = SITE_ZONE) -> date:
     return now.astimezone(zone).date() - timedelta(days=1)
 
 
-def nightly_audit(session_factory: sessionmaker[Session], now: datetime, runner: AuditRunner | None) -> date:
-    """Run the audit for the day before ``now`` in one transaction; without a runner there is nothing to do yet."""
+def audit_day(session: Session, day: date, now: datetime) -> object:
+    """The audit of every desk of the site for ``day`` (findings proposed; human decisions kept)."""
+    from audit.run import run_audit
+
+    report = run_audit(session, [day], now=now)
+    log.info("nightly audit for %s: %d session(s), %d new finding(s), %d withdrawn", day.isoformat(),
+             report.sessions, sum(report.stored.created.values()), report.stored.withdrawn)
+    return report
+
+
+def nightly_audit(session_factory: sessionmaker[Session], now: datetime, runner: AuditRunner | None = None) -> date:
+    """Run the audit for the day before ``now`` in one transaction (``runner`` replaces the audit, for tests)."""
     day = day_before(now)
-    if runner is None:
-        log.info("nightly audit for %s: no audit engine installed, nothing to do", day.isoformat())
-        return day
     with session_factory.begin() as session:
-        runner(session, day)
+        if runner is None:
+            audit_day(session, day, now)
+        else:
+            runner(session, day)
     log.info("nightly audit for %s: done", day.isoformat())
     return day
 

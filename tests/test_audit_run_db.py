@@ -169,3 +169,11 @@ def test_a_public_holiday_and_a_makeup_saturday(site):
 def test_unknown_unit(site):
     with pytest.raises(LookupError, match="NOPE"):
         audit(site, unit_code="NOPE")
+
+
+def test_the_nightly_job_audits_the_day_before(site):
+    from schedules.housekeeping import nightly_audit
+
+    full_day(site, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT})])
+    assert nightly_audit(site, hn(0, 30, DAY + timedelta(days=1))) == DAY
+    assert ("unattended", "CB-TV-01", 30, "proposed") in findings(site)
