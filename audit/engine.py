@@ -42,7 +42,7 @@ class Proposal:
 class AuditResult:
     proposals: list[Proposal]
     runs: Runs
-    official_minutes: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)  # (staff, desk)…
+    official_minutes: dict[tuple[int, int, date], dict[str, float]] = field(default_factory=dict)  # (staff, desk, day)
 
 
 def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[RuleSettings],
@@ -66,13 +66,13 @@ def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[R
     sums = _state_minutes(cut, len(plan.sessions))
     columns = (cut.start.tolist(), cut.end.tolist(), cut.state.tolist(), cut.queue_max.tolist())
     proposals: list[Proposal] = []
-    minutes: dict[tuple[int, int], dict[str, float]] = {}
+    minutes: dict[tuple[int, int, date], dict[str, float]] = {}
     for i in range(len(plan.sessions)):
         staff = plan.staff[i]
         desk = int(plan.sessions.desk[i])
         session_runs = None
         for official in staff:
-            totals = minutes.setdefault((official, desk), _zero())
+            totals = minutes.setdefault((official, desk, plan.day[i]), _zero())
             leave = excused.get(official)
             if leave and _overlaps(leave, int(plan.sessions.start[i]), int(plan.sessions.end[i])):
                 if session_runs is None:

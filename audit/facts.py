@@ -1,5 +1,8 @@
 """Daily facts of one desk from its observations and its scheduled intervals. Pure: no database, no clock.
 
+Computed from the runs of audit/timeline.py, like the findings, so a page and a finding never
+disagree about what was seen.
+
 Each observation stands for the time from when it was taken until the next one, at most
 ``max_gap`` (a sampler that stopped, a camera job that failed: that time is *unknown*). Only
 scheduled time counts. Time is *unknown* when the camera was not ``ok`` or nothing was observed, and
@@ -18,7 +21,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-PRESENT, ABSENT, UNKNOWN = "present", "absent", "unknown"
+from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs
+
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class DeskDayFacts:
 def desk_day_facts(observations: pd.DataFrame, intervals: Sequence[tuple[datetime, datetime]], *,
                    max_gap: timedelta = timedelta(minutes=2), unattended_minutes: float = 15,
                    queue_min: int = 1, long_queue_length: int = 8) -> DeskDayFacts:
-    """The facts of one desk-day.
+    """The facts of one desk-day, from the same runs the finding rules read (audit/timeline.py).
 
     Args:
         observations: Columns ``observed_at`` (aware UTC), ``health``, ``presence``, ``queue_count``;
@@ -74,82 +78,68 @@ def desk_day_facts(observations: pd.DataFrame, intervals: Sequence[tuple[datetim
         queue_min: A queue at least this long during an absence makes it unattended-with-queue.
         long_queue_length: Minutes with a queue at least this long are counted.
     """
-    bounds = sorted((_ns(a), _ns(b)) for a, b in intervals if b > a)
-    scheduled_ns = sum(b - a for a, b in bounds)
-    segments = _segments(observations, max_gap)
-    clipped = _clip(segments, bounds)
-    starts, ends, states, queues = clipped
-    lengths = ends - starts
-    present = lengths[states == PRESENT].sum()
-    absent = lengths[states == ABSENT].sum()
-    seen = states == PRESENT
-    healthy = states != UNKNOWN
-    absences = _absence_spans(starts, ends, states, queues, bounds)
-    queue_known = healthy & ~np.isnan(queues)
-    queue_time = lengths[queue_known].sum()
+    bounds = sorted((_us(a), _us(b)) for a, b in intervals if b > a)
+    if not bounds:
+        return DeskDayFacts(0.0, 0.0, 0.0, 0.0, None, None, 0.0)
+    sessions = Sessions(np.zeros(len(bounds), dtype=np.int64), np.array([a for a, _ in bounds], dtype=np.int64),
+                        np.array([b for _, b in bounds], dtype=np.int64))
+    cut = runs(_observations(observations), sessions, max_gap_us=_us_delta(max_gap),
+               long_queue_length=long_queue_length)
+    length = cut.end - cut.start
+    seen, absent, known = cut.state == PRESENT, cut.state == ABSENT, cut.state != UNKNOWN
+    absences = _absence_spans(cut, bounds)
+    queue_time = int(cut.queue_time[known].sum())
+    queued = known & (cut.queue_max >= 0)
     return DeskDayFacts(
-        scheduled_minutes=_minutes(scheduled_ns),
-        present_minutes=_minutes(present),
-        absent_minutes=_minutes(absent),
-        unknown_minutes=_minutes(scheduled_ns - present - absent),
-        first_seen=_time(starts[seen].min()) if seen.any() else None,
-        last_seen=_time(ends[seen].max()) if seen.any() else None,
+        scheduled_minutes=_minutes(sum(b - a for a, b in bounds)),
+        present_minutes=_minutes(length[seen].sum()),
+        absent_minutes=_minutes(length[absent].sum()),
+        unknown_minutes=_minutes(length[~known].sum()),
+        first_seen=_time(cut.start[seen].min()) if seen.any() else None,
+        last_seen=_time(cut.end[seen].max()) if seen.any() else None,
         longest_absence_minutes=max((s.minutes for s in absences), default=0.0),
         unattended=tuple(s for s in absences if s.minutes >= unattended_minutes),
         unattended_with_queue=tuple(s for s in absences if s.minutes >= unattended_minutes
                                     and s.queue_max is not None and s.queue_max >= queue_min),
-        queue_max=int(queues[queue_known].max()) if queue_known.any() else None,
-        queue_mean=float((queues[queue_known] * lengths[queue_known]).sum() / queue_time) if queue_time else None,
-        queue_long_minutes=_minutes(lengths[queue_known & (np.nan_to_num(queues) >= long_queue_length)].sum()),
+        queue_max=int(cut.queue_max[queued].max()) if queued.any() else None,
+        queue_mean=float(cut.queue_area[known].sum() / queue_time) if queue_time else None,
+        queue_long_minutes=_minutes(cut.queue_long[known].sum()),
         absences=tuple(absences),
     )
 
 
-def _segments(observations: pd.DataFrame, max_gap: timedelta) -> tuple[np.ndarray, ...]:
-    """(start ns, end ns, state, queue) per observation, sorted; end = next start, at most ``max_gap`` later."""
-    if observations.empty:
+def _observations(frame: pd.DataFrame) -> Observations:
+    """The frame as the timeline's arrays (one desk), sorted by time; unhealthy samples are unknown."""
+    if frame.empty:
         empty = np.array([], dtype=np.int64)
-        return empty, empty, np.array([], dtype=object), np.array([], dtype=float)
-    frame = observations.sort_values("observed_at", kind="stable")
-    starts = pd.to_datetime(frame["observed_at"], utc=True).to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    following = np.append(starts[1:], np.iinfo(np.int64).max)
-    ends = np.minimum(following, starts + int(max_gap / timedelta(microseconds=1)) * 1000)
+        return Observations(empty, empty, empty.astype(np.int8), empty.astype(float))
+    frame = frame.sort_values("observed_at", kind="stable")
+    at = pd.to_datetime(frame["observed_at"], utc=True).to_numpy(dtype="datetime64[us]").astype(np.int64)
     health = frame["health"].astype(str).to_numpy()
     presence = frame["presence"].astype(str).to_numpy()
-    states = np.where((health == "ok") & np.isin(presence, [PRESENT, ABSENT]), presence, UNKNOWN).astype(object)
-    queues = pd.to_numeric(frame["queue_count"], errors="coerce").to_numpy(dtype=float, copy=True)
-    queues[states == UNKNOWN] = np.nan
-    return starts, ends, states, queues
+    state = np.where(health != "ok", UNKNOWN,
+                     np.where(presence == "present", PRESENT, np.where(presence == "absent", ABSENT, UNKNOWN)))
+    queue = pd.to_numeric(frame["queue_count"], errors="coerce").to_numpy(dtype=float, copy=True)
+    queue[state == UNKNOWN] = np.nan
+    return Observations(np.zeros(len(at), dtype=np.int64), at, state.astype(np.int8), queue)
 
 
-def _clip(segments, bounds) -> tuple[np.ndarray, ...]:
-    """The parts of the segments inside the scheduled bounds, in time order."""
-    starts, ends, states, queues = segments
-    parts = [[], [], [], []]
-    for a, b in bounds:
-        s, e = np.maximum(starts, a), np.minimum(ends, b)
-        keep = e > s
-        for part, values in zip(parts, (s[keep], e[keep], states[keep], queues[keep])):
-            part.append(values)
-    if not bounds:
-        return np.array([], np.int64), np.array([], np.int64), np.array([], object), np.array([], float)
-    return tuple(np.concatenate(p) for p in parts)
-
-
-def _absence_spans(starts, ends, states, queues, bounds) -> list[Span]:
-    """Absent parts merged while nothing scheduled lies between them; minutes are scheduled minutes."""
-    spans: list[list] = []
-    for start, end, state, queue in zip(starts, ends, states, queues):
+def _absence_spans(cut, bounds) -> list[Span]:
+    """Absent runs merged while nothing scheduled lies between them (lunch); minutes are scheduled minutes."""
+    spans: list[list] = []  # start, end, µs, open, queue max
+    for start, end, state, queue in zip(cut.start.tolist(), cut.end.tolist(), cut.state.tolist(),
+                                        cut.queue_max.tolist()):
         if state != ABSENT:
-            if spans and spans[-1][3]:
+            if spans:
                 spans[-1][3] = False  # closed: something else (present, unknown) came next
             continue
+        queue = queue if queue >= 0 else None
         if spans and spans[-1][3] and _scheduled_between(bounds, spans[-1][1], start) == 0:
             last = spans[-1]
             last[1], last[2] = end, last[2] + (end - start)
-            last[4] = _max_queue(last[4], queue)
+            last[4] = queue if last[4] is None else (last[4] if queue is None else max(last[4], queue))
         else:
-            spans.append([start, end, end - start, True, _max_queue(None, queue)])
+            spans.append([start, end, end - start, True, queue])
     return [Span(_time(s), _time(e), _minutes(n), q) for s, e, n, _, q in spans]
 
 
@@ -157,21 +147,19 @@ def _scheduled_between(bounds, a: int, b: int) -> int:
     return sum(max(0, min(y, b) - max(x, a)) for x, y in bounds)
 
 
-def _max_queue(current: int | None, queue: float) -> int | None:
-    if np.isnan(queue):
-        return current
-    return int(queue) if current is None else max(current, int(queue))
-
-
-def _ns(at: datetime) -> int:
+def _us(at: datetime) -> int:
     if at.tzinfo is None:
         raise ValueError(f"naive datetime {at!r}: scheduled intervals must be aware")
-    return pd.Timestamp(at).as_unit("ns").value
+    return pd.Timestamp(at).value // 1000
 
 
-def _time(ns) -> datetime:
-    return pd.Timestamp(int(ns), tz="UTC").to_pydatetime()
+def _us_delta(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _minutes(ns) -> float:
-    return float(ns) / 60e9
+def _time(us) -> datetime:
+    return pd.Timestamp(int(us), unit="us", tz="UTC").to_pydatetime()
+
+
+def _minutes(us) -> float:
+    return float(us) / US_PER_MINUTE

@@ -48,7 +48,7 @@ class DayFacts:
     """Facts of the desks and officials of some days, as the rules saw them (for reports and pages)."""
 
     desks: pd.DataFrame  # desk_id, desk_code, unit_code, day, scheduled, present, absent, unknown, … (minutes)
-    officials: pd.DataFrame  # staff_id, desk_id, scheduled, present, absent, unknown, excused (minutes, summed)
+    officials: pd.DataFrame  # staff_id, desk_id, day, scheduled, present, absent, unknown, excused (minutes)
 
 
 class Auditor:
@@ -164,18 +164,16 @@ def day_facts(session: Session, days: Sequence[date], *, unit_code: str | None =
             table = desk_day_table(result, plan)
             table["desk_id"] = [auditor.desks[i].id for i in table["desk"]]
             tables.append(table)
-            for (staff_id, desk), values in result.official_minutes.items():
-                key = (staff_id, auditor.desks[desk].id)
-                totals = minutes.setdefault(key, dict.fromkeys(values, 0.0))
-                for name, value in values.items():
-                    totals[name] += value
+            for (staff_id, desk, when), values in result.official_minutes.items():
+                minutes[(staff_id, auditor.desks[desk].id, when)] = values
         if progress is not None:
             progress(day)
     desks = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
         columns=["desk_id", "day", "scheduled", "present", "absent", "unknown", "first_seen", "last_seen",
                  "longest_absence", "queue_max", "queue_area", "queue_long"])
-    officials = pd.DataFrame([{"staff_id": s, "desk_id": d, **v} for (s, d), v in minutes.items()],
-                             columns=["staff_id", "desk_id", "scheduled", "present", "absent", "unknown", "excused"])
+    officials = pd.DataFrame([{"staff_id": s, "desk_id": d, "day": when, **v} for (s, d, when), v in minutes.items()],
+                             columns=["staff_id", "desk_id", "day", "scheduled", "present", "absent", "unknown",
+                                      "excused"])
     return DayFacts(desks.drop(columns=["desk"], errors="ignore"), officials)
 
 

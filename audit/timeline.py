@@ -49,8 +49,9 @@ class Observations:
 class Runs:
     """Runs of one state inside one session, ordered by session then time.
 
-    ``queue_max`` is -1 where no queue was counted; ``queue_area`` is queue × µs (for time-weighted
-    means) and ``queue_long`` the µs with a queue of at least the long-queue length.
+    ``queue_max`` is -1 where no queue was counted; ``queue_area`` is queue × µs and ``queue_time``
+    the µs with a counted queue (for time-weighted means); ``queue_long`` the µs with a queue of at
+    least the long-queue length.
     """
 
     session: np.ndarray
@@ -60,6 +61,7 @@ class Runs:
     queue_max: np.ndarray
     queue_area: np.ndarray
     queue_long: np.ndarray
+    queue_time: np.ndarray
 
     def __len__(self) -> int:
         return len(self.session)
@@ -76,7 +78,7 @@ def runs(observations: Observations, sessions: Sessions, *, max_gap_us: int, lon
     """
     if len(sessions) == 0:
         empty = np.array([], dtype=np.int64)
-        return Runs(empty, empty, empty, empty.astype(np.int8), empty, empty.astype(float), empty)
+        return Runs(empty, empty, empty, empty.astype(np.int8), empty, empty.astype(float), empty, empty)
     t0 = min(int(sessions.start.min()), int(observations.at.min()) if len(observations) else int(sessions.start.min()))
     t1 = max(int(sessions.end.max()), int(observations.at.max()) + max_gap_us if len(observations) else 0)
     span = t1 - t0 + 1  # desks live in separate key ranges: key = desk × span + (t − t0)
@@ -150,6 +152,7 @@ def _run_length(session, start, end, state, queue, long_queue_length: int) -> Ru
     q = np.where(known, queue, -1.0)
     area = np.where(known, queue, 0.0) * length
     long_us = np.where(known & (q >= long_queue_length), length, 0)
+    known_us = np.where(known, length, 0)
     tails = np.append(heads[1:], len(session)) - 1
     return Runs(
         session=session[heads],
@@ -159,4 +162,5 @@ def _run_length(session, start, end, state, queue, long_queue_length: int) -> Ru
         queue_max=np.maximum.reduceat(q, heads).astype(np.int64) if len(heads) else np.array([], np.int64),
         queue_area=np.add.reduceat(area, heads) if len(heads) else np.array([], float),
         queue_long=np.add.reduceat(long_us, heads) if len(heads) else np.array([], np.int64),
+        queue_time=np.add.reduceat(known_us, heads) if len(heads) else np.array([], np.int64),
     )

@@ -177,3 +177,23 @@ def test_the_nightly_job_audits_the_day_before(site):
     full_day(site, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT})])
     assert nightly_audit(site, hn(0, 30, DAY + timedelta(days=1))) == DAY
     assert ("unattended", "CB-TV-01", 30, "proposed") in findings(site)
+
+
+def test_daily_facts_per_desk_and_per_official(site):
+    from audit.run import day_facts
+
+    full_day(site, "TV-HT-CAM", [(hn(7, 30), hn(8, 30), {"presence": ABSENT}),
+                                 (hn(13, 0), hn(14, 0), {"health": OFFLINE})])
+    with site.begin() as session:
+        official = session.scalars(select(Staff).filter_by(code="CB-TV-01")).one()
+        session.add(ExcusedAbsence(staff_id=official.id, kind=AbsenceKind.TRAINING, starts_at=hn(7, 0),
+                                   ends_at=hn(8, 0), document_ref="Giấy triệu tập 7/GTT"))
+    with site() as session:
+        facts = day_facts(session, [DAY], unit_code="NA-TRUONGVINH")
+        desk_id = session.scalar(select(Desk.id).where(Desk.code == "TV-HT"))
+    desk = facts.desks.set_index("desk_id").loc[desk_id]
+    assert (desk["scheduled"], desk["present"], desk["absent"], desk["unknown"]) == (480, 360, 60, 60)
+    mine = facts.officials[facts.officials["staff_id"] == official.id].iloc[0]
+    assert mine["day"] == DAY and mine["desk_id"] == desk_id
+    # the training morning hour is excused, not absent; the outage stays unknown for the official too
+    assert (mine["scheduled"], mine["present"], mine["absent"], mine["unknown"], mine["excused"]) == (480, 360, 30, 60, 30)
