@@ -29,6 +29,7 @@ from audit.demo_history import (
 from audit.hours import NoHoursProfile, calendar_for
 from models.base import utcnow
 from models.enums import AbsenceKind
+from models.checklists import Inspection
 from models.hours import ExcusedAbsence
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Staff, Unit
@@ -74,6 +75,7 @@ class SeedReport:
     dossier_stats: int
     excused: tuple[str, date] | None  # (staff code, day) of the excused morning
     events: tuple[SeededEvent, ...]
+    inspections: int = 0  # final inspection records written (one per unit with desks)
 
     def count(self, kind: EventKind) -> int:
         return sum(1 for e in self.events if e.event.kind is kind)
@@ -137,8 +139,9 @@ def seed_history(session: Session, *, days: int, until: date, seed: int = 2026, 
         session.execute(insert(Observation.__table__), buffer)
     excused_staff = _write_excuse(session, excused) if excused else None
     stats = _write_dossier_stats(session, chosen, until, seed)
+    inspections = _write_inspections(session, targets, chosen, seed)
     return SeedReport(tuple(chosen), len(targets), len(camera_ids), observations, presence, replaced, stats,
-                      (excused_staff.code, excused[1]) if excused_staff else None, tuple(events))
+                      (excused_staff.code, excused[1]) if excused_staff else None, tuple(events), inspections)
 
 
 def working_days(session: Session, *, days: int, until: date) -> list[date]:
@@ -322,3 +325,41 @@ def _write_dossier_stats(session: Session, chosen: Sequence[date], until: date, 
     if rows:
         session.execute(insert(DossierStat), rows)
     return len(rows)
+
+
+INSPECTOR = "Đoàn kiểm tra công vụ Sở Nội vụ (ví dụ)"
+FAILS = (5, 6, 7, 18)  # badge, dress, nameplate, tidy desk: what unannounced checks find most often
+
+
+def _write_inspections(session: Session, targets: Sequence[_Target], chosen: Sequence[date], seed: int) -> int:
+    """One final inspection record per unit with desks, a few days before the end: headcount at 07:45,
+    items 1 and 5–7 and 18 for each official, items 13 and 15 for the unit, a few failures by the seed."""
+    from audit.inspections import ItemOutcome, finalize, record_inspection
+
+    written = 0
+    units: dict[int, list[_Target]] = {}
+    for target in targets:
+        if target.official is not None:
+            units.setdefault(target.desk.unit_id, []).append(target)
+    for group in units.values():
+        unit = group[0].desk.unit
+        day = chosen[max(0, len(chosen) - 3)]
+        number = f"{unit.code}-{day:%Y%m%d}-MAU"
+        if session.scalar(select(func.count()).select_from(Inspection).where(Inspection.record_number == number)):
+            continue
+        rng = np.random.default_rng([seed, zlib.crc32(number.encode())])
+        outcomes = [ItemOutcome(13, "fail" if rng.random() < 0.5 else "pass", note="Chưa niêm yết số điện thoại đường dây nóng"),
+                    ItemOutcome(15, "pass")]
+        for target in group:
+            code = target.official.code
+            outcomes.append(ItemOutcome(1, "pass", staff_code=code))
+            for item in FAILS:
+                outcomes.append(ItemOutcome(item, "fail" if rng.random() < 0.25 else "pass", staff_code=code))
+        zone = ZoneInfo(unit.timezone or "Asia/Ho_Chi_Minh")
+        started = datetime.combine(day, time(7, 45), zone)
+        record = record_inspection(session, unit_code=unit.code, inspector_name=INSPECTOR, started_at=started,
+                                   ended_at=started + timedelta(minutes=40), outcomes=outcomes, record_number=number,
+                                   note="Dữ liệu mẫu (demo-seed): kiểm tra đột xuất, điểm danh lúc 07:45")
+        finalize(session, record.id, started + timedelta(minutes=45))
+        written += 1
+    return written

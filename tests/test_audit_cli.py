@@ -36,7 +36,10 @@ def expected_summary(units: pd.DataFrame) -> str:
 
 def test_seed_audit_review_and_report_a_month(cli_runner, tmp_path):
     out = run(cli_runner, "demo", "seed", "--days", "22", "--until", UNTIL)
-    assert "22 ngày làm việc" in out
+    assert "22 ngày làm việc" in out and "inspection records: 2" in out
+    again = run(cli_runner, "demo", "seed", "--days", "22", "--until", UNTIL)  # re-seeding replaces, never doubles
+    assert "inspection records" not in again
+    assert len(run(cli_runner, "inspection", "list").strip().splitlines()) == 2
     out = run(cli_runner, "audit", "run", "--from", "2026-03-01", "--to", UNTIL)
     created = int(re.search(r"stored: (\d+) new", out)[1])
     assert created > 20
@@ -54,7 +57,9 @@ def test_seed_audit_review_and_report_a_month(cli_runner, tmp_path):
     summary = dict(zip(sheets["summary"]["key"], sheets["summary"]["value"]))
     assert summary["summary_vi"] == expected_summary(units) and summary["summary_vi"] in out
     assert len(sheets["desks"]) == 6 and (sheets["desks"]["scheduled_hours"] > 0).all()
-    assert (officials["discipline_raw"] == 100).all()  # nothing confirmed yet: proposals cost nothing
+    # nothing confirmed yet: proposals cost nothing (the seeded inspection records may)
+    assert not officials["deductions"].fillna("").str.contains("phát hiện").any()
+    before = officials.set_index("staff_code")["discipline_raw"]
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "BÁO CÁO KẾT QUẢ GIÁM SÁT BỘ PHẬN MỘT CỬA" in text and summary["summary_vi"] in text
 
@@ -76,7 +81,7 @@ def test_seed_audit_review_and_report_a_month(cli_runner, tmp_path):
     run(cli_runner, "report", "month", "2026-03", "--xlsx", str(xlsx))
     sheets = pd.read_excel(xlsx, sheet_name=None)
     row = sheets["officials"].set_index("staff_code").loc[official]
-    assert row["discipline_raw"] == 98 and row["findings_confirmed"] == 1
+    assert row["discipline_raw"] == before[official] - 2 and row["findings_confirmed"] == 1
     assert f"(phát hiện #{finding_id})" in row["deductions"]
     summary = dict(zip(sheets["summary"]["key"], sheets["summary"]["value"]))
     assert summary["summary_vi"] == expected_summary(sheets["units"])

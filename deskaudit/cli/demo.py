@@ -205,6 +205,8 @@ def _summary(report: SeedReport) -> None:
     if report.excused:
         click.echo(f"      nghỉ phép có đơn / excused leave: {report.excused[0]}, sáng {report.excused[1]}")
     click.echo(f"      thống kê hồ sơ / dossier statistics: {report.dossier_stats} row(s)")
+    if report.inspections:
+        click.echo(f"      biên bản kiểm tra / inspection records: {report.inspections}")
 
 
 def _start_sampler(url: str, directory: Path):
