@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs
+from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs, state_codes
 
 
 
@@ -115,13 +115,10 @@ def _observations(frame: pd.DataFrame) -> Observations:
         return Observations(empty, empty, empty.astype(np.int8), empty.astype(float))
     frame = frame.sort_values("observed_at", kind="stable")
     at = pd.to_datetime(frame["observed_at"], utc=True).to_numpy(dtype="datetime64[us]").astype(np.int64)
-    health = frame["health"].astype(str).to_numpy()
-    presence = frame["presence"].astype(str).to_numpy()
-    state = np.where(health != "ok", UNKNOWN,
-                     np.where(presence == "present", PRESENT, np.where(presence == "absent", ABSENT, UNKNOWN)))
+    state = state_codes(frame["health"].astype(str).to_numpy(), frame["presence"].astype(str).to_numpy())
     queue = pd.to_numeric(frame["queue_count"], errors="coerce").to_numpy(dtype=float, copy=True)
     queue[state == UNKNOWN] = np.nan
-    return Observations(np.zeros(len(at), dtype=np.int64), at, state.astype(np.int8), queue)
+    return Observations(np.zeros(len(at), dtype=np.int64), at, state, queue)
 
 
 def _absence_spans(cut, bounds) -> list[Span]:

@@ -22,7 +22,7 @@ from audit.hours import NoHoursProfile, calendar_for
 from audit.rosters import excuses, expected_staff
 from audit.rules import RuleSettings
 from audit.thresholds import resolved, threshold_layers
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, Observations, Sessions
+from audit.timeline import UNKNOWN, Observations, Sessions, state_codes
 from models.enums import FindingKind
 from models.observing import Observation
 from models.org import Camera, Desk, Staff, Unit
@@ -195,14 +195,11 @@ def _arrays(frame: pd.DataFrame, index_of: dict[int, int]) -> Observations:
         empty = np.array([], dtype=np.int64)
         return Observations(empty, empty, empty.astype(np.int8), empty.astype(float))
     desk = frame["desk_id"].map(index_of).to_numpy(dtype=np.int64)
-    health = frame["health"].astype(str).to_numpy()
-    presence = frame["presence"].astype(str).to_numpy()
-    state = np.where(health != "ok", UNKNOWN,
-                     np.where(presence == "present", PRESENT, np.where(presence == "absent", ABSENT, UNKNOWN)))
+    state = state_codes(frame["health"].astype(str).to_numpy(), frame["presence"].astype(str).to_numpy())
     queue = pd.to_numeric(frame["queue"], errors="coerce").to_numpy(dtype=float, copy=True)
     queue[state == UNKNOWN] = np.nan
     order = np.lexsort((frame["at"].to_numpy(), desk))
-    return Observations(desk[order], frame["at"].to_numpy(dtype=np.int64)[order], state[order].astype(np.int8),
+    return Observations(desk[order], frame["at"].to_numpy(dtype=np.int64)[order], state[order],
                         queue[order])
 
 

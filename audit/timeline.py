@@ -71,6 +71,13 @@ class Runs:
         return np.searchsorted(self.session, np.arange(self.session.max() + 2 if len(self) else 1))
 
 
+def state_codes(health, presence) -> np.ndarray:
+    """State codes of samples from their health and presence texts: anything but a healthy present/absent is unknown."""
+    health, presence = np.asarray(health, dtype=str), np.asarray(presence, dtype=str)
+    return np.where(health != "ok", UNKNOWN, np.where(presence == "present", PRESENT,
+                                                      np.where(presence == "absent", ABSENT, UNKNOWN))).astype(np.int8)
+
+
 def runs(observations: Observations, sessions: Sessions, *, max_gap_us: int, long_queue_length: int = 8) -> Runs:
     """Cut the observations into runs per session (every session gets at least one run, maybe unknown).
 
