@@ -54,14 +54,16 @@ def build_month_report(session: Session, month: str, *, now: datetime, unit_code
                        progress: Callable[[date], None] | None = None) -> MonthReport:
     """Compute the month's scores (stored) and gather every table of the report.
 
+    Desk and official hours cover the month's complete days (up to yesterday for the current month).
+
     Raises:
         BadMonth: ``month`` is not YYYY-MM.  LookupError: unknown unit.
     """
     first, last = month_bounds(month)
     unit_ids = unit_and_descendants(session, unit_code) if unit_code else None
     scores = compute_month(session, month, unit_code=unit_code, now=now)
-    today = now.astimezone(LOCAL).date()
-    days = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)] if first <= today else []
+    until = min(last, now.astimezone(LOCAL).date() - timedelta(days=1))  # complete days only
+    days = [first + timedelta(days=i) for i in range((until - first).days + 1)] if first <= until else []
     facts = day_facts(session, days, unit_code=unit_code, progress=progress)
     found = _findings(session, first, last, unit_ids)
     desks = _desks(session, facts.desks, found, unit_ids)

@@ -197,3 +197,25 @@ def test_daily_facts_per_desk_and_per_official(site):
     assert mine["day"] == DAY and mine["desk_id"] == desk_id
     # the training morning hour is excused, not absent; the outage stays unknown for the official too
     assert (mine["scheduled"], mine["present"], mine["absent"], mine["unknown"], mine["excused"]) == (480, 360, 30, 60, 30)
+
+
+def test_the_month_report_from_the_database(site, tmp_path):
+    import pandas as pd
+
+    from audit.report import build_month_report, write_pdf, write_xlsx
+
+    full_day(site, "TV-HT-CAM", [(hn(7, 30), hn(7, 50), {"presence": ABSENT})])
+    audit(site)
+    with site.begin() as session:
+        report = build_month_report(session, "2026-03", now=NOW, unit_code="NA-TRUONGVINH")
+    write_xlsx(report, tmp_path / "r.xlsx")
+    write_pdf(report, tmp_path / "r.pdf")
+    sheets = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None)
+    assert list(sheets) == ["summary", "units", "desks", "officials", "findings"]
+    late = sheets["findings"][sheets["findings"]["kind"] == "late_arrival"].iloc[0]
+    assert (late["staff_code"], late["minutes"], late["starts_at"]) == ("CB-TV-01", 20, "02/03/2026 07:30")
+    desk = sheets["desks"].set_index("desk_code").loc["TV-HT"]
+    assert (desk["scheduled_hours"], desk["present_hours"], desk["absent_hours"]) == (8, 7.67, 0.33)
+    assert desk["staffed_rate_pct"] == 95.8  # 460 of 480 observed minutes
+    assert sheets["units"]["unit_code"].tolist() == ["NA-TRUONGVINH"]
+    assert (tmp_path / "r.pdf").stat().st_size > 5000

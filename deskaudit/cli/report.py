@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -40,8 +40,8 @@ def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | N
         first, last = month_bounds(month)
     except BadMonth as error:
         raise BadInput(str(error)) from None
-    today = datetime.now(LOCAL).date()
-    days = max(0, (min(last, today) - first).days + 1)
+    yesterday = datetime.now(LOCAL).date() - timedelta(days=1)
+    days = max(0, (min(last, yesterday) - first).days + 1)
     with database() as session:
         with click.progressbar(length=days, label=f"report {month}", file=sys.stderr) as bar:
             try:
