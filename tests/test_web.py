@@ -14,12 +14,18 @@ def client(cli_runner, monkeypatch, migrated_url, example_raw, write_config):
     camera["url"] = "rtsp://operator:Kh0ng-lo@192.0.2.44:554/live"
     monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
     assert cli_runner.invoke(cli, ["config", "import", str(write_config(example_raw))]).exit_code == 0
+    from websupport import PASSWORD, login
+
     app = create_app({"DATABASE_URL": migrated_url, "TESTING": True})
-    return app.test_client()
+    assert cli_runner.invoke(cli, ["users", "add", "admin", "--role", "admin", "--password-stdin"],
+                             input=PASSWORD + "\n").exit_code == 0
+    client = app.test_client()
+    login(client, "admin")
+    return client
 
 
 def test_overview_lists_units_and_desks(client):
-    response = client.get("/")
+    response = client.get("/units")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert '<html lang="vi">' in page
@@ -35,9 +41,9 @@ def test_health_probe(client):
     assert response.status_code == 200 and response.get_json()["status"] == "ok"
 
 
-def test_health_probe_reports_unmigrated_database(tmp_path):
+def test_health_probe_needs_a_signed_in_user(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "TESTING": True})
-    assert app.test_client().get("/healthz").status_code == 503
+    assert app.test_client().get("/healthz").status_code == 302
 
 
 def test_app_needs_a_database_url(monkeypatch):

@@ -1,14 +1,39 @@
-"""Flask app factory: the web app reads what the sampler writes."""
+"""Flask app factory: the web app reads what the sampler writes.
+
+Everything needs a signed-in user (web/auth.py) and is limited to the user's units (web/scope.py).
+"""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
 
 from web import db as web_db
 from web.formatting import init_app as init_formatting
+
+csrf = CSRFProtect()
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+ROLE_LABELS = {"admin": _l("Quản trị"), "inspector": _l("Thanh tra"), "manager": _l("Lãnh đạo đơn vị"),
+               "viewer": _l("Xem")}
+# (endpoint, label, roles or None for every role): the menu shows the entries whose view exists
+NAV = [
+    ("wall.index", _l("Quầy trực tuyến"), None),
+    ("alerts_page.index", _l("Cảnh báo"), None),
+    ("findings_page.index", _l("Phát hiện"), None),
+    ("inspections_page.index", _l("Kiểm tra công vụ"), None),
+    ("scores_page.index", _l("Xếp loại"), None),
+    ("reports_page.index", _l("Báo cáo"), None),
+    ("cameras_page.index", _l("Camera"), None),
+    ("settings_page.index", _l("Cài đặt"), ("admin",)),
+    ("overview.index", _l("Đơn vị"), None),
+]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -19,27 +44,89 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY=os.environ.get("DESKAUDIT_SECRET_KEY") or os.urandom(32),
         JSON_AS_ASCII=False,
         TIMEZONE="Asia/Ho_Chi_Minh",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("DESKAUDIT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked below, except for bearer-token API calls
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        HOME_ENDPOINT="overview.index",
+        DATA_DIR=os.environ.get("DESKAUDIT_DATA_DIR"),
     )
     if test_config:
         app.config.update(test_config)
     if not app.config["DATABASE_URL"]:
         raise RuntimeError("DATABASE_URL is not set (DESKAUDIT_DATABASE_URL)")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+
+    from web import auth, i18n
+    from web.api import init_app as init_api
 
     web_db.init_app(app)
     init_formatting(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    _csrf_check(app)
+    app.register_blueprint(auth.bp)
+    init_api(app)
+    for blueprint in _page_blueprints():
+        app.register_blueprint(blueprint)
 
-    from web.overview import bp as overview_bp
+    @app.get("/", endpoint="home")
+    def home():
+        endpoint = app.config["HOME_ENDPOINT"]
+        return redirect(url_for(endpoint if endpoint in app.view_functions else "overview.index"))
 
-    app.register_blueprint(overview_bp)
+    @app.context_processor
+    def menu():
+        def nav_items():
+            role = current_user.role.value if current_user.is_authenticated else None
+            return [(e, label) for e, label, roles in NAV
+                    if e in current_app.view_functions and (roles is None or role in roles)]
+
+        return {"nav_items": nav_items, "role_label": lambda role: ROLE_LABELS.get(str(role), str(role))}
 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
-        )
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated and response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     return app
+
+
+def _csrf_check(app: Flask) -> None:
+    @app.before_request
+    def check_csrf():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        if current_user.is_authenticated and getattr(current_user, "via_token", False):
+            return None  # API clients send a bearer token, not a browser cookie: nothing to forge
+        csrf.protect()
+        return None
+
+
+def _page_blueprints():
+    """Every page blueprint that exists (features register themselves by module)."""
+    import importlib
+
+    found = []
+    for module in ("overview", "wall", "alerts", "findings", "inspections", "scores", "reports", "cameras", "settings"):
+        try:
+            loaded = importlib.import_module(f"web.pages.{module}" if module != "overview" else "web.overview")
+        except ModuleNotFoundError as error:
+            if error.name and error.name.startswith("web.pages"):
+                continue
+            raise
+        found.append(loaded.bp)
+    return found

@@ -9,16 +9,17 @@ from sqlalchemy.orm import selectinload
 from models import Camera, Desk, Staff, Unit
 from models.migrate import head_revision
 from web.db import get_session
+from web.scope import visible_unit_ids
 
 bp = Blueprint("overview", __name__)
 
 
-@bp.get("/")
+@bp.get("/units")
 def index():
     session = get_session()
     units = session.scalars(
         select(Unit)
-        .where(Unit.active.is_(True))
+        .where(Unit.active.is_(True), Unit.id.in_(sorted(visible_unit_ids())))
         .options(selectinload(Unit.desks).selectinload(Desk.cameras).selectinload(Camera.zones))
         .order_by(Unit.code)
     ).all()

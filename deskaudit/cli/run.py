@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from deskaudit import paths
 from deskaudit.cli.common import current_url, database
 
 
@@ -15,13 +16,30 @@ def run() -> None:
     """Run a deskaudit service in the foreground."""
 
 
-def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] | None = None) -> None:
+def secret_key() -> bytes:
+    """$DESKAUDIT_SECRET_KEY, else a random key kept in DATA_DIR/secret_key (0600), so sign-ins survive restarts."""
+    import os
+    import secrets
+
+    if os.environ.get("DESKAUDIT_SECRET_KEY"):
+        return os.environ["DESKAUDIT_SECRET_KEY"].encode()
+    path = paths.data_dir() / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] | None = None,
+              data_dir: Path | None = None) -> None:
     """Serve the web app with waitress until interrupted; ``announce(base_url)`` is printed once listening."""
     from waitress import create_server
 
     from web import create_app
 
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key(), "DATA_DIR": str(data_dir or paths.data_dir())})
     try:
         server = create_server(app, host=host, port=port, threads=8, ident="deskaudit")
     except OSError as error:
@@ -68,7 +86,6 @@ def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path
     """
     import os
 
-    from deskaudit import paths
     from deskaudit.cli.common import BadInput
     from deskaudit.cli.sample import build_detector
     from models.db import make_engine, session_factory

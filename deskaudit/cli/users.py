@@ -62,3 +62,25 @@ def list_() -> None:
             click.echo(f"{user.username}\t{user.role.value}\t{scope}{state}")
         if not rows:
             click.echo("no users yet: `deskaudit users add NAME --role admin --password-stdin`")
+
+
+@users.command()
+@click.argument("name")
+@click.option("--label", default="api", show_default=True, help="What the token is for (shown in listings).")
+def token(name: str, label: str) -> None:
+    """Create an API token for user NAME and print it once (clients send `Authorization: Bearer TOKEN`).
+
+    Only a hash is stored: a lost token cannot be shown again; create another.
+    """
+    from models.access import ApiToken
+    from web.auth import new_token, token_hash
+
+    with database() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise BadInput(f"no user {name!r}")
+        if not user.active:
+            raise BadInput(f"user {name!r} is disabled")
+        value = new_token()
+        session.add(ApiToken(user_id=user.id, name=label[:64], token_hash=token_hash(value)))
+    click.echo(value)

@@ -1,0 +1,122 @@
+"""Sign-in, tokens, CSRF, rate limiting, headers and unit scope of the web app and the API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from deskaudit.cli import cli
+from websupport import PASSWORD, csrf_token, login, web_site  # noqa: F401  (fixture)
+
+
+def concrete(rule) -> str:
+    """A URL of ``rule`` with every variable filled (ids that may not exist: auth comes first)."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "2026-03" if "month" in m[1] else "1", rule.rule)
+
+
+def test_every_route_but_login_and_static_needs_a_user(web_site):
+    client = web_site.client()
+    checked = 0
+    for rule in web_site.app.url_map.iter_rules():
+        if rule.endpoint in ("static", "auth.login"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(concrete(rule), method=method)
+            checked += 1
+            if rule.rule.startswith("/api/"):
+                assert response.status_code == 401, (method, rule.rule)
+                assert response.get_json()["error"]["status"] == 401
+            else:
+                assert response.status_code in (302, 400), (method, rule.rule)  # 400: a POST without CSRF token
+                if response.status_code == 302:
+                    assert "/login" in response.headers["Location"]
+    assert checked >= 5
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_sign_in_and_out(web_site):
+    client = web_site.client()
+    response = login(client, "xem-tv")
+    assert response.headers["Location"].endswith("/")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/units").status_code == 200
+    token = csrf_token(client)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/units").status_code == 302
+
+
+def test_wrong_password_then_rate_limit(web_site):
+    client = web_site.client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    for _ in range(5):
+        response = client.post("/login", data={"username": "xem-dc", "password": "sai", "csrf_token": token})
+        assert response.status_code == 401 and "không đúng" in response.get_data(as_text=True)
+    blocked = client.post("/login", data={"username": "xem-dc", "password": PASSWORD, "csrf_token": token})
+    assert blocked.status_code == 429  # even the right password waits now
+    assert login(web_site.client(), "xem-tv").status_code == 302  # another user is not blocked
+
+
+def test_login_needs_the_csrf_token(web_site):
+    response = web_site.client().post("/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_next_only_follows_paths_on_this_site(web_site):
+    client = web_site.client()
+    page = client.get("/login?next=https://evil.example/").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/login?next=https://evil.example/",
+                           data={"username": "admin", "password": PASSWORD, "csrf_token": token})
+    assert "evil.example" not in response.headers["Location"]
+    response = web_site.client().get("/units")
+    assert response.headers["Location"].endswith("/login?next=/units")
+
+
+def test_security_headers(web_site):
+    response = web_site.client("admin").get("/units")
+    headers = response.headers
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_api_tokens_and_unit_scope(web_site, cli_runner, monkeypatch):
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", web_site.url)
+    result = cli_runner.invoke(cli, ["users", "token", "xem-tv"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    client = web_site.client()
+    desks = client.get("/api/v1/desks", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert {d["unit_code"] for d in desks["items"]} == {"NA-TRUONGVINH"} and desks["total"] == 3
+    everything = web_site.client("admin").get("/api/v1/desks").get_json()
+    assert everything["total"] == 6
+    assert client.get("/api/v1/desks", headers={"Authorization": "Bearer da_wrong"}).status_code == 401
+    assert cli_runner.invoke(cli, ["users", "token", "nobody"]).exit_code == 2
+
+
+def test_api_pagination_and_errors(web_site):
+    client = web_site.client("admin")
+    first = client.get("/api/v1/desks?per_page=4").get_json()
+    second = client.get("/api/v1/desks?per_page=4&page=2").get_json()
+    assert (first["total"], first["pages"], len(first["items"]), len(second["items"])) == (6, 2, 4, 2)
+    bad = client.get("/api/v1/desks?per_page=0")
+    assert bad.status_code == 400 and "per_page" in bad.get_json()["error"]["message"]
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.get_json()["error"]["status"] == 404
+
+
+def test_openapi_document(web_site):
+    spec = web_site.client("admin").get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.") and "/desks" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_english_switch(web_site):
+    client = web_site.client()
+    page = client.get("/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)  # remembered

@@ -1,0 +1,74 @@
+"""Who may see what: roles and unit scope, enforced in every query, page, download and API call.
+
+A user's scope is their units and every unit below them; admins see every unit. Objects of a unit
+outside the scope are *not found* (404), never *forbidden*, so ids of other units leak nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from models.enums import Role
+from models.org import Unit
+from web.db import get_session
+
+READ_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER, Role.VIEWER)
+REVIEW_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)  # acknowledge alerts, ask for and record explanations
+DECIDE_ROLES = (Role.ADMIN, Role.INSPECTOR)  # confirm or dismiss findings, record inspections
+ADMIN_ROLES = (Role.ADMIN,)
+
+
+def visible_unit_ids() -> frozenset[int]:
+    """Ids of the units the current user may see (cached for the request)."""
+    if "visible_units" not in g:
+        g.visible_units = frozenset(_units_below(current_user))
+    return g.visible_units
+
+
+def _units_below(user) -> Iterable[int]:
+    session = get_session()
+    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
+    if user.role is Role.ADMIN:
+        return parents.keys()
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(unit_id)
+    found, todo = set(), [u.id for u in user.units]
+    while todo:
+        unit_id = todo.pop()
+        if unit_id not in found:
+            found.add(unit_id)
+            todo.extend(children.get(unit_id, ()))
+    return found
+
+
+def in_scope(unit_id: int | None) -> bool:
+    return unit_id is not None and unit_id in visible_unit_ids()
+
+
+def scoped_or_404(obj, unit_id_of: Callable[[object], int | None] = lambda o: o.unit_id):
+    """``obj`` when it exists and belongs to a visible unit; 404 otherwise."""
+    if obj is None or not in_scope(unit_id_of(obj)):
+        abort(404)
+    return obj
+
+
+def can(*roles: Role) -> bool:
+    return current_user.is_authenticated and current_user.role in roles
+
+
+def roles_required(*roles: Role):
+    """A view only these roles may use (others get 403; the login check comes first)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
