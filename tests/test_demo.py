@@ -23,17 +23,19 @@ def test_demo_serves_the_example_site(tmp_path):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        url, lines = None, []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not url:
+        url, password, lines = None, None, []
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not password:
             line = process.stdout.readline()
             if not line:
                 break
             lines.append(line)
             if m := re.search(r"deskaudit demo: (http://127\.0\.0\.1:\d+/)", line):
                 url = m.group(1)
-        assert url, "".join(lines)
-        page = urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
+            if m := re.search(r"sign in: admin / (\S+)", line):
+                password = m.group(1)
+        assert url and password, "".join(lines)
+        page = _signed_in(url, password).open(url + "units", timeout=10).read().decode("utf-8")
         assert "Trung tâm Phục vụ hành chính công xã Diễn Châu" in page
         database = tmp_path / "data" / "deskaudit.sqlite3"  # the configured database: every command sees the demo
         assert database.exists()
@@ -60,6 +62,20 @@ def test_demo_serves_the_example_site(tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _signed_in(url: str, password: str):
+    """An opener with cookies, signed in as the demo admin through the login form."""
+    import http.cookiejar
+    import urllib.parse
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(url + "login", timeout=10).read().decode("utf-8")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"username": "admin", "password": password, "csrf_token": token}).encode()
+    landed = opener.open(url + "login", data=form, timeout=10)
+    assert "/login" not in landed.geturl()
+    return opener
 
 
 def test_demo_is_idempotent(tmp_path):

@@ -69,16 +69,53 @@ def demo(ctx: click.Context, config_file: Path, data_dir: Path | None, history_d
     if no_serve:
         click.echo(f"[3/3] ready: {redacted(url)}")
         return
-    service = _start_sampler(url, directory) if sampler else None
-    click.echo("[3/3] web server (Ctrl-C to stop)")
-    try:
-        serve_web(
-            url, host, _port_or_any(host, port),
-            announce=lambda base: f"\n  deskaudit demo: {base}\n",
-        )
-    finally:
-        if service is not None:
-            service.stop()
+    login = _demo_admin(url, directory)
+    web_port = _port_or_any(host, port)
+
+    def banner(base: str) -> str:
+        return f"\n  deskaudit demo: {base}\n  đăng nhập / sign in: {login[0]} / {login[1]}\n"
+
+    if not sampler:
+        click.echo("[3/3] web server (Ctrl-C to stop)")
+        serve_web(url, host, web_port, announce=banner, data_dir=directory)
+        return
+    from deskaudit.cli.together import run_together
+
+    click.echo("[3/3] sampler (six cameras replaying real footage, around the clock) and web server; Ctrl-C stops both")
+    code = run_together(["--ignore-hours"], ["--host", host, "--port", str(web_port)],
+                        env={"DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(directory)},
+                        on_url=lambda base: click.echo(banner(base)))
+    raise SystemExit(code)
+
+
+DEMO_LOGIN_FILE = "demo-admin-login.txt"
+
+
+def _demo_admin(url: str, directory: Path) -> tuple[str, str]:
+    """The demo's admin account: created once with a random password, kept in DATA_DIR (0600) to be shown again."""
+    import os
+    import secrets
+
+    from models.access import User
+    from models.enums import Role
+    from web.passwords import hash_password, verify_password
+
+    path = directory / DEMO_LOGIN_FILE
+    saved = path.read_text(encoding="utf-8").split() if path.exists() else []
+    with database(url) as session:
+        user = session.scalar(select(User).where(User.username == "admin"))
+        if user is not None and len(saved) == 2 and verify_password(user.password_hash, saved[1]):
+            return saved[0], saved[1]
+        if user is not None:  # someone else's admin account: its password is theirs, never reset here
+            return "admin", "(mật khẩu của bạn / your own password)"
+        password = secrets.token_urlsafe(12)
+        session.add(User(username="admin", full_name="Quản trị (demo)", role=Role.ADMIN,
+                         password_hash=hash_password(password)))
+    directory.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(f"admin {password}\n")
+    return "admin", password
 
 
 def _prepare(config_file: Path, data_dir: Path | None) -> tuple[Path, str]:
@@ -207,16 +244,3 @@ def _summary(report: SeedReport) -> None:
     click.echo(f"      thống kê hồ sơ / dossier statistics: {report.dossier_stats} row(s)")
     if report.inspections:
         click.echo(f"      biên bản kiểm tra / inspection records: {report.inspections}")
-
-
-def _start_sampler(url: str, directory: Path):
-    """The sampler in this process, around the clock: the demo footage has no office hours."""
-    from deskaudit.cli.sample import build_detector
-    from models.db import make_engine, session_factory
-    from schedules.service import SamplerService
-
-    service = SamplerService(session_factory(make_engine(url)), build_detector("openvino", None), directory,
-                             respect_hours=False)
-    count = service.start()
-    click.echo(f"      sampler: {count} camera(s) replaying real footage, one sample each per cadence")
-    return service

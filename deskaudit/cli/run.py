@@ -111,3 +111,20 @@ def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path
         click.echo("stopped")
     finally:
         engine.dispose()
+
+
+@run.command(name="all")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the web app listens on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Web port (0 = any free port).")
+@click.option("--ignore-hours", is_flag=True, help="Sample around the clock, not only in working hours.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True)
+def all_(host: str, port: int, ignore_hours: bool, backend: str) -> None:
+    """Run the sampler and the web app as two processes; Ctrl-C stops both."""
+    from deskaudit.cli.together import run_together
+
+    with database():  # fail early, with a clear message, on a missing or old schema
+        pass
+    sampler_args = ["--backend", backend, *(["--ignore-hours"] if ignore_hours else [])]
+    code = run_together(sampler_args, ["--host", host, "--port", str(port)],
+                        on_url=lambda url: click.echo(f"deskaudit: {url} (sampler and web running; Ctrl-C stops both)"))
+    raise SystemExit(code)
