@@ -43,3 +43,9 @@ if ! /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0')"
   apt_install python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base \
     gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 fi
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+if ! command -v chromium >/dev/null; then
+  echo "services: installing Debian's chromium (for the browser tests)"
+  apt_install chromium fonts-dejavu-core
+fi
