@@ -176,3 +176,7 @@ def mqtt_broker() -> tuple[str, int]:
             pytest.fail(message)
         pytest.skip(message)
     return host, int(port)
+
+
+# The web app's seeded example site (tests/websupport.py), for every web test module.
+from websupport import _web_templates, web_site  # noqa: E402,F401

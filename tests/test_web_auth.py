@@ -7,7 +7,7 @@ import re
 import pytest
 
 from deskaudit.cli import cli
-from websupport import PASSWORD, csrf_token, login, web_site  # noqa: F401  (fixture)
+from websupport import PASSWORD, csrf_token, login
 
 
 def concrete(rule) -> str:

@@ -1,6 +1,6 @@
 """The example site as the web app sees it: seeded history, audited findings, users of every role.
 
-    from websupport import web_site, login   # fixtures and helpers for web tests
+    from websupport import login, csrf_token   # helpers; the fixtures come through conftest.py
 
 ``web_site`` gives a ``WebSite`` with ``app``, ``url`` (the database) and ``client(username)``, a test
 client already signed in. Users (password ``PASSWORD``):
@@ -90,12 +90,73 @@ def build_site(url: str, days: int = 3, *, data_dir=None):
     return factory
 
 
+@pytest.fixture(scope="session")
+def _web_templates(tmp_path_factory, pg_available):
+    """The built site once per test session and database kind; each test gets a copy (fast)."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from conftest import PG_ADMIN_URL, _pg_engine
+
+    built: dict[str, str] = {}
+    admin = None
+
+    def get(kind: str) -> str:
+        nonlocal admin
+        if kind not in built:
+            if kind == "sqlite":
+                path = tmp_path_factory.mktemp("web-template") / "template.sqlite3"
+                build_site(f"sqlite:///{path}").kw["bind"].dispose()
+                built[kind] = str(path)
+            else:
+                from sqlalchemy.engine import make_url
+
+                admin = admin or _pg_engine(PG_ADMIN_URL)
+                name = f"deskaudit_webtpl_{uuid.uuid4().hex[:10]}"
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+                build_site(url).kw["bind"].dispose()
+                built[kind] = name
+        return built[kind]
+
+    yield get
+    if admin is not None and "postgresql" in built:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{built["postgresql"]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _copy_of_template(db_url: str, templates) -> None:
+    import shutil
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from conftest import PG_ADMIN_URL, _pg_engine
+
+    if db_url.startswith("sqlite"):
+        shutil.copyfile(templates("sqlite"), make_url(db_url).database)
+        return
+    template, name = templates("postgresql"), make_url(db_url).database
+    admin = _pg_engine(PG_ADMIN_URL)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+
+
 @pytest.fixture
-def web_site(migrated_url, tmp_path):
+def web_site(db_url, tmp_path, _web_templates):
+    """The example site with history, findings, scores and users (a copy of a once-built template)."""
+    from models.db import make_engine, session_factory
     from web import create_app
 
-    factory = build_site(migrated_url)
-    app = create_app({"DATABASE_URL": migrated_url, "TESTING": True, "DATA_DIR": str(tmp_path / "data"),
+    _copy_of_template(db_url, _web_templates)
+    factory = session_factory(make_engine(db_url))
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "DATA_DIR": str(tmp_path / "data"),
                       "SECRET_KEY": "test"})
-    yield WebSite(app, migrated_url, factory)
+    yield WebSite(app, db_url, factory)
     factory.kw["bind"].dispose()
+    app.extensions["deskaudit.db"].kw["bind"].dispose()
