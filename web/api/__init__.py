@@ -11,10 +11,11 @@ from web.api.openapi import document, spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000  # far beyond any real list; larger pages would overflow the database's OFFSET
 
 
 def page_args() -> tuple[int, int]:
-    """``?page=`` (from 1) and ``?per_page=`` (1..500, default 50); a bad value is a 400."""
+    """``?page=`` (1..1,000,000) and ``?per_page=`` (1..500, default 50); a bad value is a 400."""
     from flask import abort
 
     try:
@@ -22,8 +23,8 @@ def page_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 50))
     except ValueError:
         abort(400, "page and per_page must be whole numbers")
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be ≥ 1 and per_page within 1..{MAX_PER_PAGE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        abort(400, f"page must be within 1..{MAX_PAGE} and per_page within 1..{MAX_PER_PAGE}")
     return page, per_page
 
 

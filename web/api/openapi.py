@@ -9,7 +9,7 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["status", "message"],
     "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}
 PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
 ]
 
@@ -23,8 +23,12 @@ def list_of(item: dict) -> dict:
 
 
 def document(path: str, method: str, summary: str, *, tag: str, response: dict, params: list | None = None,
-             body: dict | None = None, paginated: bool = False, status: int = 200):
-    """Declare an endpoint in the OpenAPI document (``path`` relative to /api/v1, OpenAPI ``{id}`` style)."""
+             body: dict | None = None, paginated: bool = False, status: int = 200, errors: tuple[int, ...] = ()):
+    """Declare an endpoint in the OpenAPI document (``path`` relative to /api/v1, OpenAPI ``{id}`` style).
+
+    ``errors``: statuses besides 400, 401, 403, 404, 422 the endpoint answers (409 for workflow conflicts);
+    an endpoint with a ``body`` also answers 415 to a body that is not JSON.
+    """
     def decorate(view):
         operation: dict[str, Any] = {
             "summary": summary, "tags": [tag], "operationId": view.__name__,
@@ -32,7 +36,7 @@ def document(path: str, method: str, summary: str, *, tag: str, response: dict, 
             "responses": {str(status): {"description": "OK", "content": {"application/json": {
                 "schema": list_of(response) if paginated else response}}}},
         }
-        for code in (400, 401, 403, 404, 422):
+        for code in sorted({400, 401, 403, 404, 422, *errors, *((415,) if body is not None else ())}):
             operation["responses"][str(code)] = {"description": "error",
                                                 "content": {"application/json": {"schema": ERROR}}}
         if body is not None:

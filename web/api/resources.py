@@ -1,26 +1,33 @@
-"""Read endpoints of the organisation: units and desks. Every query is limited to the caller's units."""
+"""Read endpoints of the organisation: units and desks. Every query is limited to the caller's units.
+
+Importing this module registers every endpoint of ``/api/v1`` on the blueprint (the imports at the end).
+"""
 
 from __future__ import annotations
 
+from flask import jsonify
 from sqlalchemy import func, select
 
-from models.org import Desk, Unit
+from models.org import Camera, Desk, Staff, Unit
 from web.api import bp, page_args, paginated
+from web.api.common import (BOOL, CODE_SCHEMA, INT, OPT_STR, STR, arg, id_param, obj, path_code, query_param,
+                            scoped, unit_codes, visible, visible_unit)
 from web.api.openapi import document
 from web.db import get_session
-from web.scope import visible_unit_ids
 
-UNIT = {"type": "object", "required": ["id", "code", "name", "level"], "properties": {
-    "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
-    "level": {"type": "string"}, "parent_code": {"type": ["string", "null"]}, "active": {"type": "boolean"}}}
-DESK = {"type": "object", "required": ["id", "code", "unit_code", "name"], "properties": {
-    "id": {"type": "integer"}, "code": {"type": "string"}, "unit_code": {"type": "string"},
-    "name": {"type": "string"}, "field": {"type": "string"}, "saturday_reception": {"type": "boolean"},
-    "active": {"type": "boolean"}}}
+UNIT = obj({"id": INT, "code": STR, "unit_code": STR, "name": STR, "level": STR, "parent_code": OPT_STR,
+            "active": BOOL})
+UNIT_DETAIL = obj({**UNIT["properties"], "children": {"type": "array", "items": STR}, "desks": INT, "officials": INT})
+DESK = obj({"id": INT, "code": STR, "unit_code": STR, "name": STR, "field": STR, "saturday_reception": BOOL,
+            "active": BOOL})
+OFFICIAL = obj({"code": STR, "full_name": STR, "title": OPT_STR, "active": BOOL})
+DESK_DETAIL = obj({**DESK["properties"], "cameras": {"type": "array", "items": STR},
+                   "officials": {"type": "array", "items": OFFICIAL}})
+UNIT_FILTER = query_param("unit", "unit code (404 when it is not one of your units)")
 
 
 def unit_json(unit: Unit, codes: dict[int, str]) -> dict:
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level.value,
+    return {"id": unit.id, "code": unit.code, "unit_code": unit.code, "name": unit.name, "level": unit.level.value,
             "parent_code": codes.get(unit.parent_id), "active": unit.active}
 
 
@@ -34,26 +41,56 @@ def desk_json(desk: Desk, unit_code: str) -> dict:
 def list_units():
     page, per_page = page_args()
     db = get_session()
-    visible = sorted(visible_unit_ids())
-    query = select(Unit).where(Unit.id.in_(visible)).order_by(Unit.code)
-    total = db.scalar(select(func.count()).select_from(Unit).where(Unit.id.in_(visible)))
-    codes = dict(db.execute(select(Unit.id, Unit.code)).all())
-    rows = db.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return paginated([unit_json(u, codes) for u in rows], total, page, per_page)
+    query = select(Unit).where(Unit.id.in_(visible()))
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.scalars(query.order_by(Unit.code).limit(per_page).offset((page - 1) * per_page)).all()
+    return paginated([unit_json(u, unit_codes()) for u in rows], total, page, per_page)
+
+
+@bp.get("/units/<code>")
+@document("/units/{code}", "get", "One unit: its parent, the units below it, how many desks and officials",
+          tag="organisation", response=UNIT_DETAIL,
+          params=[{"name": "code", "in": "path", "required": True, "schema": CODE_SCHEMA, "example": "NA-TRUONGVINH",
+                   "description": "unit code"}])
+def get_unit(code: str):
+    unit = visible_unit(path_code(code, "code", "unit"), "code")
+    db = get_session()
+    children = db.scalars(select(Unit.code).where(Unit.parent_id == unit.id, Unit.id.in_(visible()))
+                          .order_by(Unit.code)).all()
+    desks = db.scalar(select(func.count()).select_from(Desk).where(Desk.unit_id == unit.id))
+    officials = db.scalar(select(func.count()).select_from(Staff).where(Staff.unit_id == unit.id,
+                                                                         Staff.active.is_(True)))
+    return jsonify({**unit_json(unit, unit_codes()), "children": list(children), "desks": desks,
+                    "officials": officials})
 
 
 @bp.get("/desks")
 @document("/desks", "get", "Desks of the units in your scope", tag="organisation", response=DESK, paginated=True,
-          params=[{"name": "unit", "in": "query", "schema": {"type": "string"}, "description": "unit code"}])
+          params=[UNIT_FILTER])
 def list_desks():
-    from flask import request
-
     page, per_page = page_args()
     db = get_session()
-    query = (select(Desk, Unit.code).join(Unit, Desk.unit_id == Unit.id)
-             .where(Desk.unit_id.in_(sorted(visible_unit_ids()))))
-    if request.args.get("unit"):
-        query = query.where(Unit.code == request.args["unit"])
+    query = select(Desk).where(Desk.unit_id.in_(visible()))
+    if (code := arg("unit")) is not None:
+        query = query.where(Desk.unit_id == visible_unit(code).id)
     total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.execute(query.order_by(Unit.code, Desk.code).limit(per_page).offset((page - 1) * per_page)).all()
-    return paginated([desk_json(d, code) for d, code in rows], total, page, per_page)
+    codes = unit_codes()
+    rows = db.scalars(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code)
+                      .limit(per_page).offset((page - 1) * per_page)).all()
+    return paginated([desk_json(d, codes[d.unit_id]) for d in rows], total, page, per_page)
+
+
+@bp.get("/desks/<int:desk_id>")
+@document("/desks/{id}", "get", "One desk with its cameras and the officials it is the default desk of",
+          tag="organisation", response=DESK_DETAIL, params=[id_param(what="desk id")])
+def get_desk(desk_id: int):
+    desk = scoped(Desk, desk_id, "desk")
+    db = get_session()
+    cameras = db.scalars(select(Camera.code).where(Camera.desk_id == desk.id).order_by(Camera.code)).all()
+    officials = db.scalars(select(Staff).where(Staff.default_desk_id == desk.id).order_by(Staff.code)).all()
+    return jsonify({**desk_json(desk, unit_codes()[desk.unit_id]), "cameras": list(cameras),
+                    "officials": [{"code": s.code, "full_name": s.full_name, "title": s.title, "active": s.active}
+                                  for s in officials]})
+
+
+from web.api import activity, alerts, inspections, org, review, scores  # noqa: E402,F401  (register their endpoints)

@@ -1,0 +1,184 @@
+"""Inspections (kiểm tra công vụ) through the API: list, read, and record one with its checklist results
+(audit/inspections.py), optionally finalized (signed) in the same request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import jsonify
+from flask_login import current_user
+from sqlalchemy import case, func, select
+
+from audit.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
+from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
+from models.enums import InspectionStatus, ItemResult, ItemScope
+from models.org import Desk, Staff
+from web.api import bp, page_args, paginated
+from web.api.common import (CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_STR, OPT_TIME, STR, TIME, TIME_SCHEMA,
+                            arg, arg_choice, arg_month, body_text, enum_schema, fail, id_param, iso,
+                            json_body, month_range, number, obj, parse_time, query_param, scoped,
+                            unit_codes, visible, visible_unit)
+from web.api.openapi import document
+from web.db import get_session
+from web.scope import DECIDE_ROLES, roles_required
+
+INSPECTION = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "inspector_name": STR,
+                  "record_number": OPT_STR, "started_at": TIME, "ended_at": OPT_TIME,
+                  "status": enum_schema(InspectionStatus), "note": OPT_STR, "checklist": STR, "checklist_version": INT,
+                  "result_count": INT, "failed_count": INT})
+RESULT = obj({"id": INT, "number": INT, "text_vi": STR, "text_en": STR, "scope": enum_schema(ItemScope),
+              "result": enum_schema(ItemResult), "occurrences": INT, "note": OPT_STR, "staff_code": OPT_STR})
+DEDUCTION = obj({"inspection_result_id": INT, "staff_code": OPT_STR, "points": NUM, "reason": STR})
+INSPECTION_DETAIL = obj({**INSPECTION["properties"], "results": {"type": "array", "items": RESULT},
+                         "deductions": {"type": "array", "items": DEDUCTION}})
+NOTE = {"type": ["string", "null"], "maxLength": 4000}
+OPT_CODE = {**CODE_SCHEMA, "type": ["string", "null"]}
+ITEM_BODY = {"type": "object", "required": ["number", "result"], "additionalProperties": False, "properties": {
+    "number": {"type": "integer", "minimum": 1, "maximum": 1000},
+    "result": {"type": "string", "description": "pass, fail, na (or đạt, không đạt, không áp dụng)",
+               "examples": ["fail"]},
+    "occurrences": {"type": "integer", "minimum": 1, "maximum": 1000}, "note": NOTE, "staff": OPT_CODE}}
+INSPECTION_BODY = {"type": "object", "required": ["unit", "started_at", "items"], "additionalProperties": False,
+                   "properties": {
+                       "unit": CODE_SCHEMA, "desk": OPT_CODE, "staff": OPT_CODE, "started_at": TIME_SCHEMA,
+                       "ended_at": {**TIME_SCHEMA, "type": ["string", "null"]},
+                       "record_number": {"type": ["string", "null"], "maxLength": 64}, "note": NOTE,
+                       "items": {"type": "array", "items": ITEM_BODY, "maxItems": 200},
+                       "finalize": {"type": "boolean", "default": False}},
+                   "examples": [{"unit": "NA-TRUONGVINH", "desk": "TV-HT", "staff": "CB-TV-01",
+                                 "started_at": "2026-03-31T07:45:00+07:00", "record_number": "12/BB-KTCV",
+                                 "items": [{"number": 5, "result": "fail", "note": "Không đeo thẻ"},
+                                           {"number": 13, "result": "pass"}], "finalize": True}]}
+BODY_KEYS = set(INSPECTION_BODY["properties"])
+ITEM_KEYS = set(ITEM_BODY["properties"])
+
+
+def inspections_json(rows: list[Inspection]) -> list[dict]:
+    db = get_session()
+    desks = dict(db.execute(select(Desk.id, Desk.code).where(Desk.id.in_({i.desk_id for i in rows} - {None}))).all())
+    staff = dict(db.execute(select(Staff.id, Staff.code)
+                            .where(Staff.id.in_({i.staff_id for i in rows} - {None}))).all())
+    templates = {t.id: t for t in db.scalars(select(ChecklistTemplate)
+                                             .where(ChecklistTemplate.id.in_({i.template_id for i in rows})))}
+    counts = {i: (n, failed) for i, n, failed in db.execute(
+        select(InspectionResult.inspection_id, func.count(),
+               func.sum(case((InspectionResult.result == ItemResult.FAIL, 1), else_=0)))
+        .where(InspectionResult.inspection_id.in_([i.id for i in rows])).group_by(InspectionResult.inspection_id))}
+    return [{
+        "id": i.id, "unit_code": unit_codes()[i.unit_id], "desk_code": desks.get(i.desk_id),
+        "staff_code": staff.get(i.staff_id), "inspector_name": i.inspector_name, "record_number": i.record_number,
+        "started_at": iso(i.started_at), "ended_at": iso(i.ended_at), "status": i.status.value, "note": i.note,
+        "checklist": templates[i.template_id].code, "checklist_version": templates[i.template_id].version,
+        "result_count": counts.get(i.id, (0, 0))[0], "failed_count": int(counts.get(i.id, (0, 0))[1] or 0)}
+        for i in rows]
+
+
+def inspection_detail(inspection: Inspection) -> dict:
+    db = get_session()
+    items = {item.id: item for item in db.scalars(select(ChecklistItem)
+                                                  .where(ChecklistItem.template_id == inspection.template_id))}
+    results = sorted(inspection.results, key=lambda r: (items[r.item_id].number, r.staff_id or 0))
+    deductions = deductions_of(inspection)
+    staff = dict(db.execute(select(Staff.id, Staff.code).where(
+        Staff.id.in_({r.staff_id for r in results} | {d.staff_id for d in deductions} - {None}))).all())
+    return {
+        **inspections_json([inspection])[0],
+        "results": [{"id": r.id, "number": items[r.item_id].number, "text_vi": items[r.item_id].text_vi,
+                   "text_en": items[r.item_id].text_en, "scope": items[r.item_id].scope.value,
+                   "result": r.result.value, "occurrences": r.occurrences, "note": r.note,
+                   "staff_code": staff.get(r.staff_id)} for r in results],
+        "deductions": [{"inspection_result_id": d.result.id, "staff_code": staff.get(d.staff_id),
+                        "points": number(d.points), "reason": d.reason} for d in deductions],
+    }
+
+
+@bp.get("/inspections")
+@document("/inspections", "get", "Inspections of your units, newest first", tag="inspections", response=INSPECTION,
+          paginated=True, params=[query_param("unit", "unit code (the unit only)"),
+                                  query_param("month", "local month YYYY-MM of the visit", MONTH_SCHEMA),
+                                  query_param("status", "draft or final", enum_schema(InspectionStatus))])
+def list_inspections():
+    page, per_page = page_args()
+    status = arg_choice("status", InspectionStatus)
+    month = arg_month()
+    unit_code = arg("unit")
+    query = select(Inspection).where(Inspection.unit_id.in_(visible()))
+    if status is not None:
+        query = query.where(Inspection.status == status)
+    if month is not None:
+        first, after = month_range(month)
+        query = query.where(Inspection.started_at >= first, Inspection.started_at < after)
+    if unit_code is not None:
+        query = query.where(Inspection.unit_id == visible_unit(unit_code).id)
+    db = get_session()
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.scalars(query.order_by(Inspection.started_at.desc(), Inspection.id.desc())
+                      .limit(per_page).offset((page - 1) * per_page)).all()
+    return paginated(inspections_json(list(rows)), total, page, per_page)
+
+
+@bp.get("/inspections/<int:inspection_id>")
+@document("/inspections/{id}", "get", "One inspection with its item results and the deductions they make",
+          tag="inspections", response=INSPECTION_DETAIL, params=[id_param(what="inspection id")])
+def get_inspection(inspection_id: int):
+    return jsonify(inspection_detail(scoped(Inspection, inspection_id, "inspection")))
+
+
+@bp.post("/inspections")
+@document("/inspections", "post", "Record an inspection (admin, inspector): checklist results per item, a draft "
+          "unless finalize is true (a final record is never changed). Times without an offset are "
+          "Asia/Ho_Chi_Minh", tag="inspections", response=INSPECTION_DETAIL, body=INSPECTION_BODY, status=201)
+@roles_required(*DECIDE_ROLES)
+def create_inspection():
+    body = json_body(BODY_KEYS, {"unit", "started_at", "items"})
+    unit_code = body_text(body, "unit", required=True, max_length=64)
+    started_at = parse_time(body["started_at"], "started_at")
+    ended_at = parse_time(body["ended_at"], "ended_at") if body.get("ended_at") is not None else None
+    if not isinstance(body.get("finalize", False), bool):
+        fail(400, "finalize: expected true or false")
+    texts = {"desk_code": body_text(body, "desk", max_length=255), "note": body_text(body, "note"),
+             "staff_code": body_text(body, "staff", max_length=255),
+             "record_number": body_text(body, "record_number", max_length=64)}
+    outcomes = _outcomes(body["items"])
+    unit = visible_unit(unit_code, "unit", status=422)  # a unit outside your scope is as unknown as a typo
+    db = get_session()
+    try:
+        inspection = record_inspection(
+            db, unit_code=unit.code, inspector_name=current_user.full_name or current_user.username,
+            inspector_user_id=current_user.id, started_at=started_at, ended_at=ended_at, outcomes=outcomes, **texts)
+        if body.get("finalize"):
+            finalize(db, inspection.id, datetime.now(timezone.utc))
+        db.commit()
+    except InspectionError as error:
+        db.rollback()
+        fail(422, str(error))
+    return jsonify(inspection_detail(inspection)), 201
+
+
+def _outcomes(items) -> list[ItemOutcome]:
+    """The body's items as outcomes; shapes and types are checked here, values by record_inspection."""
+    if not isinstance(items, list):
+        fail(400, "items: expected a list of {number, result, occurrences?, note?, staff?}")
+    found = []
+    for index, item in enumerate(items):
+        where = f"items[{index}]"
+        if not isinstance(item, dict):
+            fail(400, f"{where}: expected an object with number and result")
+        unknown = sorted(set(item) - ITEM_KEYS)
+        if unknown:
+            fail(400, f"{where}.{unknown[0]}: unknown field (allowed: {', '.join(sorted(ITEM_KEYS))})")
+        for key in ("number", "result"):
+            if item.get(key) is None:
+                fail(400, f"{where}.{key}: required")
+        for key in ("number", "occurrences"):
+            value = item.get(key, 1)
+            if isinstance(value, bool) or not isinstance(value, int):
+                fail(400, f"{where}.{key}: expected a whole number, got {value!r}")
+            if not 1 <= value <= 1000:
+                fail(422, f"{where}.{key}: {value} must be between 1 and 1000")
+        found.append(ItemOutcome(
+            number=item["number"], result=body_text(item, "result", required=True, max_length=64,
+                                                    label=f"{where}.result"),
+            occurrences=item.get("occurrences", 1), note=body_text(item, "note", label=f"{where}.note"),
+            staff_code=body_text(item, "staff", max_length=255, label=f"{where}.staff")))
+    return found

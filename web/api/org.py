@@ -1,0 +1,78 @@
+"""Cameras through the API: what each watches, how often, and its latest health. Never credentials or URLs."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from sqlalchemy import func, select
+
+from models.enums import CameraHealth, ZoneKind
+from models.observing import Observation
+from models.org import Camera, Desk, Unit, Zone
+from web.api import bp, page_args, paginated
+from web.api.common import (BOOL, INT, OPT_TIME, STR, TIME, arg, enum_schema, id_param, iso, obj, query_param,
+                            scoped, unit_codes, value_of, visible, visible_desk, visible_unit)
+from web.api.openapi import document
+from web.db import get_session
+
+CAMERA = obj({"id": INT, "code": STR, "name": STR, "desk_code": STR, "unit_code": STR, "enabled": BOOL,
+              "active": BOOL, "cadence_seconds": INT, "purpose": STR,
+              "health": enum_schema(CameraHealth, nullable=True), "health_at": OPT_TIME})
+ZONE = obj({"name": STR, "kind": enum_schema(ZoneKind), "polygon": {"type": "array", "items": {
+    "type": "array", "items": {"type": "number"}}}, "version": INT, "changed_by": STR, "changed_at": TIME,
+    "active": BOOL})
+CAMERA_DETAIL = obj({**CAMERA["properties"], "zones": {"type": "array", "items": ZONE}})
+
+
+def latest_health(camera_ids: list[int]) -> dict[int, tuple[CameraHealth, object]]:
+    """The health and time of each camera's latest sample (one index look-up per camera, not a scan)."""
+    if not camera_ids:
+        return {}
+    newest = (select(Observation.slot_at).where(Observation.camera_id == Camera.id)
+              .order_by(Observation.slot_at.desc()).limit(1).correlate(Camera).scalar_subquery())
+    latest = select(Camera.id.label("camera_id"), newest.label("slot_at")).where(Camera.id.in_(camera_ids)).subquery()
+    rows = get_session().execute(
+        select(Observation.camera_id, Observation.health, Observation.observed_at)
+        .join(latest, (Observation.camera_id == latest.c.camera_id) & (Observation.slot_at == latest.c.slot_at)))
+    return {camera_id: (health, at) for camera_id, health, at in rows}
+
+
+def camera_json(camera: Camera, desk: Desk, health: tuple | None) -> dict:
+    """A camera as API clients see it: no source URL, user name or password, ever."""
+    state, at = health or (None, None)
+    return {"id": camera.id, "code": camera.code, "name": camera.name, "desk_code": desk.code,
+            "unit_code": unit_codes()[desk.unit_id], "enabled": camera.enabled, "active": camera.active,
+            "cadence_seconds": camera.cadence_seconds, "purpose": camera.purpose, "health": value_of(state),
+            "health_at": iso(at)}
+
+
+@bp.get("/cameras")
+@document("/cameras", "get", "Cameras of your units with their latest health (never credentials nor URLs)",
+          tag="organisation", response=CAMERA, paginated=True,
+          params=[query_param("unit", "unit code"), query_param("desk", "desk code")])
+def list_cameras():
+    page, per_page = page_args()
+    db = get_session()
+    query = select(Camera, Desk).join(Desk, Camera.desk_id == Desk.id).where(Desk.unit_id.in_(visible()))
+    if (code := arg("unit")) is not None:
+        query = query.where(Desk.unit_id == visible_unit(code).id)
+    if (code := arg("desk")) is not None:
+        query = query.where(Desk.id == visible_desk(code).id)
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.execute(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code, Camera.code)
+                      .limit(per_page).offset((page - 1) * per_page)).all()
+    health = latest_health([camera.id for camera, _ in rows])
+    return paginated([camera_json(camera, desk, health.get(camera.id)) for camera, desk in rows], total, page,
+                     per_page)
+
+
+@bp.get("/cameras/<int:camera_id>")
+@document("/cameras/{id}", "get", "One camera with its zones and latest health", tag="organisation",
+          response=CAMERA_DETAIL, params=[id_param(what="camera id")])
+def get_camera(camera_id: int):
+    db = get_session()
+    camera = scoped(Camera, camera_id, "camera", lambda c: c.desk.unit_id)
+    zones = db.scalars(select(Zone).where(Zone.camera_id == camera.id).order_by(Zone.name)).all()
+    return jsonify({**camera_json(camera, camera.desk, latest_health([camera.id]).get(camera.id)),
+                    "zones": [{"name": z.name, "kind": z.kind.value, "polygon": z.polygon, "version": z.version,
+                               "changed_by": z.changed_by, "changed_at": iso(z.changed_at), "active": z.active}
+                            for z in zones]})

@@ -1,0 +1,189 @@
+"""Findings through the API: list and read them (with evidence, explanations, decisions), record the official's
+explanation, and decide (request explanation, confirm, dismiss, reopen) through audit/workflow.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import jsonify
+from sqlalchemy import func, select
+
+from audit.workflow import WorkflowError, decide, explain
+from models.enums import DecisionAction, FindingKind, FindingStatus
+from models.findings import Finding, FindingEvidence
+from models.observing import Observation
+from models.org import Desk, Staff
+from web.api import bp, page_args, paginated
+from web.api.common import (DAY, INT, MONTH_SCHEMA, OPT_INT, OPT_NUM, OPT_STR, OPT_TIME, STR, TIME,
+                            acting_user, arg, arg_choice, arg_month, body_text, enum_schema, fail, id_param,
+                            iso, json_body, log_access, month_days, number, obj, query_param, scoped,
+                            unit_codes, usernames, visible, visible_desk, visible_unit)
+from web.api.openapi import document
+from web.db import get_session
+from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required
+
+FINDING = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "staff_name": OPT_STR,
+               "day": DAY, "kind": enum_schema(FindingKind), "status": enum_schema(FindingStatus),
+               "starts_at": OPT_TIME, "ends_at": OPT_TIME, "minutes": OPT_INT, "proposed_deduction": OPT_NUM,
+               "checklist_item_number": OPT_INT, "summary": OPT_STR, "rule_version": STR, "decided_by": OPT_STR,
+               "decided_at": OPT_TIME, "decision_reason": OPT_STR})
+EVIDENCE = obj({"id": INT, "observation_id": OPT_INT, "observed_at": OPT_TIME, "snapshot_path": OPT_STR,
+                "note": OPT_STR})
+EXPLANATION = obj({"id": INT, "finding_id": INT, "staff_code": OPT_STR, "text": STR, "attachment_ref": OPT_STR,
+                   "submitted_at": TIME, "submitted_by": OPT_STR})
+DECISION = obj({"id": INT, "action": enum_schema(DecisionAction), "from_status": enum_schema(FindingStatus),
+                "to_status": enum_schema(FindingStatus), "reason": OPT_STR, "decided_by": OPT_STR,
+                "decided_at": TIME})
+FINDING_DETAIL = obj({**FINDING["properties"], "details": {"type": ["object", "null"]},
+                      "evidence": {"type": "array", "items": EVIDENCE},
+                      "explanations": {"type": "array", "items": EXPLANATION},
+                      "decisions": {"type": "array", "items": DECISION}})
+EXPLAIN_BODY = {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
+    "text": {"type": "string", "pattern": "\\S", "maxLength": 4000},
+    "attachment_ref": {"type": ["string", "null"], "maxLength": 255}},
+    "examples": [{"text": "Tôi được triệu tập họp theo Giấy mời số 12/GM-UBND.", "attachment_ref": "12/GM-UBND"}]}
+DECIDE_BODY = {"type": "object", "required": ["action"], "additionalProperties": False, "properties": {
+    "action": enum_schema(DecisionAction), "reason": {"type": ["string", "null"], "maxLength": 4000}},
+    "if": {"properties": {"action": {"enum": ["confirm", "dismiss", "reopen"]}}},
+    "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": "\\S"}}},
+    "examples": [{"action": "request_explanation"}, {"action": "confirm", "reason": "Giải trình không có căn cứ."}]}
+
+
+def findings_json(rows: list[Finding]) -> list[dict]:
+    db = get_session()
+    desks = dict(db.execute(select(Desk.id, Desk.code).where(Desk.id.in_({f.desk_id for f in rows} - {None}))).all())
+    staff = {s.id: s for s in db.scalars(select(Staff).where(Staff.id.in_({f.staff_id for f in rows} - {None})))}
+    users = usernames(f.decided_by_id for f in rows)
+    return [{
+        "id": f.id, "unit_code": unit_codes()[f.unit_id], "desk_code": desks.get(f.desk_id),
+        "staff_code": staff[f.staff_id].code if f.staff_id in staff else None,
+        "staff_name": staff[f.staff_id].full_name if f.staff_id in staff else None, "day": f.day.isoformat(),
+        "kind": f.kind.value, "status": f.status.value, "starts_at": iso(f.starts_at), "ends_at": iso(f.ends_at),
+        "minutes": f.minutes, "proposed_deduction": number(f.proposed_deduction),
+        "checklist_item_number": f.checklist_item_number, "summary": f.summary, "rule_version": f.rule_version,
+        "decided_by": users.get(f.decided_by_id), "decided_at": iso(f.decided_at),
+        "decision_reason": f.decision_reason} for f in rows]
+
+
+def explanation_json(explanation, staff_codes: dict[int, str], users: dict[int, str]) -> dict:
+    return {"id": explanation.id, "finding_id": explanation.finding_id,
+            "staff_code": staff_codes.get(explanation.staff_id), "text": explanation.text,
+            "attachment_ref": explanation.attachment_ref, "submitted_at": iso(explanation.submitted_at),
+            "submitted_by": users.get(explanation.submitted_by_id)}
+
+
+@bp.get("/findings")
+@document("/findings", "get", "Findings of your units, newest day first", tag="findings", response=FINDING,
+          paginated=True, params=[
+              query_param("unit", "unit code (the unit only, not the units below it)"),
+              query_param("status", "finding status", enum_schema(FindingStatus)),
+              query_param("month", "local month YYYY-MM of the finding's day", MONTH_SCHEMA),
+              query_param("kind", "finding kind", enum_schema(FindingKind)),
+              query_param("desk", "desk code"), query_param("staff", "official's code")])
+def list_findings():
+    page, per_page = page_args()
+    status, kind = arg_choice("status", FindingStatus), arg_choice("kind", FindingKind)
+    month = arg_month()
+    unit_code, desk_code, staff_code = arg("unit"), arg("desk"), arg("staff")
+    query = select(Finding).where(Finding.unit_id.in_(visible()))
+    if status is not None:
+        query = query.where(Finding.status == status)
+    if kind is not None:
+        query = query.where(Finding.kind == kind)
+    if month is not None:
+        first, after = month_days(month)
+        query = query.where(Finding.day >= first, Finding.day < after)
+    if unit_code is not None:
+        query = query.where(Finding.unit_id == visible_unit(unit_code).id)
+    if desk_code is not None:
+        query = query.where(Finding.desk_id == visible_desk(desk_code).id)
+    if staff_code is not None:
+        official = get_session().scalar(select(Staff).where(Staff.code == staff_code))
+        if official is None or official.unit_id not in visible():
+            fail(404, f"staff: no official {staff_code!r} in your units")
+        query = query.where(Finding.staff_id == official.id)
+    db = get_session()
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.scalars(query.order_by(Finding.day.desc(), Finding.id.desc())
+                      .limit(per_page).offset((page - 1) * per_page)).all()
+    return paginated(findings_json(list(rows)), total, page, per_page)
+
+
+@bp.get("/findings/<int:finding_id>")
+@document("/findings/{id}", "get", "One finding with its evidence, the official's explanations and every decision "
+          "(each read is written to the access log)", tag="findings", response=FINDING_DETAIL,
+          params=[id_param(what="finding id")])
+def get_finding(finding_id: int):
+    finding = scoped(Finding, finding_id, "finding")
+    db = get_session()
+    evidence = db.execute(select(FindingEvidence, Observation.observed_at)
+                          .outerjoin(Observation, FindingEvidence.observation_id == Observation.id)
+                          .where(FindingEvidence.finding_id == finding.id).order_by(FindingEvidence.id)).all()
+    explanations = sorted(finding.explanations, key=lambda e: (e.submitted_at, e.id))
+    decisions = sorted(finding.decisions, key=lambda d: (d.decided_at, d.id))
+    staff_codes = dict(db.execute(select(Staff.id, Staff.code).where(
+        Staff.id.in_({e.staff_id for e in explanations} - {None}))).all())
+    users = usernames([*(e.submitted_by_id for e in explanations), *(d.decided_by_id for d in decisions)])
+    body = {
+        **findings_json([finding])[0], "details": finding.details,
+        "evidence": [{"id": e.id, "observation_id": e.observation_id, "observed_at": iso(at),
+                      "snapshot_path": e.snapshot_path, "note": e.note} for e, at in evidence],
+        "explanations": [explanation_json(e, staff_codes, users) for e in explanations],
+        "decisions": [{"id": d.id, "action": d.action.value, "from_status": d.from_status.value,
+                       "to_status": d.to_status.value, "reason": d.reason, "decided_by": users.get(d.decided_by_id),
+                       "decided_at": iso(d.decided_at)} for d in decisions],
+    }
+    log_access("api.finding.view", "finding", finding.id, {"evidence": len(evidence)})
+    db.commit()
+    return jsonify(body)
+
+
+@bp.post("/findings/<int:finding_id>/explanation")
+@document("/findings/{id}/explanation", "post", "Record the official's explanation (giải trình) of a finding that "
+          "awaits one (admin, inspector, manager)", tag="findings", response=EXPLANATION, body=EXPLAIN_BODY,
+          params=[id_param(what="finding id")], status=201, errors=(409,))
+@roles_required(*REVIEW_ROLES)
+def explain_finding(finding_id: int):
+    body = json_body({"text", "attachment_ref"}, {"text"})
+    text = body_text(body, "text", required=True)
+    attachment = body_text(body, "attachment_ref", max_length=255)
+    finding = scoped(Finding, finding_id, "finding")
+    db = get_session()
+    try:
+        explanation = explain(db, finding.id, text, now=datetime.now(timezone.utc), by=acting_user(),
+                            attachment_ref=attachment)
+        db.commit()
+    except WorkflowError as error:
+        db.rollback()
+        fail(409, str(error))
+    staff_codes = {finding.staff_id: db.scalar(select(Staff.code).where(Staff.id == finding.staff_id))} \
+        if finding.staff_id else {}
+    return jsonify(explanation_json(explanation, staff_codes, usernames([explanation.submitted_by_id]))), 201
+
+
+@bp.post("/findings/<int:finding_id>/decision")
+@document("/findings/{id}/decision", "post", "Decide on a finding: request_explanation (admin, inspector, manager); "
+          "confirm, dismiss, reopen (admin, inspector; a reason is required). A step the finding's status does not "
+          "allow is a 409", tag="findings", response=FINDING, body=DECIDE_BODY,
+          params=[id_param(what="finding id")], errors=(409,))
+@roles_required(*REVIEW_ROLES)
+def decide_finding(finding_id: int):
+    body = json_body({"action", "reason"}, {"action"})
+    action_text = body["action"]
+    if not isinstance(action_text, str):
+        fail(400, f"action: expected text, got {type(action_text).__name__}")
+    if action_text not in {a.value for a in DecisionAction}:
+        fail(422, f"action: {action_text!r} is not one of {', '.join(a.value for a in DecisionAction)}")
+    action = DecisionAction(action_text)
+    reason = body_text(body, "reason", required=action is not DecisionAction.REQUEST_EXPLANATION)
+    if action is not DecisionAction.REQUEST_EXPLANATION and not can(*DECIDE_ROLES):
+        fail(403, f"action: your role may not {action.value} findings (only admins and inspectors)")
+    finding = scoped(Finding, finding_id, "finding")
+    db = get_session()
+    try:
+        decide(db, finding.id, action, by=acting_user(), now=datetime.now(timezone.utc), reason=reason)
+        db.commit()
+    except WorkflowError as error:
+        db.rollback()
+        fail(409, str(error))
+    return jsonify(findings_json([finding])[0])
