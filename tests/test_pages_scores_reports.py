@@ -1,0 +1,191 @@
+"""Scores and rankings pages, recomputation, and report downloads (XLSX, PDF) limited to scope and logged."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from audit.report import SHEETS
+from audit.scores import compute_month, load_month
+from audit.workflow import decide, explain, user_named
+from models.access import AccessLog, User
+from models.checklists import Inspection
+from models.enums import DecisionAction, Role
+from models.findings import Finding
+from models.org import Staff, Unit
+from models.scoring import Score
+from web.pages.review_data import previous_month
+from websupport import NOW, PASSWORD, csrf_token, login, web_site  # noqa: F401  (fixture)
+
+USERS = ("admin", "thanhtra", "lanhdao-tv", "xem-tv", "xem-dc")
+
+# route → expected status for (admin, thanhtra, lanhdao-tv, xem-tv, xem-dc)
+MATRIX = [
+    ("GET", "/scores", (200, 200, 200, 200, 200)),
+    ("GET", "/scores?month=2026-03", (200, 200, 200, 200, 200)),
+    ("GET", "/scores?month=2026-03&unit=NA-DIENCHAU", (200, 200, 404, 404, 200)),
+    ("GET", "/scores?month=2026-03&unit=NA-TRUONGVINH", (200, 200, 200, 200, 404)),
+    ("GET", "/scores?month=2026-03&unit=NA", (200, 200, 404, 404, 404)),
+    ("GET", "/scores?month=03/2026", (400, 400, 400, 400, 400)),
+    ("GET", "/scores/2026-03/CB-TV-01", (200, 200, 200, 200, 404)),
+    ("GET", "/scores/2026-03/CB-DC-01", (200, 200, 404, 404, 200)),
+    ("GET", "/scores/2026-03/CB-NOBODY", (404, 404, 404, 404, 404)),
+    ("GET", "/scores/2026-13/CB-TV-01", (404, 404, 404, 404, 404)),
+    ("POST", "/scores/recompute?month=2026-03&unit=NA-TRUONGVINH", (302, 302, 403, 403, 403)),
+    ("POST", "/scores/recompute?month=2026-03&unit=NA-DIENCHAU", (302, 302, 403, 403, 403)),
+    ("GET", "/reports", (200, 200, 200, 200, 200)),
+    ("GET", "/reports?month=2026-03&unit=NA-DIENCHAU", (200, 200, 404, 404, 200)),
+    ("GET", "/reports/2026-03.xlsx", (200, 200, 200, 200, 200)),
+    ("GET", "/reports/2026-03.xlsx?unit=NA-DIENCHAU", (200, 200, 404, 404, 200)),
+    ("GET", "/reports/2026-03.pdf?unit=NA-TRUONGVINH", (200, 200, 200, 200, 404)),
+    ("GET", "/reports/2026-03.pdf?unit=NO-SUCH-UNIT", (404, 404, 404, 404, 404)),
+    ("GET", "/reports/2026-3.xlsx", (404, 404, 404, 404, 404)),
+]
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_authorisation_matrix(web_site, user):
+    client = web_site.client(user)
+    token = csrf_token(client)
+    column = USERS.index(user)
+    wrong = []
+    for method, path, expected in MATRIX:
+        if method == "GET":
+            response = client.get(path)
+        else:
+            target, _, query = path.partition("?")
+            response = client.post(target, data={"csrf_token": token, **dict(p.split("=") for p in query.split("&"))})
+        if response.status_code != expected[column]:
+            wrong.append(f"{method} {path}: {response.status_code}, expected {expected[column]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def summary_of(site, unit_code: str | None) -> str:
+    with site.factory() as session:
+        return load_month(session, "2026-03", unit_code).summary_vi
+
+
+def test_scores_page_shows_the_summary_line_ranking_and_chart(web_site):
+    page = web_site.client("admin").get("/scores?month=2026-03").get_data(as_text=True)
+    summary = summary_of(web_site, None)
+    assert summary.startswith("2/2 đơn vị xếp loại tốt, bình quân ")
+    assert f'id="summary-line">{summary}</p>' in page
+    assert page.count("<rect ") == 2 and "<svg" in page  # the two ranked communes; the province has no officials
+    assert "Hoàn thành xuất sắc nhiệm vụ" in page and "Hoàn thành tốt nhiệm vụ" in page
+    assert "Chưa đủ dữ liệu xếp loại" in page  # CB-TV-04 has no dossier statistics
+    assert "/scores/2026-03/CB-TV-01" in page and "/scores/2026-03/CB-DC-01" in page
+    assert re.search(r">98,79<", page)  # decimal comma
+    assert "Tính lại" in page
+
+    viewer = web_site.client("xem-tv").get("/scores?month=2026-03").get_data(as_text=True)
+    assert f'id="summary-line">{summary_of(web_site, "NA-TRUONGVINH")}</p>' in viewer
+    assert "CB-DC-" not in viewer and "Diễn Châu" not in viewer and "Tính lại" not in viewer
+    assert "1/1 đơn vị xếp loại tốt" in viewer
+
+    default = web_site.client("xem-dc").get("/scores").get_data(as_text=True)
+    month = previous_month(datetime.now(timezone.utc))
+    assert f'value="{month}"' in default and f"Xếp loại tháng {month[5:]}/{month[:4]}" in default
+
+
+def test_breakdown_links_each_deduction_to_its_source(web_site):
+    with web_site.factory.begin() as session:
+        finding = session.scalar(select(Finding).join(Staff, Finding.staff_id == Staff.id)
+                                 .where(Staff.code == "CB-TV-01"))
+        admin = user_named(session, "admin")
+        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=admin, now=NOW)
+        explain(session, finding.id, "Không có lý do chính đáng", now=NOW, by=admin)
+        decide(session, finding.id, DecisionAction.CONFIRM, by=admin, now=NOW, reason="Xác nhận")
+        finding_id, deducted = finding.id, finding.proposed_deduction
+        compute_month(session, "2026-03", now=NOW)
+        inspection_id = session.scalar(select(Inspection.id).join(Unit, Inspection.unit_id == Unit.id)
+                                       .where(Unit.code == "NA-TRUONGVINH"))
+    page = web_site.client("xem-tv").get("/scores/2026-03/CB-TV-01").get_data(as_text=True)
+    assert f'href="/findings/{finding_id}"' in page and f"(phát hiện #{finding_id})" in page
+    assert f'href="/inspections/{inspection_id}"' in page and "Đeo thẻ công chức" in page
+    assert f"−{str(deducted).replace('.', ',')}" in page
+    assert "Giới hạn 20% Hoàn thành xuất sắc" in page  # the stored notes are shown too
+    unit_page = web_site.client("xem-dc").get("/scores?month=2026-03").get_data(as_text=True)
+    assert "Niêm yết công khai TTHC" in unit_page and 'href="/inspections/' in unit_page  # unit deduction's record
+
+
+def test_month_without_scores_offers_recompute(web_site):
+    viewer = web_site.client("xem-tv").get("/scores?month=2026-02").get_data(as_text=True)
+    assert "Chưa có điểm nào được lưu cho tháng 02/2026" in viewer and "Tính lại</button>" not in viewer
+    inspector = web_site.client("thanhtra")
+    page = inspector.get("/scores?month=2026-02").get_data(as_text=True)
+    assert "Chưa có điểm nào được lưu" in page and "Tính lại</button>" in page
+    assert inspector.post("/scores/recompute", data={"month": "2026-02"}).status_code == 400  # no CSRF token
+    with web_site.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Score).where(Score.month == "2026-02")) == 0
+    response = inspector.post("/scores/recompute", data={"csrf_token": csrf_token(inspector), "month": "2026-02",
+                                                         "unit": ""})
+    assert response.status_code == 302 and "month=2026-02" in response.headers["Location"]
+    with web_site.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Score).where(Score.month == "2026-02")) == 7
+    after = inspector.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Chưa có điểm nào được lưu" not in after and "Đã tính lại điểm tháng 02/2026 cho 7 cán bộ" in after
+    nobody = web_site.client("xem-tv").get("/scores/2026-01/CB-TV-01").get_data(as_text=True)
+    assert "Chưa có điểm được lưu của cán bộ này cho tháng 01/2026" in nobody
+
+
+def read_xlsx(data: bytes) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(io.BytesIO(data), sheet_name=None, keep_default_na=False)  # "NA" is a unit code
+
+
+def test_xlsx_download_is_limited_to_the_viewers_scope_and_logged(web_site):
+    response = web_site.client("xem-tv").get("/reports/2026-03.xlsx")
+    assert response.status_code == 200
+    assert 'attachment; filename=bao-cao-mot-cua-2026-03-NA-TRUONGVINH.xlsx' in response.headers["Content-Disposition"]
+    sheets = read_xlsx(response.data)
+    assert list(sheets) == list(SHEETS) == ["summary", "units", "desks", "officials", "findings"]
+    assert set(sheets["units"]["unit_code"]) == {"NA-TRUONGVINH"}
+    assert set(sheets["desks"]["unit_code"]) == {"NA-TRUONGVINH"}
+    assert set(sheets["officials"]["staff_code"]) == {"CB-TV-01", "CB-TV-02", "CB-TV-03", "CB-TV-04"}
+    assert set(sheets["findings"]["unit_code"]) <= {"NA-TRUONGVINH"}
+    summary = dict(zip(sheets["summary"]["key"], sheets["summary"]["value"]))
+    assert summary["month"] == "2026-03" and summary["summary_vi"] == summary_of(web_site, "NA-TRUONGVINH")
+
+    everything = read_xlsx(web_site.client("thanhtra").get("/reports/2026-03.xlsx").data)
+    assert set(everything["units"]["unit_code"]) == {"NA", "NA-TRUONGVINH", "NA-DIENCHAU"}
+    pdf = web_site.client("xem-dc").get("/reports/2026-03.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+    assert "bao-cao-mot-cua-2026-03-NA-DIENCHAU.pdf" in pdf.headers["Content-Disposition"]
+    assert web_site.client("xem-dc").get("/reports/2026-03.pdf?unit=NA-TRUONGVINH").status_code == 404
+    with web_site.factory() as session:
+        rows = session.scalars(select(AccessLog).order_by(AccessLog.id)).all()
+    assert [(r.username, r.action, r.detail["month"], r.detail["unit"]) for r in rows] == [
+        ("xem-tv", "export.xlsx", "2026-03", "NA-TRUONGVINH"), ("thanhtra", "export.xlsx", "2026-03", "NA"),
+        ("xem-dc", "export.pdf", "2026-03", "NA-DIENCHAU")]
+
+
+def test_a_user_of_several_units_gets_one_of_them_and_nothing_else(web_site):
+    from web.passwords import hash_password
+
+    with web_site.factory.begin() as session:
+        units = list(session.scalars(select(Unit).where(Unit.code.in_(["NA-TRUONGVINH", "NA-DIENCHAU"]))))
+        session.add(User(username="xem-hai-xa", full_name="Xem hai xã", role=Role.VIEWER,
+                         password_hash=hash_password(PASSWORD), units=units))
+    client = web_site.client()
+    login(client, "xem-hai-xa")
+    default = read_xlsx(client.get("/reports/2026-03.xlsx").data)
+    assert set(default["units"]["unit_code"]) == {"NA-DIENCHAU"}  # the first unit held, never everything
+    chosen = read_xlsx(client.get("/reports/2026-03.xlsx?unit=NA-TRUONGVINH").data)
+    assert set(chosen["units"]["unit_code"]) == {"NA-TRUONGVINH"}
+    assert client.get("/reports/2026-03.xlsx?unit=NA").status_code == 404
+    assert client.get("/scores?month=2026-03&unit=NA").status_code == 404
+    page = client.get("/reports?month=2026-03").get_data(as_text=True)
+    assert "/reports/2026-03.xlsx?unit=NA-DIENCHAU" in page and "Tất cả đơn vị</option>" not in page
+
+
+def test_reports_page_links_the_downloads(web_site):
+    page = web_site.client("lanhdao-tv").get("/reports?month=2026-03").get_data(as_text=True)
+    assert 'href="/reports/2026-03.xlsx?unit=NA-TRUONGVINH"' in page
+    assert 'href="/reports/2026-03.pdf?unit=NA-TRUONGVINH"' in page
+    admin = web_site.client("admin").get("/reports?month=2026-03").get_data(as_text=True)
+    assert 'href="/reports/2026-03.xlsx"' in admin and "Tất cả đơn vị" in admin
+    assert web_site.client("admin").get("/reports?month=2026-99").status_code == 400
