@@ -1,0 +1,336 @@
+"""Camera pages' data: health mix per day from observations, fault spans, snapshot files, zone edits.
+
+Kept apart from the views so each stays short; nothing here renders or reads the request.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from models.access import ChangeLog
+from models.enums import ChangeAction, ZoneKind
+from models.observing import Observation
+from models.org import Camera, Zone
+
+HEALTHS = ("ok", "offline", "frozen", "dark", "covered", "moved", "error")
+SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # the site config's code pattern: one path segment
+DEFAULT_SIZE = (1600, 900)  # the placeholder canvas, 16:9
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+
+
+@dataclass
+class HealthMix:
+    """How many samples of a camera were in each health state over one period."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, health: str) -> float:
+        return 100.0 * self.counts.get(health, 0) / self.total if self.total else 0.0
+
+    def segments(self) -> list[tuple[str, float, float, float]]:
+        """(health, start, width, percent) on a 0..100 scale, in HEALTHS order, empty states left out."""
+        found, start = [], 0.0
+        for health in HEALTHS:
+            pct = self.percent(health)
+            if pct > 0:
+                found.append((health, round(start, 3), round(pct, 3), pct))
+                start += pct
+        return found
+
+
+def day_bounds(last_day: date, days: int, tz: str) -> list[tuple[date, datetime, datetime]]:
+    """The ``days`` local days ending with ``last_day``, each as (day, start, end) in UTC."""
+    zone = ZoneInfo(tz)
+    found = []
+    for offset in range(days - 1, -1, -1):
+        day = last_day - timedelta(days=offset)
+        start = datetime.combine(day, time(), zone).astimezone(timezone.utc)
+        end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(timezone.utc)
+        found.append((day, start, end))
+    return found
+
+
+def health_mixes(session: Session, camera_ids: list[int], edges: list[datetime]) -> dict[tuple[int, int], HealthMix]:
+    """Sample counts by health per (camera id, period index) for the periods between consecutive ``edges``."""
+    mixes: dict[tuple[int, int], HealthMix] = {}
+    if not camera_ids or len(edges) < 2:
+        return mixes
+    period = case(*[(Observation.slot_at < edge, i) for i, edge in enumerate(edges[1:])], else_=len(edges) - 1)
+    inner = (select(Observation.camera_id.label("camera_id"), period.label("period"),
+                    Observation.health.label("health"))
+             .where(Observation.camera_id.in_(camera_ids), Observation.slot_at >= edges[0],
+                    Observation.slot_at < edges[-1])
+             .subquery())
+    rows = session.execute(select(inner.c.camera_id, inner.c.period, inner.c.health, func.count())
+                           .group_by(inner.c.camera_id, inner.c.period, inner.c.health))
+    for camera_id, index, health, count in rows:
+        mixes.setdefault((camera_id, int(index)), HealthMix()).counts[str(health)] += count
+    return mixes
+
+
+def latest_observations(session: Session, camera_ids: list[int]) -> dict[int, Observation]:
+    """The newest observation of each camera (one indexed look-up per camera)."""
+    found = {}
+    for camera_id in camera_ids:
+        row = session.scalars(select(Observation).where(Observation.camera_id == camera_id)
+                              .order_by(Observation.slot_at.desc()).limit(1)).first()
+        if row is not None:
+            found[camera_id] = row
+    return found
+
+
+@dataclass
+class FaultSpan:
+    """Consecutive samples of one camera in the same faulty state."""
+
+    health: str
+    start: datetime
+    end: datetime
+    samples: int
+    reason: str | None
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+def fault_spans(session: Session, camera: Camera, since: datetime, limit: int = 20,
+                max_rows: int = 20000) -> list[FaultSpan]:
+    """The latest faulty spans of ``camera`` since ``since``, newest first.
+
+    Samples join a span while they follow each other within 1.5 sampling periods and share the state;
+    a span ends one period after its last sample.
+    """
+    rows = session.execute(select(Observation.slot_at, Observation.health, Observation.error)
+                           .where(Observation.camera_id == camera.id, Observation.slot_at >= since,
+                                  Observation.health != "ok")
+                           .order_by(Observation.slot_at.desc()).limit(max_rows)).all()
+    period = timedelta(seconds=max(camera.cadence_seconds or 30, 1))
+    spans: list[FaultSpan] = []
+    for slot_at, health, error in reversed(rows):
+        health = str(health)
+        last = spans[-1] if spans else None
+        if last is not None and last.health == health and slot_at - (last.end - period) <= period * 1.5:
+            last.end, last.samples = slot_at + period, last.samples + 1
+            continue
+        spans.append(FaultSpan(health, slot_at, slot_at + period, 1, safe_reason(error, camera)))
+    return list(reversed(spans))[:limit]
+
+
+def safe_reason(text: str | None, camera: Camera) -> str | None:
+    """A fault reason fit to show: URLs and the camera's secrets removed (a library may echo them)."""
+    if not text:
+        return None
+    text = _URL.sub("…", text)
+    for secret in (camera.password, camera.username, camera.source_url):
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text[:200]
+
+
+# -- snapshot files ---------------------------------------------------------------------------------
+def snapshot_file(data_dir: str | None, camera: Camera) -> tuple[Path, str] | None:
+    """The latest blurred snapshot, else the camera's reference frame, as (path, kind); None if neither."""
+    if not data_dir or not SAFE_CODE.fullmatch(camera.code):
+        return None
+    latest = Path(data_dir) / "snapshots" / "latest" / f"{camera.code}.jpg"
+    if latest.is_file():
+        return latest, "latest"
+    if camera.reference_frame_path:
+        reference = Path(camera.reference_frame_path)
+        reference = reference if reference.is_absolute() else Path(data_dir) / reference
+        if reference.is_file() and reference.suffix.lower() in (".jpg", ".jpeg", ".png"):
+            return reference, "reference"
+    return None
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Width and height of a JPEG or PNG from its header; None when unreadable."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(24)
+            if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
+                return struct.unpack(">II", head[16:24])
+            if not head.startswith(b"\xff\xd8"):
+                return None
+            handle.seek(2)
+            while True:
+                marker = handle.read(4)
+                if len(marker) < 4 or marker[0] != 0xFF:
+                    return None
+                kind, length = marker[1], struct.unpack(">H", marker[2:])[0]
+                if kind in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                    height, width = struct.unpack(">xHH", handle.read(5))
+                    return (width, height) if width and height else None
+                handle.seek(length - 2, 1)
+    except (OSError, struct.error):
+        return None
+
+
+# -- zones ------------------------------------------------------------------------------------------
+class ZoneInputError(ValueError):
+    """The zones sent by the editor are not acceptable; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ZoneInput:
+    name: str
+    kind: ZoneKind
+    polygon: list[list[float]]
+
+
+def parse_zones(payload: object) -> tuple[list[ZoneInput], str | None]:
+    """Validate ``{"zones": [{"name", "kind", "polygon"}], "note"}``: every rule, before anything is written."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("zones"), list):
+        raise ZoneInputError(_("Dữ liệu gửi lên phải có danh sách \"zones\"."))
+    unknown = sorted(set(payload) - {"zones", "note"})
+    if unknown:
+        raise ZoneInputError(_("Khoá không hợp lệ: %(keys)s.", keys=", ".join(map(str, unknown))))
+    note = payload.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ZoneInputError(_("Ghi chú phải là văn bản."))
+    zones, seen = [], set()
+    for number, item in enumerate(payload["zones"], start=1):
+        zone = _zone_input(item, number)
+        if zone.name.casefold() in seen:
+            raise ZoneInputError(_("Tên vùng \"%(name)s\" bị trùng.", name=zone.name))
+        seen.add(zone.name.casefold())
+        zones.append(zone)
+    if len(zones) > 20:
+        raise ZoneInputError(_("Một camera có tối đa 20 vùng."))
+    if not any(z.kind is ZoneKind.STAFF for z in zones):
+        raise ZoneInputError(_("Cần ít nhất một vùng cán bộ (staff)."))
+    return zones, (note.strip()[:1000] or None) if note else None
+
+
+def _zone_input(item: object, number: int) -> ZoneInput:
+    if not isinstance(item, dict):
+        raise ZoneInputError(_("Vùng số %(number)d không hợp lệ.", number=number))
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64 or "/" in name \
+            or any(ord(c) < 32 for c in name):
+        raise ZoneInputError(_("Vùng số %(number)d: tên phải có 1–64 ký tự, không chứa \"/\".", number=number))
+    name = name.strip()
+    try:
+        kind = ZoneKind(item.get("kind"))
+    except ValueError:
+        raise ZoneInputError(_("Vùng \"%(name)s\": loại phải là staff, queue hoặc exclude.", name=name)) from None
+    points = item.get("polygon")
+    if not isinstance(points, list):
+        raise ZoneInputError(_("Vùng \"%(name)s\": thiếu danh sách điểm.", name=name))
+    polygon = []
+    for index, point in enumerate(points, start=1):
+        if not (isinstance(point, list) and len(point) == 2 and all(
+                isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in point)):
+            raise ZoneInputError(_("Vùng \"%(name)s\", điểm %(index)d: cần hai số [x, y].", name=name, index=index))
+        if not all(0.0 <= c <= 1.0 for c in point):
+            raise ZoneInputError(_("Vùng \"%(name)s\", điểm %(index)d: toạ độ phải nằm trong 0..1.",
+                                   name=name, index=index))
+        polygon.append([round(float(point[0]), 4), round(float(point[1]), 4)])
+    _check_polygon(name, polygon)
+    return ZoneInput(name, kind, polygon)
+
+
+def _check_polygon(name: str, polygon: list[list[float]]) -> None:
+    if len(polygon) < 3:
+        raise ZoneInputError(_("Vùng \"%(name)s\": cần ít nhất 3 điểm (hiện có %(count)d).", name=name,
+                               count=len(polygon)))
+    if len(polygon) > 100:
+        raise ZoneInputError(_("Vùng \"%(name)s\": tối đa 100 điểm.", name=name))
+    for index, point in enumerate(polygon):
+        if point == polygon[index - 1]:
+            raise ZoneInputError(_("Vùng \"%(name)s\": điểm %(index)d trùng điểm liền trước.", name=name,
+                                   index=index + 1))
+    if self_intersects(polygon):
+        raise ZoneInputError(_("Vùng \"%(name)s\": các cạnh của đa giác cắt nhau.", name=name))
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1])) / 2
+    if abs(area) < 1e-6:
+        raise ZoneInputError(_("Vùng \"%(name)s\": đa giác không có diện tích (các điểm thẳng hàng).", name=name))
+
+
+def self_intersects(polygon: list[list[float]]) -> bool:
+    """True when two edges that do not share a vertex touch or cross."""
+    edges = [(polygon[i], polygon[(i + 1) % len(polygon)]) for i in range(len(polygon))]
+    count = len(edges)
+    for i in range(count):
+        for j in range(i + 2, count):
+            if i == 0 and j == count - 1:
+                continue  # the first and the last edge share the first vertex
+            if _segments_touch(*edges[i], *edges[j]):
+                return True
+    return False
+
+
+def _segments_touch(p1, p2, p3, p4) -> bool:
+    def orient(a, b, c):
+        value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return 0 if abs(value) < 1e-12 else (1 if value > 0 else -1)
+
+    def on_segment(a, b, c):
+        return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+
+    o1, o2, o3, o4 = orient(p1, p2, p3), orient(p1, p2, p4), orient(p3, p4, p1), orient(p3, p4, p2)
+    if o1 != o2 and o3 != o4 and 0 not in (o1, o2, o3, o4):
+        return True
+    return ((o1 == 0 and on_segment(p1, p2, p3)) or (o2 == 0 and on_segment(p1, p2, p4))
+            or (o3 == 0 and on_segment(p3, p4, p1)) or (o4 == 0 and on_segment(p3, p4, p2)))
+
+
+def save_zones(session: Session, camera: Camera, zones: list[ZoneInput], *, actor: str, note: str | None,
+               now: datetime) -> list[ChangeLog]:
+    """Write the camera's zones: changed ones get version + 1, missing ones go inactive; one log row each."""
+    existing = {z.name: z for z in session.scalars(select(Zone).where(Zone.camera_id == camera.id))}
+    logged = []
+
+    def log(name: str, action: ChangeAction, changes: dict) -> None:
+        entry = ChangeLog(at=now, actor=actor, source="web", entity_type="zone", entity_key=f"{camera.code}/{name}",
+                          action=action, changes={k: [_plain(b), _plain(a)] for k, (b, a) in changes.items()},
+                          note=note)
+        session.add(entry)
+        logged.append(entry)
+
+    for wanted in zones:
+        row = existing.get(wanted.name)
+        if row is None:
+            session.add(Zone(camera_id=camera.id, name=wanted.name, kind=wanted.kind, polygon=wanted.polygon,
+                             version=1, changed_by=actor, changed_at=now, active=True))
+            log(wanted.name, ChangeAction.CREATE, {"kind": (None, wanted.kind), "polygon": (None, wanted.polygon)})
+            continue
+        desired = (("kind", wanted.kind), ("polygon", wanted.polygon), ("active", True))
+        changes = {name: (getattr(row, name), value) for name, value in desired if getattr(row, name) != value}
+        if changes:
+            _apply(row, changes, actor, now)
+            log(row.name, ChangeAction.REACTIVATE if "active" in changes else ChangeAction.UPDATE, changes)
+    kept = {z.name for z in zones}
+    for row in existing.values():
+        if row.active and row.name not in kept:
+            _apply(row, {"active": (True, False)}, actor, now)
+            log(row.name, ChangeAction.DEACTIVATE, {"active": (True, False), "polygon": (row.polygon, None)})
+    session.flush()
+    return logged
+
+
+def _apply(row: Zone, changes: dict, actor: str, now: datetime) -> None:
+    for name, (_before, after) in changes.items():
+        setattr(row, name, after)
+    row.version += 1
+    row.changed_by, row.changed_at = actor, now
+
+
+def _plain(value):
+    return value.value if isinstance(value, ZoneKind) else value
