@@ -104,3 +104,73 @@ def test_sign_in_and_see_the_units(live_server, browser):
     assert "Trung tâm Phục vụ hành chính công phường Trường Vinh" in page.content()
     shot(page, "02-don-vi")
     page.close()
+
+
+def test_desk_wall_zone_finding_and_report(live_server, browser, tmp_path):
+    """An inspector's round: the desk wall, a new queue zone drawn, a finding confirmed, the month's XLSX."""
+    import pandas as pd
+    from sqlalchemy import create_engine, text
+
+    base, data = live_server
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    sign_in(page, base)
+
+    # The desk wall: one tile per desk, Vietnamese labels, real data.
+    page.goto(base + "wall")
+    page.wait_for_load_state("networkidle")
+    body = page.inner_text("body")
+    assert "Quầy trực tuyến" in body and "Quầy số 1" in body and "Trường Vinh" in body
+    shot(page, "03-quay-truc-tuyen")
+
+    # The zone editor: a new queue zone with four points on the latest snapshot, saved.
+    page.goto(base + "cameras/TV-HT-CAM/zones")
+    page.wait_for_load_state("networkidle")
+    page.fill("#zone-name", "hang-cho-moi")
+    page.select_option("#zone-kind", "queue")
+    page.click("#zone-new")
+    canvas = page.locator("#zone-canvas")
+    box = canvas.bounding_box()
+    for fx, fy in ((0.10, 0.55), (0.35, 0.55), (0.35, 0.90), (0.10, 0.90)):
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    page.click("#zone-save")
+    page.locator("#zone-status.status-ok").wait_for(timeout=10_000)
+    assert page.inner_text("#zone-status").strip() == "Đã lưu"
+    shot(page, "04-ve-vung")
+    engine = create_engine(f"sqlite:///{data / 'deskaudit.sqlite3'}")
+    with engine.connect() as conn:
+        polygon = conn.execute(text("select polygon from zones where name = 'hang-cho-moi' and active")).scalar()
+        logged = conn.execute(text("select count(*) from change_log where entity_key like 'TV-HT-CAM/hang-cho-moi'"
+                                   " and source = 'web'")).scalar()
+    assert polygon is not None and len(__import__("json").loads(polygon) if isinstance(polygon, str) else polygon) == 4
+    assert logged == 1
+
+    # A finding: ask for the explanation, then confirm it with a reason.
+    page.goto(base + "findings?status=proposed&kind=late_arrival")
+    page.locator("a[href^='/findings/']").first.click()
+    page.wait_for_load_state("networkidle")
+    finding_url = page.url
+    page.click("button:has-text('Yêu cầu giải trình')")
+    page.wait_for_load_state("networkidle")
+    page.fill("form.decide textarea[name=reason]", "Không có lý do chính đáng")
+    page.click("button:has-text('Xác nhận vi phạm')")
+    page.wait_for_load_state("networkidle")
+    assert "Đã xác nhận" in page.inner_text("body") or "đã xác nhận" in page.inner_text("body")
+    shot(page, "05-xac-nhan-phat-hien")
+    finding_id = int(finding_url.rstrip("/").rsplit("/", 1)[1])
+    with engine.connect() as conn:
+        assert conn.execute(text("select status from findings where id = :i"), {"i": finding_id}).scalar() == "confirmed"
+
+    # The month's report as XLSX, opened with pandas.
+    page.goto(base + "reports?month=2026-03")
+    with page.expect_download() as download:
+        page.click("text=Tải bảng tính (XLSX)")
+    path = tmp_path / "bao-cao.xlsx"
+    download.value.save_as(path)
+    sheets = pd.read_excel(path, sheet_name=None, keep_default_na=False)
+    assert list(sheets) == ["summary", "units", "desks", "officials", "findings"]
+    assert (sheets["findings"]["status"] == "confirmed").sum() >= 1
+    shot(page, "06-bao-cao")
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from access_log where action = 'export.xlsx'")).scalar() == 1
+    engine.dispose()
+    page.close()

@@ -52,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_CHECK_DEFAULT=False,  # checked below, except for bearer-token API calls
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
-        HOME_ENDPOINT="overview.index",
+        HOME_ENDPOINT="wall.index",
         DATA_DIR=os.environ.get("DESKAUDIT_DATA_DIR"),
     )
     if test_config:
