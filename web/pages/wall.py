@@ -1,0 +1,274 @@
+"""The live desk wall, a desk's day timeline, the queue heatmap, and the blurred snapshots they show.
+
+Every query is limited to the user's units; a desk, camera or observation of another unit is a 404.
+Snapshots are stored already blurred; each view of an evidence snapshot is written to the access log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from models.access import AccessLog
+from models.observing import Observation
+from models.org import Camera, Desk
+from web.db import get_session
+from web.i18n import local_datetime
+from web.pages import wall_data as data
+from web.scope import scoped_or_404
+
+bp = Blueprint("wall", __name__, url_prefix="/wall")
+REFRESH_SECONDS = 20
+MAX_WEEKS = 52
+SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+HEALTH_LABELS = {"offline": _l("mất tín hiệu"), "frozen": _l("hình bị đứng"), "dark": _l("quá tối"),
+                 "covered": _l("bị che"), "moved": _l("bị xoay lệch"), "error": _l("lỗi xử lý")}
+STATE_LABELS = {"present": _l("Có người"), "absent": _l("Vắng"), "unknown": _l("Không xác định")}
+WEEKDAY_LABELS = (_l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ Năm"), _l("Thứ Sáu"), _l("Thứ Bảy"))
+FINDING_KIND_LABELS = {"late_arrival": _l("Đến muộn"), "early_leave": _l("Về sớm"), "unattended": _l("Vắng quầy"),
+                       "absent_session": _l("Vắng cả buổi"), "unattended_queue": _l("Vắng quầy khi có dân chờ"),
+                       "camera_gap": _l("Mất dữ liệu camera")}
+FINDING_STATUS_LABELS = {"proposed": _l("Đề xuất"), "awaiting_explanation": _l("Chờ giải trình"),
+                         "confirmed": _l("Đã xác nhận"), "dismissed": _l("Đã bác bỏ")}
+
+
+# --- the wall -------------------------------------------------------------------------------------
+
+
+@bp.get("")
+def index():
+    session = get_session()
+    code = request.args.get("unit", "")
+    now = data.current_time()
+    snapshots = latest_snapshots()
+    cards = [tile_view(t, snapshots) for t in data.desk_tiles(session, data.unit_scope(session, code), now)]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for card in cards:
+        groups.setdefault((card["unit_code"], card["unit_name"]), []).append(card)
+    return render_template("wall/index.html", groups=groups, units=data.visible_units(session), unit_code=code,
+                           now=now, refresh_seconds=REFRESH_SECONDS)
+
+
+@bp.get("/tiles")
+def tiles():
+    """The wall's tiles as JSON, for wall.js to refresh them in place."""
+    session = get_session()
+    now = data.current_time()
+    snapshots = latest_snapshots()
+    tiles = data.desk_tiles(session, data.unit_scope(session, request.args.get("unit")), now)
+    cards = [tile_view(t, snapshots) for t in tiles]
+    response = jsonify(generated_at=now.isoformat(), generated=local_datetime(now), tiles=cards)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def tile_view(tile: data.Tile, snapshots: dict[str, int]) -> dict:
+    """A tile as the page and the JSON show it (labels in the user's language, local time)."""
+    code = next((c for c in tile.cameras if c in snapshots), None)
+    snapshot = url_for("wall.snapshot", camera_code=code, v=snapshots[code]) if code else None
+    return {
+        "desk_code": tile.desk_code, "desk_name": tile.desk_name, "field": tile.field,
+        "unit_code": tile.unit_code, "unit_name": tile.unit_name,
+        "status": tile.status, "status_text": status_text(tile), "minutes": tile.minutes, "problem": tile.problem,
+        "queue": tile.queue, "open_alerts": tile.open_alerts, "cameras": list(tile.cameras),
+        "last_observed_at": tile.last_observed_at.isoformat() if tile.last_observed_at else None,
+        "last_observed": local_datetime(tile.last_observed_at),
+        "snapshot_url": snapshot, "timeline_url": url_for("wall.desk_day", desk_code=tile.desk_code),
+    }
+
+
+def status_text(tile: data.Tile) -> str:
+    if tile.status == data.STAFFED:
+        return _("Có người trực")
+    if tile.status == data.UNATTENDED:
+        return _("Không có người trực %(minutes)s phút", minutes=tile.minutes)
+    if tile.status == data.AWAY:
+        return _("Vắng %(minutes)s phút", minutes=tile.minutes) if tile.minutes is not None else _("Vắng quầy")
+    if tile.status == data.CAMERA_PROBLEM:
+        if tile.problem == "none":
+            return _("Camera có vấn đề: chưa có dữ liệu")
+        if tile.problem == "stale":
+            return _("Camera có vấn đề: không có dữ liệu mới %(minutes)s phút", minutes=tile.minutes)
+        return _("Camera có vấn đề: %(health)s", health=HEALTH_LABELS.get(tile.problem, tile.problem))
+    if tile.status == data.NO_CAMERA:
+        return _("Chưa gắn camera")
+    if tile.status == data.OFF_HOURS:
+        return _("Ngoài giờ làm việc")
+    return _("Chưa xác định")
+
+
+# --- snapshots ------------------------------------------------------------------------------------
+
+
+def data_dir() -> Path | None:
+    value = current_app.config.get("DATA_DIR") or os.environ.get("DESKAUDIT_DATA_DIR")
+    return Path(value) if value else None
+
+
+def latest_snapshot(camera_code: str) -> Path | None:
+    """``DATA_DIR/snapshots/latest/<CODE>.jpg`` when it exists."""
+    base = data_dir()
+    if base is None or not SAFE_CODE.fullmatch(camera_code):
+        return None
+    path = base / "snapshots" / "latest" / f"{camera_code}.jpg"
+    return path if path.is_file() else None
+
+
+def latest_snapshots() -> dict[str, int]:
+    """Camera code → modification time (s) of every stored latest snapshot (one directory scan per request)."""
+    base = data_dir()
+    if base is None:
+        return {}
+    try:
+        with os.scandir(base / "snapshots" / "latest") as entries:
+            return {e.name[:-4]: int(e.stat().st_mtime) for e in entries if e.name.endswith(".jpg") and e.is_file()}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+
+
+@bp.get("/snapshot/<camera_code>.jpg")
+def snapshot(camera_code: str):
+    """The camera's latest blurred snapshot; never cached (it changes every sample)."""
+    session = get_session()
+    camera = session.scalar(select(Camera).where(Camera.code == camera_code))
+    scoped_or_404(session.get(Desk, camera.desk_id) if camera is not None else None)
+    path = latest_snapshot(camera.code)
+    if path is None:
+        abort(404)
+    return _jpeg(path)
+
+
+@bp.get("/evidence/<int:observation_id>.jpg")
+def evidence(observation_id: int):
+    """An observation's stored evidence snapshot; every view is written to the access log."""
+    session = get_session()
+    observation = session.get(Observation, observation_id)
+    desk = scoped_or_404(session.get(Desk, observation.desk_id) if observation is not None else None)
+    path = _data_file(observation.snapshot_path) if observation.snapshot_path else None
+    if path is None:
+        abort(404)
+    session.add(AccessLog(user_id=current_user.id, username=current_user.username, action="evidence.view",
+                          object_type="observation", object_id=str(observation.id), remote_addr=request.remote_addr,
+                          detail={"desk": desk.code, "snapshot": observation.snapshot_path}))
+    session.commit()
+    return _jpeg(path)
+
+
+def _data_file(relative: str) -> Path | None:
+    """A file named relative to the data dir, if it exists and stays inside it."""
+    base = data_dir()
+    if base is None:
+        return None
+    root = base.resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+def _jpeg(path: Path):
+    response = send_file(path, mimetype="image/jpeg", conditional=False, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- one desk's day -------------------------------------------------------------------------------
+
+
+@bp.get("/desk/<desk_code>")
+def desk_day(desk_code: str):
+    session = get_session()
+    desk = scoped_or_404(session.scalar(select(Desk).where(Desk.code == desk_code)))
+    text = request.args.get("day")
+    if text:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            abort(400, _("Ngày không hợp lệ: %(value)s (cần dạng YYYY-MM-DD).", value=text))
+    else:
+        day = data.latest_day(session, desk, data.current_time())
+    found = data.desk_day(session, desk, day)
+    return render_template("wall/desk_day.html", desk=desk, d=found, svg=timeline_svg(found),
+                           facts=found.facts, state_labels=STATE_LABELS, kind_labels=FINDING_KIND_LABELS,
+                           status_labels=FINDING_STATUS_LABELS, hm=lambda at: at.astimezone(found.zone).strftime("%H:%M"))
+
+
+SVG_WIDTH, BAND_TOP, BAND_HEIGHT, QUEUE_TOP, QUEUE_HEIGHT = 1000, 22, 36, 80, 90
+
+
+def timeline_svg(day: data.DeskDay) -> dict:
+    """Coordinates of the day's SVG: presence runs, sessions, unscheduled stretches, hour ticks, the queue area."""
+    span = (day.end - day.start).total_seconds() or 1.0
+
+    def x(at: datetime) -> float:
+        return round(min(span, max(0.0, (at - day.start).total_seconds())) / span * SVG_WIDTH, 2)
+
+    def box(a: datetime, b: datetime) -> dict:
+        return {"x": x(a), "w": round(x(b) - x(a), 2),
+                "label": f"{a.astimezone(day.zone):%H:%M}–{b.astimezone(day.zone):%H:%M}"}
+
+    off, cursor = [], day.start
+    for a, b in sorted(day.intervals):
+        if a > cursor:
+            off.append(box(cursor, min(a, day.end)))
+        cursor = max(cursor, b)
+    if cursor < day.end:
+        off.append(box(cursor, day.end))
+    peak = max([5] + [q for run in day.queue for _, q in run])
+    bottom = QUEUE_TOP + QUEUE_HEIGHT
+
+    def y(q: int) -> float:
+        return round(bottom - q / peak * QUEUE_HEIGHT, 2)
+
+    areas, lines = [], []
+    for run in day.queue:
+        points = " L ".join(f"{x(at)},{y(q)}" for at, q in run)
+        lines.append(f"M {points}")
+        areas.append(f"M {x(run[0][0])},{bottom} L {points} L {x(run[-1][0])},{bottom} Z")
+    ticks, hour = [], day.start
+    while hour <= day.end:
+        ticks.append({"x": x(hour), "label": f"{hour.astimezone(day.zone):%H:%M}"})
+        hour += timedelta(hours=1)
+    return {
+        "width": SVG_WIDTH, "height": bottom + 22, "band_top": BAND_TOP, "band_height": BAND_HEIGHT,
+        "queue_top": QUEUE_TOP, "queue_bottom": bottom, "peak": peak, "peak_y": y(peak), "half_y": y(peak / 2),
+        "segments": [{**box(a, b), "state": state} for a, b, state in day.segments],
+        "sessions": [box(a, b) for a, b in day.intervals], "off": off, "ticks": ticks,
+        "areas": areas, "lines": lines,
+    }
+
+
+# --- queue heatmap --------------------------------------------------------------------------------
+
+
+@bp.get("/heatmap")
+def heatmap():
+    session = get_session()
+    code = request.args.get("unit", "")
+    text = request.args.get("weeks", "4")
+    try:
+        weeks = int(text)
+    except ValueError:
+        weeks = 0
+    if not 1 <= weeks <= MAX_WEEKS:
+        abort(400, _("Số tuần không hợp lệ: %(value)s (từ 1 đến %(max)s).", value=text, max=MAX_WEEKS))
+    found = data.queue_heatmap(session, data.unit_scope(session, code), weeks, data.current_time())
+    peak = found.peak
+    steps = [peak * i / 5 for i in range(6)]
+
+    def level(value: float | None) -> str:
+        if value is None:
+            return "none"
+        return f"h{min(4, int(value / peak * 5)) if peak else 0}"
+
+    rows = [(WEEKDAY_LABELS[w], [(h, found.cells[(w, h)], level(found.cells[(w, h)])) for h in data.HEATMAP_HOURS])
+            for w in data.HEATMAP_WEEKDAYS]
+    legend = [(f"h{i}", steps[i], steps[i + 1]) for i in range(5)]
+    return render_template("wall/heatmap.html", heatmap=found, rows=rows, hours=data.HEATMAP_HOURS, legend=legend,
+                           units=data.visible_units(session), unit_code=code, weeks=weeks)
