@@ -21,7 +21,7 @@ csrf = CSRFProtect()
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 ROLE_LABELS = {"admin": _l("Quản trị"), "inspector": _l("Thanh tra"), "manager": _l("Lãnh đạo đơn vị"),
-               "viewer": _l("Xem")}
+               "viewer": _l("Người xem")}
 # (endpoint, label, roles or None for every role): the menu shows the entries whose view exists
 NAV = [
     ("wall.index", _l("Quầy trực tuyến"), None),
@@ -32,7 +32,7 @@ NAV = [
     ("reports_page.index", _l("Báo cáo"), None),
     ("cameras_page.index", _l("Camera"), None),
     ("settings_page.index", _l("Cài đặt"), ("admin",)),
-    ("overview.index", _l("Đơn vị"), None),
+    ("overview.index", _l("Danh sách đơn vị"), None),
 ]
 
 

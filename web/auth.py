@@ -147,7 +147,10 @@ def login():
                 limiter.succeeded(username)
                 row.last_login_at = datetime.now(timezone.utc)
                 db.commit()
-                session.clear()
+                language = session.get("lang")
+                session.clear()  # a fresh session on sign-in (no fixation); only the language choice stays
+                if language:
+                    session["lang"] = language
                 login_user(WebUser(row))
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")))
@@ -158,8 +161,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    language = session.get("lang")
     logout_user()
     session.clear()
+    if language:
+        session["lang"] = language
     flash(_("Đã đăng xuất."))
     return redirect(url_for("auth.login"))
 
