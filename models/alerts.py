@@ -78,3 +78,4 @@ Index(
     postgresql_where=text("status != 'resolved'"),
 )
 Index("ix_alert_deliveries_pending", AlertDelivery.status, AlertDelivery.next_attempt_at)
+Index("ix_alerts_status_opened", Alert.status, Alert.opened_at)  # open alerts without reading the history

@@ -58,3 +58,4 @@ class PresenceEvent(Base):
 Index("ix_observations_desk_slot", Observation.desk_id, Observation.slot_at)
 Index("ix_observations_slot", Observation.slot_at)
 Index("ix_presence_events_desk_at", PresenceEvent.desk_id, PresenceEvent.at)
+Index("ix_observations_desk_observed", Observation.desk_id, Observation.observed_at)  # timelines, the audit

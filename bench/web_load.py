@@ -1,0 +1,583 @@
+"""Web load: a year of data for 200 desks, then 20 concurrent clients on the desk wall and the API.
+
+Builds (or reuses) a database with bench/web_data.py — 10 communes × 20 desks, one camera and one
+official each, Mon–Fri 07:30–11:30 and 13:00–17:00, a sample per camera per minute for a year of
+working days, presence events, alerts, findings and one month of scores — starts ``deskaudit run web``
+(waitress, 8 threads) on a free port, and runs ``--clients`` threads for ``--seconds``: half signed in
+as the admin through /login (session cookie, CSRF token from the form), half with a commune viewer's
+bearer token, each on one keep-alive connection, each picking its next request from a fixed mix:
+
+    /wall 10 % · /wall/tiles 20 % · /api/v1/desks 10 % · /api/v1/alerts?status=open 15 %
+    /api/v1/findings?month=M 15 % · /api/v1/observations?desk=D&from=…&to=… (one day) 20 %
+    /api/v1/scores?month=M 10 %
+
+Prints count, p50, p95, max and errors per endpoint (and each endpoint alone, one request at a time,
+before the load), overall p50 / p95, requests/s, the server's RSS and the load average before and
+after. An endpoint that answers 404 to the admin is reported missing and left out. Exit code 1 when
+the overall p95 exceeds ``--target-ms``, on any error (non-2xx or exception) or a missing endpoint.
+``--think-ms`` makes each client pause between requests; ``--gc-freeze`` starts the server with the
+garbage-collector change proposed in docs/PERFORMANCE.md. Figures and analysis: docs/PERFORMANCE.md.
+
+    .venv/bin/python bench/web_load.py [--reuse /tmp/web_load.sqlite3] [--clients 20] [--seconds 60]
+    .venv/bin/python bench/web_load.py --database-url postgresql://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import web_data  # noqa: E402  (bench/ is on sys.path)
+from audit.calendar import public_holiday  # noqa: E402
+from models.access import ApiToken, User  # noqa: E402
+from models.alerts import Alert  # noqa: E402
+from models.db import make_engine, redacted, session_factory, session_scope, sqlite_url  # noqa: E402
+from models.enums import AlertStatus  # noqa: E402
+from models.findings import Finding  # noqa: E402
+from models.observing import Observation, PresenceEvent  # noqa: E402
+from models.org import Camera, Desk, Unit  # noqa: E402
+from models.scoring import Score  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
+from web.auth import new_token, token_hash  # noqa: E402
+from web.passwords import hash_password  # noqa: E402
+
+MIX = (("/wall", 10), ("/wall/tiles", 20), ("/api/v1/desks", 10), ("/api/v1/alerts?status=open", 15),
+       ("/api/v1/findings?month=", 15), ("/api/v1/observations", 20), ("/api/v1/scores?month=", 10))
+URL_LINE = re.compile(r"deskaudit web: (http://\S+)")
+
+
+def echo(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- the database -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    url: str
+    existed: bool
+    complete: bool = False  # a database built for --reuse is kept only once it is complete
+
+
+@contextmanager
+def database(args):
+    """The database to load: a reused one, or a fresh SQLite file / PostgreSQL database removed afterwards."""
+    if args.database_url is None:
+        path = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="web_load.")) / "deskaudit.sqlite3"
+        target = Target(sqlite_url(path), path.exists())
+        try:
+            yield target
+        finally:
+            if not args.reuse:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            elif not target.existed and not target.complete:
+                for leftover in path.parent.glob(path.name + "*"):
+                    leftover.unlink()
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(args.database_url)
+    name = args.reuse or f"deskaudit_web_load_{os.getpid()}"
+    plain = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        existed = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+        if not existed:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    target = Target(base.set(database=name).render_as_string(hide_password=False), existed)
+    try:
+        yield target
+    finally:
+        if not args.reuse or (not existed and not target.complete):
+            with psycopg.connect(plain, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def made_here(url: str) -> bool:
+    """Was this database generated by this benchmark? (--reuse never touches any other.)"""
+    engine = make_engine(url)
+    try:
+        with session_scope(session_factory(engine)) as session:
+            return session.scalar(select(Unit.id).where(Unit.code == web_data.PROVINCE)) is not None
+    except Exception:  # noqa: BLE001  (no schema, not a database: not ours either)
+        return False
+    finally:
+        engine.dispose()
+
+
+def database_size(url: str) -> str:
+    """Space the data takes: SQLite pages in use (and the file, which keeps freed pages), or PostgreSQL's size."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name != "sqlite":
+                return f"{conn.exec_driver_sql('SELECT pg_database_size(current_database())').scalar() / 2**30:.2f} GiB"
+            pages, free, size = (conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                                 for name in ("page_count", "freelist_count", "page_size"))
+            return f"{(pages - free) * size / 2**30:.2f} GiB in use (file {pages * size / 2**30:.2f} GiB)"
+    finally:
+        engine.dispose()
+
+
+def write_snapshots(data_dir: Path, cameras: list[str]) -> None:
+    """A latest (already blurred) snapshot per camera, as the sampler leaves them, so the wall links them."""
+    import cv2
+
+    frame = np.full((480, 640, 3), 90, dtype=np.uint8)
+    cv2.rectangle(frame, (430, 150), (640, 360), (60, 110, 160), -1)
+    cv2.rectangle(frame, (220, 150), (430, 340), (140, 140, 140), -1)
+    ok, jpeg = cv2.imencode(".jpg", cv2.GaussianBlur(frame, (31, 31), 0))
+    latest = data_dir / "snapshots" / "latest"
+    latest.mkdir(parents=True, exist_ok=True)
+    for code in cameras:
+        (latest / f"{code}.jpg").write_bytes(jpeg.tobytes())
+
+
+# --- what a run needs from the database ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Logins:
+    """Fresh credentials for one run: the admin's password, the viewer's bearer token and unit."""
+
+    admin: str
+    viewer: str
+    password: str
+    token: str
+    viewer_unit: str
+
+
+def new_logins(url: str, now: datetime) -> Logins:
+    """A fresh password for both users and a fresh bearer token for the viewer (older bench tokens revoked)."""
+    password, token = secrets.token_urlsafe(12), new_token()
+    engine = make_engine(url)
+    try:
+        with session_scope(session_factory(engine)) as session:
+            names = [web_data.ADMIN, web_data.VIEWER]
+            users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+            digest = hash_password(password)
+            for user in users.values():
+                user.password_hash = digest
+            viewer = users[web_data.VIEWER]
+            session.execute(update(ApiToken).where(ApiToken.user_id == viewer.id, ApiToken.revoked_at.is_(None))
+                            .values(revoked_at=now))
+            session.add(ApiToken(user_id=viewer.id, name=f"thu-tai {now:%Y%m%d%H%M%S}", token_hash=token_hash(token)))
+            unit = viewer.units[0].code
+    finally:
+        engine.dispose()
+    return Logins(web_data.ADMIN, web_data.VIEWER, password, token, unit)
+
+
+def describe(url: str) -> dict:
+    """What a database holds: row counts, the span of the observations, the month that has scores, the desks."""
+    engine = make_engine(url)
+    try:
+        with session_scope(session_factory(engine)) as session:
+            count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+            first, last = session.execute(select(func.min(Observation.slot_at), func.max(Observation.slot_at))).one()
+            desks = session.execute(select(Desk.code, Unit.code).join(Unit, Desk.unit_id == Unit.id)
+                                    .order_by(Desk.code)).all()
+            return {
+                "units": count(Unit) - 1, "desks": len(desks), "observations": count(Observation),
+                "presence_events": count(PresenceEvent), "alerts": count(Alert),
+                "alerts_open": session.scalar(select(func.count()).select_from(Alert)
+                                              .where(Alert.status != AlertStatus.RESOLVED)),
+                "findings": count(Finding), "scores": count(Score), "first": first, "last": last,
+                "score_month": session.scalar(select(func.max(Score.month))),
+                "cadence": session.scalar(select(func.max(Camera.cadence_seconds))),
+                "desk_units": [(d, u) for d, u in desks],
+            }
+    finally:
+        engine.dispose()
+
+
+# --- the server -------------------------------------------------------------------------------------
+
+
+# ``deskaudit run web`` with the app's startup objects frozen out of the garbage collector's reach
+# (``--gc-freeze``): what the change proposed in docs/PERFORMANCE.md would do, without editing the CLI.
+GC_FREEZE = """
+import gc, sys, waitress
+build = waitress.create_server
+def create_server(app, **options):
+    gc.collect()
+    gc.freeze()
+    return build(app, **options)
+waitress.create_server = create_server
+sys.argv = ["deskaudit", "run", "web", "--port", "0"]
+from deskaudit.cli import main
+main()
+"""
+
+
+class Server:
+    """``deskaudit run web`` in a child process; its output is drained so it never blocks on a full pipe."""
+
+    def __init__(self, url: str, data_dir: Path, *, gc_freeze: bool = False):
+        env = {**os.environ, "DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(data_dir),
+               "PYTHONUNBUFFERED": "1"}
+        command = ["-c", GC_FREEZE] if gc_freeze else ["-m", "deskaudit", "run", "web", "--port", "0"]
+        self.process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self.base: str | None = None
+        self.ready = threading.Event()
+        for stream in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
+
+    def _drain(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip())
+            found = URL_LINE.search(line)
+            if found:
+                self.base = found.group(1)
+                self.ready.set()
+        self.ready.set()
+
+    def wait(self, timeout: float) -> str:
+        self.ready.wait(timeout)
+        if self.base is None:
+            raise RuntimeError("the web server did not start:\n  " + "\n  ".join(self.lines[-25:]))
+        return self.base
+
+    def rss_mb(self) -> tuple[float, float]:
+        """Resident and peak resident memory of the server process, MB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        value = {k: int(re.search(rf"{k}:\s+(\d+)", status).group(1)) / 1024 for k in ("VmRSS", "VmHWM")}
+        return value["VmRSS"], value["VmHWM"]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# --- clients ----------------------------------------------------------------------------------------
+
+
+class Client:
+    """One keep-alive connection as one user: a session cookie (signed in through /login) or a bearer token."""
+
+    def __init__(self, base: str, who: str, *, token: str | None = None):
+        parts = urlsplit(base)
+        self.host, self.port, self.who, self.token = parts.hostname, parts.port, who, token
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+
+    def request(self, path: str, *, method: str = "GET", body: str | None = None) -> tuple[int, bytes, dict]:
+        headers = {"Accept": "text/html,application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()  # the next request opens a new connection
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, data, dict(response.headers)
+
+    def sign_in(self, username: str, password: str) -> None:
+        status, page, _ = self.request("/login")
+        token = re.search(rb'name="csrf_token" value="([^"]+)"', page)
+        if status != 200 or token is None:
+            raise RuntimeError(f"GET /login answered {status} without a CSRF token")
+        form = urlencode({"username": username, "password": password, "csrf_token": token.group(1).decode()})
+        status, _, headers = self.request("/login", method="POST", body=form)
+        if status != 302 or "/login" in headers.get("Location", "/login"):
+            raise RuntimeError(f"signing in as {username} failed: POST /login answered {status}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --- the request mix --------------------------------------------------------------------------------
+
+
+class Requests:
+    """Paths for each endpoint of the mix, with parameters drawn from what the database holds."""
+
+    def __init__(self, info: dict, viewer_unit: str):
+        self.desks = {"admin": [d for d, _ in info["desk_units"]],
+                      "viewer": [d for d, u in info["desk_units"] if u == viewer_unit]}
+        first, last = info["first"].date(), info["last"].date()
+        self.days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+        self.days = [d for d in self.days if d.weekday() < 5 and public_holiday(d) is None]
+        self.months = sorted({f"{d:%Y-%m}" for d in self.days})
+        self.score_month = info["score_month"] or self.months[-1]
+
+    def path(self, endpoint: str, who: str, rng: np.random.Generator) -> str:
+        if endpoint == "/api/v1/findings?month=":
+            return endpoint + self.months[int(rng.integers(len(self.months)))]
+        if endpoint == "/api/v1/scores?month=":
+            return endpoint + self.score_month
+        if endpoint == "/api/v1/observations":
+            desks = self.desks[who]
+            day: date = self.days[int(rng.integers(len(self.days)))]
+            return (f"{endpoint}?desk={desks[int(rng.integers(len(desks)))]}&from={day.isoformat()}T00:00:00"
+                    f"&to={(day + timedelta(days=1)).isoformat()}T00:00:00")
+        return endpoint
+
+
+def probe(admin: Client, requests: Requests, rng) -> tuple[list[str], list[str]]:
+    """The endpoints that exist (anything but a 404 for the admin) and those that do not."""
+    present, missing = [], []
+    for endpoint, _ in MIX:
+        status, _, _ = admin.request(requests.path(endpoint, "admin", rng))
+        (missing if status == 404 else present).append(endpoint)
+    return present, missing
+
+
+def alone(clients: dict[str, Client], endpoints: list[str], requests: Requests, rng, rounds: int) -> dict:
+    """Each endpoint on its own, one request at a time, for both users: the latency without queueing (ms)."""
+    found = defaultdict(list)
+    for _ in range(rounds):
+        for endpoint in endpoints:
+            for who, client in clients.items():
+                started = time.perf_counter()
+                client.request(requests.path(endpoint, who, rng))
+                found[endpoint].append((time.perf_counter() - started) * 1000)
+    return {endpoint: float(np.median(values)) for endpoint, values in found.items()}
+
+
+def load(clients: list[Client], endpoints: list[str], requests: Requests, seconds: float, think_ms: float,
+         seed: int) -> tuple[list, float]:
+    """Every client in its own thread, requests back to back (or ``think_ms`` apart on average) until time is up."""
+    weights = np.array([w for e, w in MIX if e in endpoints], dtype=float)
+    weights /= weights.sum()
+    records: list[tuple[str, str, float, int | None, str | None]] = []
+    lock, start_gate = threading.Lock(), threading.Barrier(len(clients) + 1)
+    deadline = [0.0]
+
+    def work(index: int, client: Client) -> None:
+        rng = np.random.default_rng([seed, index])
+        mine = []
+        start_gate.wait()
+        while time.perf_counter() < deadline[0]:
+            endpoint = endpoints[int(rng.choice(len(endpoints), p=weights))]
+            path = requests.path(endpoint, client.who, rng)
+            started = time.perf_counter()
+            status, problem = None, None
+            try:
+                status, _, _ = client.request(path)
+            except Exception as error:  # noqa: BLE001  (every failure is a recorded error, never a crash)
+                problem = f"{type(error).__name__}: {error}"
+            mine.append((endpoint, client.who, (time.perf_counter() - started) * 1000, status, problem))
+            if think_ms:
+                time.sleep(rng.exponential(think_ms / 1000))
+        with lock:
+            records.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(i, c), daemon=True) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.perf_counter() + seconds
+    began = time.perf_counter()
+    start_gate.wait()
+    for thread in threads:
+        thread.join()
+    return records, time.perf_counter() - began
+
+
+# --- the report -------------------------------------------------------------------------------------
+
+
+def summarise(records: list, elapsed: float, endpoints: list[str], alone_ms: dict) -> dict:
+    def stats(rows) -> dict:
+        ms = np.array([r[2] for r in rows]) if rows else np.array([np.nan])
+        bad = [r for r in rows if r[4] is not None or not 200 <= r[3] < 300]
+        return {"count": len(rows), "p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
+                "max": float(np.max(ms)), "errors": len(bad)}
+
+    table = {e: {**stats([r for r in records if r[0] == e]), "alone_p50": alone_ms.get(e),
+                 **{f"{who}_p95": stats([r for r in records if r[0] == e and r[1] == who])["p95"]
+                    for who in ("admin", "viewer")}}
+             for e in endpoints}
+    problems = Counter(r[4] or f"HTTP {r[3]} {r[0]}" for r in records if r[4] is not None or not 200 <= r[3] < 300)
+    return {"endpoints": table, "all": stats(records), "requests_per_s": len(records) / elapsed,
+            "elapsed_s": elapsed, "problems": dict(problems.most_common(10))}
+
+
+def print_table(summary: dict) -> None:
+    echo(f"\n{'endpoint':32} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7} "
+         f"{'alone p50':>10} {'p95 admin':>10} {'p95 viewer':>11}")
+    for endpoint, row in summary["endpoints"].items():
+        alone_p50 = f"{row['alone_p50']:.1f}" if row["alone_p50"] is not None else "–"
+        echo(f"{endpoint:32} {row['count']:7d} {row['p50']:8.1f} {row['p95']:8.1f} {row['max']:8.1f} "
+             f"{row['errors']:7d} {alone_p50:>10} {row['admin_p95']:10.1f} {row['viewer_p95']:11.1f}")
+    overall = summary["all"]
+    echo(f"{'all':32} {overall['count']:7d} {overall['p50']:8.1f} {overall['p95']:8.1f} {overall['max']:8.1f} "
+         f"{overall['errors']:7d}")
+    echo(f"\n{summary['requests_per_s']:.1f} requests/s over {summary['elapsed_s']:.1f} s; "
+         f"errors: {overall['errors']}")
+    for problem, count in summary["problems"].items():
+        echo(f"  {count} × {problem}")
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (e.g. postgresql://postgres@127.0.0.1:5432/"
+                                               "test): a new database is created there and dropped afterwards")
+    parser.add_argument("--reuse", metavar="PATH", help="keep the generated database here and reuse it next time "
+                                                        "(a SQLite file; with --database-url, a database name)")
+    parser.add_argument("--units", type=int, default=10)
+    parser.add_argument("--desks-per-unit", type=int, default=20)
+    parser.add_argument("--days", type=int, default=365, help="calendar days of data up to now")
+    parser.add_argument("--cadence", type=int, default=60, help="seconds between samples of a camera")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think-ms", type=float, default=0, help="mean pause of a client between requests")
+    parser.add_argument("--target-ms", type=float, default=100, help="p95 target over all requests")
+    parser.add_argument("--gc-freeze", action="store_true", help="start the server with gc.freeze() once the app "
+                                                                  "is built (a proposed change; see PERFORMANCE.md)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if args.clients < 2 or args.seconds <= 0 or args.cadence < 1 or args.days < 7:
+        parser.error("need --clients ≥ 2, --seconds > 0, --cadence ≥ 1 and --days ≥ 7")
+
+    echo(f"load average before: {load_average()}  ({os.cpu_count()} CPUs)")
+    result: dict = {"load_average_before": os.getloadavg(), "cpus": os.cpu_count(), "args": {
+        k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "database_url"}}
+    with database(args) as target:
+        url, existed = target.url, target.existed
+        echo(f"database: {redacted(url)} ({'reused' if existed else 'new'})")
+        if existed and not made_here(url):
+            echo(f"FAILED: {redacted(url)} was not generated by this benchmark; give --reuse a new path or name")
+            return 2
+        if existed:
+            added = web_data.top_up(url, datetime.now(timezone.utc), args.seed, echo)
+            echo(f"  brought up to now: {added:,} observations added")
+        else:
+            plan = web_data.Plan(args.units, args.desks_per_unit, args.days, args.cadence, args.seed)
+            built = web_data.build(url, plan, datetime.now(timezone.utc), echo)
+            target.complete = True
+            result["generation"] = {"counts": built.counts, "seconds": built.seconds}
+            echo("  generated in " + ", ".join(f"{k} {v:.1f} s" for k, v in built.seconds.items()))
+        info = describe(url)
+        result["data"] = {**{k: v for k, v in info.items() if k != "desk_units"},
+                          "first": str(info["first"]), "last": str(info["last"]), "size": database_size(url)}
+        echo("data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                                  for k, v in result["data"].items()))
+        logins = new_logins(url, datetime.now(timezone.utc))
+        with tempfile.TemporaryDirectory(prefix="web_load_data.") as data_dir:
+            write_snapshots(Path(data_dir), [f"{d}-CAM" for d, _ in info["desk_units"]])
+            code = run_load(args, url, Path(data_dir), info, logins, result)
+    result["load_average_after"] = os.getloadavg()
+    echo(f"load average after: {load_average()}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    return code
+
+
+def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict) -> int:
+    server = Server(url, data_dir, gc_freeze=args.gc_freeze)
+    try:
+        base = server.wait(120)
+        echo(f"server: {base} (pid {server.process.pid}, waitress, 8 threads"
+             + (", gc.freeze() after start-up)" if args.gc_freeze else ")"))
+        requests, rng = Requests(info, logins.viewer_unit), np.random.default_rng(args.seed)
+        admin = Client(base, "admin")
+        admin.sign_in(logins.admin, logins.password)
+        present, missing = probe(admin, requests, rng)
+        for endpoint in missing:
+            echo(f"MISSING: {endpoint} answers 404 — left out of the load")
+        viewer = Client(base, "viewer", token=logins.token)
+        alone_ms = alone({"admin": admin, "viewer": viewer}, present, requests, rng, rounds=10)
+        clients = []
+        for index in range(args.clients):
+            if index % 2 == 0:
+                client = Client(base, "admin")
+                client.sign_in(logins.admin, logins.password)
+            else:
+                client = Client(base, "viewer", token=logins.token)
+            clients.append(client)
+        echo(f"load: {len(clients)} clients ({len(clients) - len(clients) // 2} admin by session cookie, "
+             f"{len(clients) // 2} viewer of {logins.viewer_unit} by bearer token) for {args.seconds:.0f} s"
+             + (f", {args.think_ms:.0f} ms mean pause" if args.think_ms else ", back to back"))
+        server_cpu, own_cpu = server.cpu_seconds(), time.process_time()
+        records, elapsed = load(clients, present, requests, args.seconds, args.think_ms, args.seed)
+        server_cpu, own_cpu = server.cpu_seconds() - server_cpu, time.process_time() - own_cpu
+        rss, peak = server.rss_mb()
+        summary = summarise(records, elapsed, present, alone_ms)
+        print_table(summary)
+        echo(f"CPU during the load: server {server_cpu / elapsed:.0%} of one CPU "
+             f"({server_cpu / max(len(records), 1) * 1000:.1f} ms per request), clients {own_cpu / elapsed:.0%}")
+        summary.update(server_cpu_share=server_cpu / elapsed, client_cpu_share=own_cpu / elapsed,
+                       server_cpu_ms_per_request=server_cpu / max(len(records), 1) * 1000)
+        queue_warnings = sum("Task queue depth" in line for line in server.lines)
+        echo(f"server RSS at the end: {rss:.0f} MB (peak {peak:.0f} MB); waitress queue warnings: {queue_warnings}")
+        result.update(summary, missing=missing, server_rss_mb=rss, server_peak_rss_mb=peak,
+                      queue_warnings=queue_warnings)
+        for client in clients + [admin, viewer]:
+            client.close()
+    except (RuntimeError, OSError, http.client.HTTPException) as error:
+        echo(f"FAILED: {error}")
+        result["failure"] = str(error)
+        return 1
+    finally:
+        server.stop()
+    p95 = summary["all"]["p95"]
+    verdict = [f"p95 {p95:.1f} ms {'≤' if p95 <= args.target_ms else '>'} target {args.target_ms:.0f} ms"]
+    if summary["all"]["errors"]:
+        verdict.append(f"{summary['all']['errors']} errors")
+    if missing:
+        verdict.append(f"missing: {', '.join(missing)}")
+    ok = p95 <= args.target_ms and not summary["all"]["errors"] and not missing
+    echo(("PASS: " if ok else "FAIL: ") + "; ".join(verdict))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        echo("interrupted")
+        sys.exit(130)
