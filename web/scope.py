@@ -32,13 +32,17 @@ def visible_unit_ids() -> frozenset[int]:
 
 def _units_below(user) -> Iterable[int]:
     session = get_session()
-    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
     if user.role is Role.ADMIN:
-        return parents.keys()
+        return session.scalars(select(Unit.id)).all()
+    return subtree(session, [u.id for u in user.units])
+
+
+def subtree(session, roots: Iterable[int]) -> set[int]:
+    """Ids of the ``roots`` units and of every unit below them."""
     children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in parents.items():
+    for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
         children.setdefault(parent_id, []).append(unit_id)
-    found, todo = set(), [u.id for u in user.units]
+    found, todo = set(), list(roots)
     while todo:
         unit_id = todo.pop()
         if unit_id not in found:

@@ -24,7 +24,7 @@ from audit.scoring import BadMonth, month_bounds
 from models.access import AccessLog, User
 from models.enums import Classification, DecisionAction, FindingKind, FindingStatus, InspectionStatus, ItemResult, Role
 from models.org import Unit
-from web.scope import ADMIN_ROLES, visible_unit_ids
+from web.scope import ADMIN_ROLES, subtree, visible_unit_ids
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PER_PAGE = 50
@@ -139,16 +139,7 @@ def units_below(session: Session, unit: Unit | None) -> list[int]:
     visible = visible_unit_ids()
     if unit is None:
         return sorted(visible)
-    children: dict[int | None, list[int]] = {}
-    for child, parent in session.execute(select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent, []).append(child)
-    found, todo = set(), [unit.id]
-    while todo:
-        current = todo.pop()
-        if current not in found:
-            found.add(current)
-            todo.extend(children.get(current, ()))
-    return sorted(found & visible)
+    return sorted(subtree(session, [unit.id]) & visible)
 
 
 def acting_user(session: Session) -> User:

@@ -29,7 +29,7 @@ from models.enums import AlertStatus, CameraHealth, PresenceState
 from models.findings import Finding
 from models.observing import Observation, PresenceEvent
 from models.org import DEFAULT_TIMEZONE, Camera, Desk, Staff, Unit
-from web.scope import visible_unit_ids
+from web.scope import subtree, visible_unit_ids
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CALENDAR_TTL_S = 60
@@ -56,16 +56,7 @@ def unit_scope(session: Session, code: str | None) -> frozenset[int]:
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None or unit.id not in visible:
         abort(404)
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
-        children[parent_id].append(unit_id)
-    found, todo = set(), [unit.id]
-    while todo:
-        current = todo.pop()
-        if current not in found:
-            found.add(current)
-            todo.extend(children.get(current, ()))
-    return frozenset(found & visible)
+    return frozenset(subtree(session, [unit.id]) & visible)
 
 
 def visible_units(session: Session) -> list[Unit]:
