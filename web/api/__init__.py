@@ -28,6 +28,20 @@ def page_args() -> tuple[int, int]:
     return page, per_page
 
 
+def total_of(query) -> int:
+    """How many rows ``query`` selects (before paging)."""
+    from sqlalchemy import func, select
+
+    from web.db import get_session
+
+    return get_session().scalar(select(func.count()).select_from(query.subquery()))
+
+
+def page_of(query, page: int, per_page: int):
+    """``query`` limited to page ``page`` of ``per_page`` rows (order it first)."""
+    return query.limit(per_page).offset((page - 1) * per_page)
+
+
 def paginated(items: list, total: int, page: int, per_page: int):
     return jsonify(items=items, page=page, per_page=per_page, total=total,
                    pages=(total + per_page - 1) // per_page if total else 0)

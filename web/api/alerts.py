@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 
 from flask import jsonify
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus, Severity
 from models.org import Camera, Desk
-from web.api import bp, page_args, paginated
+from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (INT, OPT_STR, OPT_TIME, STR, TIME, arg, arg_choice, enum_schema, fail, id_param,
                             iso, json_body, obj, query_param, scoped, unit_codes, usernames, visible,
                             visible_desk, visible_unit)
@@ -66,9 +66,8 @@ def list_alerts():
     if desk_code is not None:
         query = query.where(Alert.desk_id == visible_desk(desk_code).id)
     db = get_session()
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.scalars(query.order_by(Alert.opened_at.desc(), Alert.id.desc())
-                      .limit(per_page).offset((page - 1) * per_page)).all()
+    total = total_of(query)
+    rows = db.scalars(page_of(query.order_by(Alert.opened_at.desc(), Alert.id.desc()), page, per_page)).all()
     return paginated(alerts_json(list(rows)), total, page, per_page)
 
 

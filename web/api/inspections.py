@@ -13,7 +13,7 @@ from audit.inspections import InspectionError, ItemOutcome, deductions_of, final
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope
 from models.org import Desk, Staff
-from web.api import bp, page_args, paginated
+from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_STR, OPT_TIME, STR, TIME, TIME_SCHEMA,
                             arg, arg_choice, arg_month, body_text, enum_schema, fail, id_param, iso,
                             json_body, month_range, number, obj, parse_time, query_param, scoped,
@@ -111,9 +111,9 @@ def list_inspections():
     if unit_code is not None:
         query = query.where(Inspection.unit_id == visible_unit(unit_code).id)
     db = get_session()
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.scalars(query.order_by(Inspection.started_at.desc(), Inspection.id.desc())
-                      .limit(per_page).offset((page - 1) * per_page)).all()
+    total = total_of(query)
+    rows = db.scalars(page_of(query.order_by(Inspection.started_at.desc(), Inspection.id.desc()), page,
+                              per_page)).all()
     return paginated(inspections_json(list(rows)), total, page, per_page)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models.enums import CameraHealth, ZoneKind
 from models.observing import Observation
 from models.org import Camera, Desk, Unit, Zone
-from web.api import bp, page_args, paginated
+from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (BOOL, INT, OPT_TIME, STR, TIME, arg, enum_schema, id_param, iso, obj, query_param,
                             scoped, unit_codes, value_of, visible, visible_desk, visible_unit)
 from web.api.openapi import document
@@ -57,9 +57,9 @@ def list_cameras():
         query = query.where(Desk.unit_id == visible_unit(code).id)
     if (code := arg("desk")) is not None:
         query = query.where(Desk.id == visible_desk(code).id)
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.execute(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code, Camera.code)
-                      .limit(per_page).offset((page - 1) * per_page)).all()
+    total = total_of(query)
+    rows = db.execute(page_of(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code, Camera.code),
+                              page, per_page)).all()
     health = latest_health([camera.id for camera, _ in rows])
     return paginated([camera_json(camera, desk, health.get(camera.id)) for camera, desk in rows], total, page,
                      per_page)

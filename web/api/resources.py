@@ -9,7 +9,7 @@ from flask import jsonify
 from sqlalchemy import func, select
 
 from models.org import Camera, Desk, Staff, Unit
-from web.api import bp, page_args, paginated
+from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (BOOL, CODE_SCHEMA, INT, OPT_STR, STR, arg, id_param, obj, path_code, query_param,
                             scoped, unit_codes, visible, visible_unit)
 from web.api.openapi import document
@@ -42,8 +42,8 @@ def list_units():
     page, per_page = page_args()
     db = get_session()
     query = select(Unit).where(Unit.id.in_(visible()))
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.scalars(query.order_by(Unit.code).limit(per_page).offset((page - 1) * per_page)).all()
+    total = total_of(query)
+    rows = db.scalars(page_of(query.order_by(Unit.code), page, per_page)).all()
     return paginated([unit_json(u, unit_codes()) for u in rows], total, page, per_page)
 
 
@@ -73,10 +73,10 @@ def list_desks():
     query = select(Desk).where(Desk.unit_id.in_(visible()))
     if (code := arg("unit")) is not None:
         query = query.where(Desk.unit_id == visible_unit(code).id)
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    total = total_of(query)
     codes = unit_codes()
-    rows = db.scalars(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code)
-                      .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.scalars(page_of(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code),
+                              page, per_page)).all()
     return paginated([desk_json(d, codes[d.unit_id]) for d in rows], total, page, per_page)
 
 

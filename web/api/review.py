@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import jsonify
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from audit.workflow import WorkflowError, decide, explain
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from models.findings import Finding, FindingEvidence
 from models.observing import Observation
 from models.org import Desk, Staff
-from web.api import bp, page_args, paginated
+from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (DAY, INT, MONTH_SCHEMA, OPT_INT, OPT_NUM, OPT_STR, OPT_TIME, STR, TIME,
                             acting_user, arg, arg_choice, arg_month, body_text, enum_schema, fail, id_param,
                             iso, json_body, log_access, month_days, number, obj, query_param, scoped,
@@ -103,9 +103,8 @@ def list_findings():
             fail(404, f"staff: no official {staff_code!r} in your units")
         query = query.where(Finding.staff_id == official.id)
     db = get_session()
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.scalars(query.order_by(Finding.day.desc(), Finding.id.desc())
-                      .limit(per_page).offset((page - 1) * per_page)).all()
+    total = total_of(query)
+    rows = db.scalars(page_of(query.order_by(Finding.day.desc(), Finding.id.desc()), page, per_page)).all()
     return paginated(findings_json(list(rows)), total, page, per_page)
 
 
