@@ -240,22 +240,30 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
     month_bounds(month)
     units = _scope_units(session, unit_code)
     units_by_id = {u.id: u for u in units}
-    rows = session.execute(
-        select(Score, Staff).join(Staff, Score.staff_id == Staff.id)
-        .options(selectinload(Score.deductions), selectinload(Staff.default_desk))
-        .where(Score.month == month, Score.unit_id.in_(list(units_by_id))).order_by(Staff.code)).all()
+    in_scope = (Score.month == month, Score.unit_id.in_(list(units_by_id)))
+    rows = session.execute(  # plain rows, not ORM objects: a month of a province has tens of thousands of lines
+        select(Score.id, Score.unit_id, Score.discipline_raw, Score.general_points, Score.task_points, Score.total,
+               Score.classification, Score.emulation_eligible, Score.reprimanded, Staff.code, Staff.full_name,
+               Desk.code.label("desk_code"))
+        .join(Staff, Score.staff_id == Staff.id).outerjoin(Desk, Staff.default_desk_id == Desk.id)
+        .where(*in_scope).order_by(Staff.code)).all()
+    lines_of: dict[int, list] = defaultdict(list)
+    for line in session.execute(
+            select(ScoreDeduction.score_id, ScoreDeduction.points, ScoreDeduction.reason, ScoreDeduction.finding_id,
+                   ScoreDeduction.inspection_result_id)
+            .join(Score, ScoreDeduction.score_id == Score.id).where(*in_scope).order_by(ScoreDeduction.id)):
+        lines_of[line.score_id].append(line)
     results = []
-    for score, staff in rows:
-        ordered = sorted(score.deductions, key=_by_id)
+    for row in rows:
+        ordered = lines_of.get(row.id, ())
         lines = tuple(DeductionLine(q2(d.points), d.reason, d.finding_id, d.inspection_result_id) for d in ordered
                       if d.finding_id is not None or d.inspection_result_id is not None)
         notes = tuple(d.reason for d in ordered if d.finding_id is None and d.inspection_result_id is None)
         results.append(OfficialScore(
-            staff.code, staff.full_name, units_by_id[score.unit_id].code,
-            staff.default_desk.code if staff.default_desk else None, q2(score.discipline_raw),
-            q2(score.general_points), None if score.task_points is None else q2(score.task_points),
-            None if score.total is None else q2(score.total), score.classification, score.emulation_eligible,
-            score.reprimanded, lines, notes))
+            row.code, row.full_name, units_by_id[row.unit_id].code, row.desk_code, q2(row.discipline_raw),
+            q2(row.general_points), None if row.task_points is None else q2(row.task_points),
+            None if row.total is None else q2(row.total), row.classification, row.emulation_eligible,
+            row.reprimanded, lines, notes))
     return _assemble(session, month, unit_code, units, results)
 
 

@@ -3,7 +3,8 @@
 Builds (or reuses) a database with bench/web_data.py — 10 communes × 20 desks, one camera and one
 official each, Mon–Fri 07:30–11:30 and 13:00–17:00, a sample per camera per minute for a year of
 working days, presence events, alerts, findings and one month of scores — starts ``deskaudit run web``
-(waitress, 8 threads) on a free port, and runs ``--clients`` threads for ``--seconds``: half signed in
+(its defaults: one waitress process per CPU core up to 4, 8 threads each, the wall shared for 5 s;
+``--workers`` and ``--wall-cache`` change them) on a free port, and runs ``--clients`` threads for ``--seconds``: half signed in
 as the admin through /login (session cookie, CSRF token from the form), half with a commune viewer's
 bearer token, each on one keep-alive connection, each picking its next request from a fixed mix:
 
@@ -15,8 +16,9 @@ Prints count, p50, p95, max and errors per endpoint (and each endpoint alone, on
 before the load), overall p50 / p95, requests/s, the server's RSS and the load average before and
 after. An endpoint that answers 404 to the admin is reported missing and left out. Exit code 1 when
 the overall p95 exceeds ``--target-ms``, on any error (non-2xx or exception) or a missing endpoint.
-``--think-ms`` makes each client pause between requests; ``--gc-freeze`` starts the server with the
-garbage-collector change proposed in docs/PERFORMANCE.md. Figures and analysis: docs/PERFORMANCE.md.
+``--think-ms`` makes each client pause between requests; ``--baseline`` first runs the same load against
+one server process without the wall cache (the server as it was before both), in the same run, then
+prints both. Figures and analysis: docs/PERFORMANCE.md.
 
     .venv/bin/python bench/web_load.py [--reuse /tmp/web_load.sqlite3] [--clients 20] [--seconds 60]
     .venv/bin/python bench/web_load.py --database-url postgresql://postgres@127.0.0.1:5432/test
@@ -31,8 +33,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import web_data  # noqa: E402  (bench/ is on sys.path)
+from web_server import Server, cpu_used  # noqa: E402
 from audit.calendar import public_holiday  # noqa: E402
 from models.access import ApiToken, User  # noqa: E402
 from models.alerts import Alert  # noqa: E402
@@ -66,7 +67,6 @@ from web.passwords import hash_password  # noqa: E402
 
 MIX = (("/wall", 10), ("/wall/tiles", 20), ("/api/v1/desks", 10), ("/api/v1/alerts?status=open", 15),
        ("/api/v1/findings?month=", 15), ("/api/v1/observations", 20), ("/api/v1/scores?month=", 10))
-URL_LINE = re.compile(r"deskaudit web: (http://\S+)")
 
 
 def echo(text: str) -> None:
@@ -216,73 +216,6 @@ def describe(url: str) -> dict:
 
 
 # --- the server -------------------------------------------------------------------------------------
-
-
-# ``deskaudit run web`` with the app's startup objects frozen out of the garbage collector's reach
-# (``--gc-freeze``): what the change proposed in docs/PERFORMANCE.md would do, without editing the CLI.
-GC_FREEZE = """
-import gc, sys, waitress
-build = waitress.create_server
-def create_server(app, **options):
-    gc.collect()
-    gc.freeze()
-    return build(app, **options)
-waitress.create_server = create_server
-sys.argv = ["deskaudit", "run", "web", "--port", "0"]
-from deskaudit.cli import main
-main()
-"""
-
-
-class Server:
-    """``deskaudit run web`` in a child process; its output is drained so it never blocks on a full pipe."""
-
-    def __init__(self, url: str, data_dir: Path, *, gc_freeze: bool = False):
-        env = {**os.environ, "DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(data_dir),
-               "PYTHONUNBUFFERED": "1"}
-        command = ["-c", GC_FREEZE] if gc_freeze else ["-m", "deskaudit", "run", "web", "--port", "0"]
-        self.process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self.base: str | None = None
-        self.ready = threading.Event()
-        for stream in (self.process.stdout, self.process.stderr):
-            threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
-
-    def _drain(self, stream) -> None:
-        for line in stream:
-            self.lines.append(line.rstrip())
-            found = URL_LINE.search(line)
-            if found:
-                self.base = found.group(1)
-                self.ready.set()
-        self.ready.set()
-
-    def wait(self, timeout: float) -> str:
-        self.ready.wait(timeout)
-        if self.base is None:
-            raise RuntimeError("the web server did not start:\n  " + "\n  ".join(self.lines[-25:]))
-        return self.base
-
-    def rss_mb(self) -> tuple[float, float]:
-        """Resident and peak resident memory of the server process, MB."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        value = {k: int(re.search(rf"{k}:\s+(\d+)", status).group(1)) / 1024 for k in ("VmRSS", "VmHWM")}
-        return value["VmRSS"], value["VmHWM"]
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 # --- clients ----------------------------------------------------------------------------------------
@@ -475,8 +408,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause of a client between requests")
     parser.add_argument("--target-ms", type=float, default=100, help="p95 target over all requests")
-    parser.add_argument("--gc-freeze", action="store_true", help="start the server with gc.freeze() once the app "
-                                                                  "is built (a proposed change; see PERFORMANCE.md)")
+    parser.add_argument("--workers", type=int, help="server processes (default: the server's own, one per CPU "
+                                                     "core up to 4)")
+    parser.add_argument("--wall-cache", type=float, help="seconds the server shares a wall (default: its own, 5)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first run the same load against one server process without the wall cache "
+                             "(--workers 1 --wall-cache 0), then against the configuration asked for")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -493,6 +430,11 @@ def main() -> int:
             echo(f"FAILED: {redacted(url)} was not generated by this benchmark; give --reuse a new path or name")
             return 2
         if existed:
+            from models import migrate
+
+            if migrate.current_revision(url) != migrate.head_revision():
+                echo(f"  migrating from revision {migrate.current_revision(url)} to {migrate.head_revision()}")
+                migrate.upgrade(url)
             added = web_data.top_up(url, datetime.now(timezone.utc), args.seed, echo)
             echo(f"  brought up to now: {added:,} observations added")
         else:
@@ -507,9 +449,23 @@ def main() -> int:
         echo("data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                   for k, v in result["data"].items()))
         logins = new_logins(url, datetime.now(timezone.utc))
+        runs = ([("baseline", 1, 0.0)] if args.baseline else []) + [("measured", args.workers, args.wall_cache)]
+        codes = []
         with tempfile.TemporaryDirectory(prefix="web_load_data.") as data_dir:
             write_snapshots(Path(data_dir), [f"{d}-CAM" for d, _ in info["desk_units"]])
-            code = run_load(args, url, Path(data_dir), info, logins, result)
+            for label, workers, wall_cache in runs:
+                echo(f"\n=== {label} ===")
+                figures: dict = {}
+                codes.append(run_load(args, url, Path(data_dir), info, logins, figures, workers, wall_cache))
+                result[label] = figures
+        if args.baseline:
+            before, after = result["baseline"], result["measured"]
+            if "all" in before and "all" in after:
+                b, a = before["all"], after["all"]
+                echo(f"\nbaseline → measured: p50 {b['p50']:.1f} → {a['p50']:.1f} ms, p95 {b['p95']:.1f} → "
+                     f"{a['p95']:.1f} ms ({b['p95'] / a['p95']:.1f}× lower), {before['requests_per_s']:.1f} → "
+                     f"{after['requests_per_s']:.1f} requests/s")
+        code = codes[-1]
     result["load_average_after"] = os.getloadavg()
     echo(f"load average after: {load_average()}")
     if args.json:
@@ -517,12 +473,15 @@ def main() -> int:
     return code
 
 
-def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict) -> int:
-    server = Server(url, data_dir, gc_freeze=args.gc_freeze)
+def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict, workers: int | None,
+             wall_cache: float | None) -> int:
+    server = Server(url, data_dir, workers=workers, wall_cache=wall_cache)
     try:
         base = server.wait(120)
-        echo(f"server: {base} (pid {server.process.pid}, waitress, 8 threads"
-             + (", gc.freeze() after start-up)" if args.gc_freeze else ")"))
+        time.sleep(3)  # worker processes build their apps after the address is bound
+        echo(f"server: {base} (`{' '.join(server.command)}`: {len(server.pids()) - (len(server.pids()) > 1)} "
+             f"process(es) × 8 threads)")
+        result["server"] = {"command": server.command}
         requests, rng = Requests(info, logins.viewer_unit), np.random.default_rng(args.seed)
         admin = Client(base, "admin")
         admin.sign_in(logins.admin, logins.password)
@@ -544,11 +503,11 @@ def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict) -
              + (f", {args.think_ms:.0f} ms mean pause" if args.think_ms else ", back to back"))
         server_cpu, own_cpu = server.cpu_seconds(), time.process_time()
         records, elapsed = load(clients, present, requests, args.seconds, args.think_ms, args.seed)
-        server_cpu, own_cpu = server.cpu_seconds() - server_cpu, time.process_time() - own_cpu
+        server_cpu, own_cpu = cpu_used(server_cpu, server.cpu_seconds()), time.process_time() - own_cpu
         rss, peak = server.rss_mb()
         summary = summarise(records, elapsed, present, alone_ms)
         print_table(summary)
-        echo(f"CPU during the load: server {server_cpu / elapsed:.0%} of one CPU "
+        echo(f"CPU during the load: server {server_cpu / elapsed:.0%} of one CPU (all its processes) "
              f"({server_cpu / max(len(records), 1) * 1000:.1f} ms per request), clients {own_cpu / elapsed:.0%}")
         summary.update(server_cpu_share=server_cpu / elapsed, client_cpu_share=own_cpu / elapsed,
                        server_cpu_ms_per_request=server_cpu / max(len(records), 1) * 1000)

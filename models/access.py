@@ -52,6 +52,17 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class LoginFailure(Base):
+    """A failed sign-in, by user name (``u:NAME``) and by address (``a:ADDR``): the rate limit every web process shares."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AccessLog(Base):
     """Who viewed which evidence or exported what, and when (privacy law requires it)."""
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select, text, update
 
 from deskaudit.cli import cli
+from models.access import ApiToken
 from websupport import PASSWORD, csrf_token, login
 
 
@@ -57,6 +60,49 @@ def test_wrong_password_then_rate_limit(web_site):
     blocked = client.post("/login", data={"username": "xem-dc", "password": PASSWORD, "csrf_token": token})
     assert blocked.status_code == 429  # even the right password waits now
     assert login(web_site.client(), "xem-tv").status_code == 302  # another user is not blocked
+
+
+def test_the_rate_limit_is_shared_by_every_worker_process(web_site, tmp_path):
+    """Two apps on one database stand for two ``run web --workers`` processes: failures in one block the other."""
+    from web import create_app
+
+    other = create_app({"DATABASE_URL": web_site.url, "TESTING": True, "DATA_DIR": str(tmp_path / "other")})
+    for number, app in enumerate([web_site.app, other] * 3):
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        response = client.post("/login", data={"username": "xem-dc", "password": "sai", "csrf_token": token})
+        assert response.status_code == (401 if number < 5 else 429), number
+    with web_site.factory() as db:
+        keys = db.execute(text("SELECT key, count(*) FROM login_failures GROUP BY key ORDER BY key")).all()
+    assert [tuple(k) for k in keys] == [("a:127.0.0.1", 5), ("u:xem-dc", 5)]  # the blocked try is not counted
+    client = other.test_client()
+    assert login(client, "xem-tv").status_code == 302  # another user name is not blocked
+    with web_site.factory() as db:
+        assert db.scalar(text("SELECT count(*) FROM login_failures WHERE key = 'u:xem-tv'")) == 0
+    other.extensions["deskaudit.db"].kw["bind"].dispose()
+
+
+def test_a_token_records_its_use_at_most_once_a_minute(web_site, cli_runner, monkeypatch):
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", web_site.url)
+    token = cli_runner.invoke(cli, ["users", "token", "xem-tv"]).output.strip()
+    client, headers = web_site.client(), {"Authorization": f"Bearer {token}"}
+
+    def last_used():
+        with web_site.factory() as db:
+            return db.scalar(select(ApiToken.last_used_at).order_by(ApiToken.id.desc()).limit(1))
+
+    assert last_used() is None
+    assert client.get("/api/v1/desks", headers=headers).status_code == 200
+    first = last_used()
+    assert first is not None
+    for _ in range(3):
+        assert client.get("/api/v1/desks", headers=headers).status_code == 200
+    assert last_used() == first
+    with web_site.factory() as db:
+        db.execute(update(ApiToken).values(last_used_at=datetime.now(timezone.utc) - timedelta(minutes=2)))
+        db.commit()
+    assert client.get("/api/v1/desks", headers=headers).status_code == 200
+    assert last_used() > first
 
 
 def test_login_needs_the_csrf_token(web_site):

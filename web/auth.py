@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
-from models.access import ApiToken, User
+from models.access import ApiToken, LoginFailure, User
 from web.db import get_session
 from web.passwords import verify_password
 
@@ -28,6 +26,7 @@ login_manager = LoginManager()
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 HOME = "home"  # the endpoint a signed-in user lands on
 TOKEN_PREFIX = "da_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how exactly api_tokens.last_used_at follows use
 
 
 class WebUser:
@@ -44,33 +43,40 @@ class WebUser:
 
 
 class LoginLimiter:
-    """At most ``per_user`` failed sign-ins per user name and ``per_address`` per address in ``window_s``."""
+    """At most ``per_user`` failed sign-ins per user name and ``per_address`` per address in ``window_s``.
+
+    Failures are rows of ``login_failures``, so every web worker process (``run web --workers N``)
+    counts the same ones; rows older than the window are deleted as new failures come in.
+    """
 
     def __init__(self, per_user: int = 5, per_address: int = 20, window_s: float = 900):
         self.per_user, self.per_address, self.window_s = per_user, per_address, window_s
-        self._failures: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
 
-    def blocked(self, username: str, address: str) -> bool:
-        with self._lock:
-            return (self._count(f"u:{username.lower()}") >= self.per_user
-                    or self._count(f"a:{address}") >= self.per_address)
+    def blocked(self, db: Session, username: str, address: str) -> bool:
+        return (self._count(db, _user_key(username)) >= self.per_user
+                or self._count(db, _address_key(address)) >= self.per_address)
 
-    def failed(self, username: str, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._failures[f"u:{username.lower()}"].append(now)
-            self._failures[f"a:{address}"].append(now)
+    def failed(self, db: Session, username: str, address: str) -> None:
+        now = datetime.now(timezone.utc)
+        db.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=self.window_s)))
+        db.add_all([LoginFailure(key=_user_key(username), at=now), LoginFailure(key=_address_key(address), at=now)])
+        db.commit()
 
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(f"u:{username.lower()}", None)
+    def succeeded(self, db: Session, username: str) -> None:
+        db.execute(delete(LoginFailure).where(LoginFailure.key == _user_key(username)))
 
-    def _count(self, key: str) -> int:
-        times, horizon = self._failures[key], time.monotonic() - self.window_s
-        while times and times[0] < horizon:
-            times.popleft()
-        return len(times)
+    def _count(self, db: Session, key: str) -> int:
+        horizon = datetime.now(timezone.utc) - timedelta(seconds=self.window_s)
+        return db.scalar(select(func.count()).select_from(LoginFailure)
+                         .where(LoginFailure.key == key, LoginFailure.at >= horizon))
+
+
+def _user_key(username: str) -> str:
+    return "u:" + username.lower()[:190]
+
+
+def _address_key(address: str) -> str:
+    return "a:" + address[:190]
 
 
 def token_hash(token: str) -> str:
@@ -105,8 +111,10 @@ def init_app(app: Flask) -> None:
         row = db.get(User, token.user_id)
         if row is None or not row.active:
             return None
-        token.last_used_at = datetime.now(timezone.utc)
-        db.commit()
+        now = datetime.now(timezone.utc)
+        if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+            token.last_used_at = now  # at most one write a minute per token, not one per API call
+            db.commit()
         return WebUser(row, via_token=True)
 
     @login_manager.unauthorized_handler
@@ -138,13 +146,13 @@ def login():
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
         address = request.remote_addr or "-"
-        if limiter.blocked(username, address):
+        db = get_session()
+        if limiter.blocked(db, username, address):
             error, status = _("Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau 15 phút."), 429
         else:
-            db = get_session()
             row = db.scalar(select(User).where(User.username == username))
             if row is not None and row.active and verify_password(row.password_hash, password):
-                limiter.succeeded(username)
+                limiter.succeeded(db, username)
                 row.last_login_at = datetime.now(timezone.utc)
                 db.commit()
                 language = session.get("lang")
@@ -154,7 +162,7 @@ def login():
                 login_user(WebUser(row))
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")))
-            limiter.failed(username, address)
+            limiter.failed(db, username, address)
             error, status = _("Tên đăng nhập hoặc mật khẩu không đúng."), 401
     return render_template("login.html", error=error), status
 

@@ -17,7 +17,7 @@ from audit.demo_history import EventKind
 from audit.seeding import MAX_DAYS, NoWorkingDays, SeedConflict, SeedReport, seed_history
 from deskaudit import paths
 from deskaudit.cli.common import BadInput, Failure, database
-from deskaudit.cli.run import serve_web
+from deskaudit.cli.webserver import serve_web
 from deskaudit.siteconfig import ConfigError, load_site_config
 from deskaudit.siteconfig.importer import import_site
 from models import migrate

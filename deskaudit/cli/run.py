@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from deskaudit import paths
 from deskaudit.cli.common import current_url, database
+from deskaudit.cli.webserver import THREADS, WALL_CACHE_SECONDS, default_workers, serve_web
 
 
 @click.group()
@@ -16,56 +16,20 @@ def run() -> None:
     """Run a deskaudit service in the foreground."""
 
 
-def secret_key() -> bytes:
-    """$DESKAUDIT_SECRET_KEY, else a random key kept in DATA_DIR/secret_key (0600), so sign-ins survive restarts."""
-    import os
-    import secrets
-
-    if os.environ.get("DESKAUDIT_SECRET_KEY"):
-        return os.environ["DESKAUDIT_SECRET_KEY"].encode()
-    path = paths.data_dir() / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
-
-
-def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] | None = None,
-              data_dir: Path | None = None) -> None:
-    """Serve the web app with waitress until interrupted; ``announce(base_url)`` is printed once listening."""
-    from waitress import create_server
-
-    from web import create_app
-
-    import gc
-
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key(), "DATA_DIR": str(data_dir or paths.data_dir())})
-    gc.collect()
-    gc.freeze()  # the app's long-lived objects leave the collector's scans: fewer, shorter pauses under load
-    try:
-        server = create_server(app, host=host, port=port, threads=8, ident="deskaudit")
-    except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    base_url = f"http://{host}:{server.effective_port}/"
-    click.echo(announce(base_url) if announce else f"deskaudit web: {base_url}")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        server.close()
-
-
 @run.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 = any free port).")
-def web(host: str, port: int) -> None:
-    """Serve the web app (waitress)."""
+@click.option("--workers", type=click.IntRange(1, 32), help="Server processes (default: one per CPU core, at most 4).")
+@click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 64),
+              help="Request threads per process.")
+@click.option("--wall-cache", default=WALL_CACHE_SECONDS, show_default=True, type=click.FloatRange(0, 60),
+              metavar="SECONDS", help="Share the desk wall between viewers of the same units for this long (0: off).")
+def web(host: str, port: int, workers: int | None, threads: int, wall_cache: float) -> None:
+    """Serve the web app (waitress; several processes share the port)."""
     with database():  # fail early, with a clear message, on a missing or old schema
         pass
-    serve_web(current_url(), host, port)
+    serve_web(current_url(), host, port, workers=workers or default_workers(), threads=threads,
+              wall_cache_seconds=wall_cache)
 
 
 @run.command()

@@ -11,7 +11,9 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from markupsafe import Markup
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from models.access import AccessLog
 from models.observing import Observation
 from models.org import Camera, Desk
+from web.cache import cached
 from web.db import get_session
 from web.i18n import local_datetime
 from web.pages import wall_data as data
@@ -47,27 +50,51 @@ FINDING_STATUS_LABELS = {"proposed": _l("Đề xuất"), "awaiting_explanation":
 def index():
     session = get_session()
     code = request.args.get("unit", "")
-    now = data.current_time()
-    snapshots = latest_snapshots()
-    cards = [tile_view(t, snapshots) for t in data.desk_tiles(session, data.unit_scope(session, code), now)]
-    groups: dict[tuple[str, str], list[dict]] = {}
-    for card in cards:
-        groups.setdefault((card["unit_code"], card["unit_name"]), []).append(card)
-    return render_template("wall/index.html", groups=groups, units=data.visible_units(session), unit_code=code,
-                           now=now, refresh_seconds=REFRESH_SECONDS)
+    view = wall_view(data.unit_scope(session, code), code)
+    return render_template("wall/index.html", grid=view.grid(), units=data.visible_units(session), unit_code=code,
+                           now=view.now, refresh_seconds=REFRESH_SECONDS)
 
 
 @bp.get("/tiles")
 def tiles():
     """The wall's tiles as JSON, for wall.js to refresh them in place."""
-    session = get_session()
-    now = data.current_time()
-    snapshots = latest_snapshots()
-    tiles = data.desk_tiles(session, data.unit_scope(session, request.args.get("unit")), now)
-    cards = [tile_view(t, snapshots) for t in tiles]
-    response = jsonify(generated_at=now.isoformat(), generated=local_datetime(now), tiles=cards)
+    view = wall_view(data.unit_scope(get_session(), request.args.get("unit")), request.args.get("unit") or "")
+    response = current_app.response_class(view.json(), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class WallView:
+    """The wall of one set of units at one moment, in one language: its cards, their HTML grid and JSON."""
+
+    def __init__(self, now: datetime, cards: list[dict]):
+        self.now, self.cards = now, cards
+        self._grid: Markup | None = None
+        self._json: bytes | None = None
+
+    def grid(self) -> Markup:
+        if self._grid is None:
+            groups: dict[tuple[str, str], list[dict]] = {}
+            for card in self.cards:
+                groups.setdefault((card["unit_code"], card["unit_name"]), []).append(card)
+            self._grid = Markup(render_template("wall/_grid.html", groups=groups))
+        return self._grid
+
+    def json(self) -> bytes:
+        if self._json is None:
+            self._json = current_app.json.dumps({"generated_at": self.now.isoformat(),
+                                                 "generated": local_datetime(self.now), "tiles": self.cards}).encode()
+        return self._json
+
+
+def wall_view(unit_ids: frozenset[int], code: str) -> WallView:
+    """The wall of ``unit_ids`` now, or as computed a few seconds ago (``web.cache``: WALL_CACHE_SECONDS)."""
+    def build() -> WallView:
+        now = data.current_time()
+        snapshots = latest_snapshots()
+        return WallView(now, [tile_view(t, snapshots) for t in data.desk_tiles(get_session(), unit_ids, now)])
+
+    return cached("wall", (unit_ids, code, str(get_locale())), build)
 
 
 def tile_view(tile: data.Tile, snapshots: dict[str, int]) -> dict:

@@ -1,0 +1,170 @@
+"""Serving the web app: waitress threads in one process, or worker processes sharing one listening socket.
+
+One Python process runs one request's Python code at a time (the GIL), so one process serves about one
+CPU core's worth of requests. With ``workers > 1`` the parent binds the address once and forks that
+many processes; each builds its own app (its own database pool and caches) and serves the shared
+socket with waitress, and the kernel hands each new connection to one of them. The parent only
+watches: a worker that dies is started again (a worker that dies within ``CRASH_WINDOW_S`` of its
+start, ``MAX_EARLY_CRASHES`` times in a row, stops the server with an error instead), and Ctrl-C or
+SIGTERM stops every worker. Everything workers must agree on lives in the database (sessions are
+signed cookies with the shared secret key; the sign-in rate limit is the ``login_failures`` table).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+THREADS = 8  # waitress threads per process: requests wait on the database while others run
+WALL_CACHE_SECONDS = 5.0  # web.cache: the wall changes when cameras are sampled (every 30 s or more)
+CRASH_WINDOW_S = 10.0
+MAX_EARLY_CRASHES = 3
+STOP_GRACE_S = 10.0
+
+
+def default_workers() -> int:
+    """One worker process per CPU core, at most 4 (the database, not Python, limits beyond that)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] | None = None,
+              data_dir: Path | None = None, workers: int = 1, threads: int = THREADS,
+              wall_cache_seconds: float = WALL_CACHE_SECONDS) -> None:
+    """Serve the web app until interrupted; ``announce(base_url)`` is printed once listening."""
+    from deskaudit import paths
+
+    config = {"DATABASE_URL": url, "SECRET_KEY": secret_key(),
+              "DATA_DIR": str(data_dir or paths.data_dir()), "WALL_CACHE_SECONDS": wall_cache_seconds}
+    listener = bind(host, port)
+    base_url = f"http://{host}:{listener.getsockname()[1]}/"
+    if workers > 1 and not hasattr(os, "fork"):
+        raise click.ClickException("--workers above 1 needs a system with fork(); use --workers 1 here")
+    if workers == 1:
+        _serve(config, listener, threads, lambda: click.echo(announce(base_url) if announce
+                                                              else f"deskaudit web: {base_url}"))
+        return
+    _supervise(config, listener, workers, threads, base_url, announce)
+
+
+def secret_key() -> bytes:
+    """$DESKAUDIT_SECRET_KEY, else a random key kept in DATA_DIR/secret_key (0600), so sign-ins survive restarts."""
+    import secrets
+
+    from deskaudit import paths
+
+    if os.environ.get("DESKAUDIT_SECRET_KEY"):
+        return os.environ["DESKAUDIT_SECRET_KEY"].encode()
+    path = paths.data_dir() / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: any free port), or a clear error."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        listener = socket.socket(info[0], socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(info[4])
+        listener.listen(1024)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return listener
+
+
+def _serve(config: dict, listener: socket.socket, threads: int, ready: Callable[[], None] | None = None) -> None:
+    """Build the app and serve ``listener`` with waitress in this process until interrupted."""
+    from waitress import create_server
+
+    from web import create_app
+
+    app = create_app(dict(config))
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects leave the collector's scans: fewer, shorter pauses under load
+    server = create_server(app, sockets=[listener], threads=threads, ident="deskaudit")
+    if ready is not None:
+        ready()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.close()
+
+
+def _worker(config: dict, listener: socket.socket, threads: int) -> None:
+    """A worker process: SIGTERM stops it; Ctrl-C is the parent's to handle (it reaches the whole group)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        _serve(config, listener, threads)
+    except SystemExit:
+        pass
+
+
+def _supervise(config: dict, listener: socket.socket, workers: int, threads: int, base_url: str,
+               announce: Callable[[str], str] | None) -> None:
+    context = multiprocessing.get_context("fork")
+    stopping: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: stopping.append(number))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def start(slot: int):
+        process = context.Process(target=_worker, args=(config, listener, threads), name=f"deskaudit-web-{slot}",
+                                  daemon=False)
+        process.start()
+        return process, time.monotonic()
+
+    running = [start(slot) for slot in range(workers)]
+    click.echo(announce(base_url) if announce else f"deskaudit web: {base_url}")
+    click.echo(f"{workers} worker processes × {threads} threads")
+    early_crashes, failure = 0, None
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for slot, (process, started) in enumerate(running):
+                if process.is_alive():
+                    continue
+                early = time.monotonic() - started < CRASH_WINDOW_S
+                early_crashes = early_crashes + 1 if early else 0
+                if early_crashes >= MAX_EARLY_CRASHES:
+                    failure = (f"web worker processes keep exiting at start (last exit code {process.exitcode}); "
+                               "see the messages above")
+                    break
+                click.echo(f"web worker {process.pid} exited with code {process.exitcode}; starting another", err=True)
+                running[slot] = start(slot)
+            if failure:
+                break
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop([process for process, _ in running])
+        listener.close()
+    if failure:
+        raise click.ClickException(failure)
+    click.echo("stopped")
+
+
+def _stop(processes) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: the worker exits
+    deadline = time.monotonic() + STOP_GRACE_S
+    for process in processes:
+        process.join(max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()

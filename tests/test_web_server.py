@@ -1,0 +1,124 @@
+"""`deskaudit run web --workers N`: worker processes share one port, a dead worker is replaced, Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from deskaudit.cli.webserver import bind, default_workers
+
+pytestmark = pytest.mark.slow
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def start(tmp_path, *args) -> tuple[subprocess.Popen, str, list[str]]:
+    from models import migrate
+
+    url = f"sqlite:///{tmp_path / 'deskaudit.sqlite3'}"
+    if not (tmp_path / "deskaudit.sqlite3").exists():
+        migrate.upgrade(url)
+    env = {**os.environ, "DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(tmp_path / "data"),
+           "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "deskaudit", "run", "web", *args], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines, base, deadline = [], None, time.monotonic() + 60
+    while base is None and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if match := re.search(r"deskaudit web: (http://127\.0\.0\.1:\d+/)", line):
+            base = match[1]
+    if base is None:
+        process.kill()
+        pytest.fail("web server did not start:\n" + "".join(lines))
+    return process, base, lines
+
+
+def get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.2)
+
+
+def test_workers_share_the_port_are_replaced_and_stop_together(tmp_path):
+    process, base, lines = start(tmp_path, "--port", "0", "--workers", "2")
+    try:
+        assert process.stdout.readline().strip() == "2 worker processes × 8 threads"
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(get, [base + "login"] * 40)) == {200}
+        first = children(process.pid)
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)  # a worker dies: another takes its place, the port keeps answering
+        wait_for(lambda: len(children(process.pid)) == 2 and first[0] not in children(process.pid))
+        assert first[1] in children(process.pid)
+        assert get(base + "login") == 200
+        workers = children(process.pid)
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        assert process.wait(30) == 0
+        assert "stopped" in process.stdout.read()
+        for pid in workers:
+            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        with pytest.raises(OSError):
+            get(base + "login")
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_one_worker_serves_in_the_process_itself(tmp_path):
+    process, base, _ = start(tmp_path, "--port", "0", "--workers", "1")
+    try:
+        assert get(base + "login") == 200
+        assert children(process.pid) == []
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path):
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        from models import migrate
+
+        url = f"sqlite:///{tmp_path / 'deskaudit.sqlite3'}"
+        migrate.upgrade(url)
+        env = {**os.environ, "DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(tmp_path / "data")}
+        result = subprocess.run([sys.executable, "-m", "deskaudit", "run", "web", "--port", str(port),
+                                 "--workers", "2"], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    finally:
+        taken.close()
+
+
+def test_bind_and_default_workers():
+    assert 1 <= default_workers() <= 4
+    listener = bind("127.0.0.1", 0)
+    try:
+        assert listener.getsockname()[1] > 0 and listener.type == socket.SOCK_STREAM
+    finally:
+        listener.close()
