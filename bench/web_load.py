@@ -3,9 +3,9 @@
 Builds (or reuses) a database with bench/web_data.py — 10 communes × 20 desks, one camera and one
 official each, Mon–Fri 07:30–11:30 and 13:00–17:00, a sample per camera per minute for a year of
 working days, presence events, alerts, findings and one month of scores — starts ``deskaudit run web``
-(its defaults: one waitress process per CPU core up to 4, 8 threads each, the wall shared for 5 s;
-``--workers`` and ``--wall-cache`` change them) on a free port, and runs ``--clients`` threads for ``--seconds``: half signed in
-as the admin through /login (session cookie, CSRF token from the form), half with a commune viewer's
+(its defaults: one waitress process per CPU core up to 4, 8 threads each, the wall and a month's scores
+shared for 5 s; ``--workers`` and ``--cache`` change them) on a free port, and runs ``--clients``
+threads for ``--seconds``: half signed in as the admin through /login (session cookie, CSRF token from the form), half with a commune viewer's
 bearer token, each on one keep-alive connection, each picking its next request from a fixed mix:
 
     /wall 10 % · /wall/tiles 20 % · /api/v1/desks 10 % · /api/v1/alerts?status=open 15 %
@@ -17,7 +17,7 @@ before the load), overall p50 / p95, requests/s, the server's RSS and the load a
 after. An endpoint that answers 404 to the admin is reported missing and left out. Exit code 1 when
 the overall p95 exceeds ``--target-ms``, on any error (non-2xx or exception) or a missing endpoint.
 ``--think-ms`` makes each client pause between requests; ``--baseline`` first runs the same load against
-one server process without the wall cache (the server as it was before both), in the same run, then
+one server process without the shared cache (the server as it was before both), in the same run, then
 prints both. Figures and analysis: docs/PERFORMANCE.md.
 
     .venv/bin/python bench/web_load.py [--reuse /tmp/web_load.sqlite3] [--clients 20] [--seconds 60]
@@ -410,10 +410,11 @@ def main() -> int:
     parser.add_argument("--target-ms", type=float, default=100, help="p95 target over all requests")
     parser.add_argument("--workers", type=int, help="server processes (default: the server's own, one per CPU "
                                                      "core up to 4)")
-    parser.add_argument("--wall-cache", type=float, help="seconds the server shares a wall (default: its own, 5)")
+    parser.add_argument("--threads", type=int, help="request threads per server process (default: its own, 8)")
+    parser.add_argument("--cache", type=float, help="seconds the server shares the wall and a month's scores (default: its own, 5)")
     parser.add_argument("--baseline", action="store_true",
-                        help="first run the same load against one server process without the wall cache "
-                             "(--workers 1 --wall-cache 0), then against the configuration asked for")
+                        help="first run the same load against one server process without the shared cache "
+                             "(--workers 1 --cache 0), then against the configuration asked for")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -449,14 +450,14 @@ def main() -> int:
         echo("data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                   for k, v in result["data"].items()))
         logins = new_logins(url, datetime.now(timezone.utc))
-        runs = ([("baseline", 1, 0.0)] if args.baseline else []) + [("measured", args.workers, args.wall_cache)]
+        runs = ([("baseline", 1, 0.0)] if args.baseline else []) + [("measured", args.workers, args.cache)]
         codes = []
         with tempfile.TemporaryDirectory(prefix="web_load_data.") as data_dir:
             write_snapshots(Path(data_dir), [f"{d}-CAM" for d, _ in info["desk_units"]])
-            for label, workers, wall_cache in runs:
+            for label, workers, cache in runs:
                 echo(f"\n=== {label} ===")
                 figures: dict = {}
-                codes.append(run_load(args, url, Path(data_dir), info, logins, figures, workers, wall_cache))
+                codes.append(run_load(args, url, Path(data_dir), info, logins, figures, workers, cache))
                 result[label] = figures
         if args.baseline:
             before, after = result["baseline"], result["measured"]
@@ -474,13 +475,14 @@ def main() -> int:
 
 
 def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict, workers: int | None,
-             wall_cache: float | None) -> int:
-    server = Server(url, data_dir, workers=workers, wall_cache=wall_cache)
+             cache: float | None) -> int:
+    server = Server(url, data_dir, workers=workers, threads=None if workers == 1 and cache == 0 else args.threads,
+                    cache=cache)
     try:
         base = server.wait(120)
         time.sleep(3)  # worker processes build their apps after the address is bound
         echo(f"server: {base} (`{' '.join(server.command)}`: {len(server.pids()) - (len(server.pids()) > 1)} "
-             f"process(es) × 8 threads)")
+             "process(es))")
         result["server"] = {"command": server.command}
         requests, rng = Requests(info, logins.viewer_unit), np.random.default_rng(args.seed)
         admin = Client(base, "admin")

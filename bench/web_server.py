@@ -21,14 +21,17 @@ URL_LINE = re.compile(r"deskaudit web: (http://\S+)")
 class Server:
     """``deskaudit run web`` on a free port; its output is drained so it never blocks on a full pipe."""
 
-    def __init__(self, url: str, data_dir: Path, *, workers: int | None = None, wall_cache: float | None = None):
+    def __init__(self, url: str, data_dir: Path, *, workers: int | None = None, threads: int | None = None,
+                 cache: float | None = None):
         env = {**os.environ, "DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(data_dir),
                "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "deskaudit", "run", "web", "--port", "0"]
         if workers is not None:
             command += ["--workers", str(workers)]
-        if wall_cache is not None:
-            command += ["--wall-cache", str(wall_cache)]
+        if threads is not None:
+            command += ["--threads", str(threads)]
+        if cache is not None:
+            command += ["--cache", str(cache)]
         self.command = command[2:]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)

@@ -166,3 +166,18 @@ def test_english_switch(web_site):
     page = client.get("/login?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)  # remembered
+
+
+def test_the_session_cookie_slides_but_is_resent_at_most_every_five_minutes(web_site, monkeypatch):
+    import web.auth
+
+    client = web_site.client()
+    assert "Set-Cookie" in login(client, "xem-tv").headers
+    client.get("/units")  # the first page after sign-in stamps the session once
+    responses = [client.get("/units") for _ in range(3)]
+    assert all(r.status_code == 200 and "Set-Cookie" not in r.headers for r in responses)
+    later = web.auth.time.time() + 301
+    monkeypatch.setattr(web.auth.time, "time", lambda: later)
+    refreshed = client.get("/units")
+    assert refreshed.status_code == 200 and "Expires=" in refreshed.headers["Set-Cookie"]  # 8 h from now again
+    assert "Set-Cookie" not in client.get("/units").headers

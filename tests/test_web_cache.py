@@ -79,7 +79,7 @@ def test_a_failed_build_is_not_cached():
 
 def test_the_wall_is_shared_for_its_seconds_and_never_across_scopes(web_site, clock):
     live_morning(web_site)
-    web_site.app.config["WALL_CACHE_SECONDS"] = 5
+    web_site.app.config["CACHE_SECONDS"] = 5
 
     def tiles(user, query=""):
         body = web_site.client(user).get("/wall/tiles" + query).get_json()
@@ -106,8 +106,29 @@ def test_the_wall_is_shared_for_its_seconds_and_never_across_scopes(web_site, cl
 
 def test_without_the_setting_every_request_is_fresh(web_site):
     live_morning(web_site)
-    assert not web_site.app.config.get("WALL_CACHE_SECONDS")
+    assert not web_site.app.config.get("CACHE_SECONDS")
     client = web_site.client("xem-tv")
     assert "status-staffed" in tile_of(client.get("/wall").get_data(as_text=True), "TV-HT")
     presence(web_site, "TV-HT", local(WED, 8, 30), "absent", "present")
     assert "status-unattended" in tile_of(client.get("/wall").get_data(as_text=True), "TV-HT")
+
+
+def test_month_scores_are_shared_per_unit_and_month(web_site, clock):
+    from sqlalchemy import update
+
+    from models.scoring import Score
+
+    web_site.app.config["CACHE_SECONDS"] = 5
+
+    def totals(user):
+        body = web_site.client(user).get("/api/v1/scores?month=2026-03&per_page=100").get_json()
+        return {o["staff_code"]: o["total"] for o in body["items"]}, {u["unit_code"] for u in body["units"]}
+
+    admin, (viewer, viewer_units), (other, other_units) = totals("admin")[0], totals("xem-tv"), totals("xem-dc")
+    assert admin and viewer and other and set(admin) == set(viewer) | set(other)
+    assert not set(viewer) & set(other) and viewer_units == {"NA-TRUONGVINH"} and other_units == {"NA-DIENCHAU"}
+    with web_site.factory.begin() as session:
+        session.execute(update(Score).where(Score.month == "2026-03").values(total=12))
+    assert totals("xem-tv")[0] == viewer  # within 5 s the shared result stands
+    clock.now += 5.1
+    assert set(totals("xem-tv")[0].values()) == {12.0} and set(totals("admin")[0].values()) == {12.0}

@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         HOME_ENDPOINT="wall.index",
         DATA_DIR=os.environ.get("DESKAUDIT_DATA_DIR"),
     )
+    app.json.sort_keys = False  # keys in the order the code writes them; sorting every object costs CPU on big lists
     if test_config:
         app.config.update(test_config)
     if not app.config["DATABASE_URL"]:

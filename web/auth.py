@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from models.access import ApiToken, LoginFailure, User
+from models.access import ApiToken, LoginFailure, User, user_units
+from models.org import Unit
+from web.cache import cached
 from web.db import get_session
 from web.passwords import verify_password
 
@@ -29,17 +34,40 @@ TOKEN_PREFIX = "da_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how exactly api_tokens.last_used_at follows use
 
 
-class WebUser:
-    """The signed-in user as Flask-Login sees it: the User row's fields the app needs, detached."""
+class UnitRef(NamedTuple):
+    id: int
+    code: str
 
-    def __init__(self, row: User, via_token: bool = False):
+
+class WebUser:
+    """The signed-in user as Flask-Login sees it: plain fields, read with two light queries per request."""
+
+    def __init__(self, row, units: list[UnitRef], via_token: bool = False):
         self.id, self.username, self.role, self.full_name = row.id, row.username, row.role, row.full_name
-        self.units = list(row.units)
+        self.units = units
         self.via_token = via_token
         self.is_authenticated, self.is_active, self.is_anonymous = True, row.active, False
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+USER_FIELDS = (User.id, User.username, User.role, User.full_name, User.active)
+# Built once: every request runs two of these, and building a statement costs more than SQLite running it.
+USER_BY_ID = select(*USER_FIELDS).where(User.id == bindparam("user_id"))
+USER_BY_TOKEN = (select(*USER_FIELDS, ApiToken.id.label("token_id"), ApiToken.last_used_at)
+                 .join(ApiToken, ApiToken.user_id == User.id)
+                 .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
+UNITS_OF_USER = (select(Unit.id, Unit.code).join(user_units, user_units.c.unit_id == Unit.id)
+                 .where(user_units.c.user_id == bindparam("user_id")).order_by(Unit.code))
+
+
+def web_user(db: Session, row, via_token: bool = False) -> WebUser | None:
+    """The WebUser of a users row (or a row of USER_FIELDS); None when it is missing or deactivated."""
+    if row is None or not row.active:
+        return None
+    units = [UnitRef(*u) for u in db.execute(UNITS_OF_USER, {"user_id": row.id})]
+    return WebUser(row, units, via_token)
 
 
 class LoginLimiter:
@@ -79,6 +107,25 @@ def _address_key(address: str) -> str:
     return "a:" + address[:190]
 
 
+class SlidingSession(SecureCookieSessionInterface):
+    """Sign-ins last PERMANENT_SESSION_LIFETIME (8 h) from the last activity, as before, but the cookie is
+    re-signed and re-sent at most every ``refresh_s`` (5 min), not on every response: signing (with zlib)
+    was a noticeable share of a request's time, and a session's end moves by at most those minutes."""
+
+    refresh_s = 300
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        now = int(time.time())
+        if not session.modified:
+            if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+                return False
+            if now - int(session.get("_seen", 0)) < self.refresh_s:
+                return False
+        if session.permanent:
+            session["_seen"] = now  # saved with the cookie this response sends
+        return True
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -88,6 +135,7 @@ def new_token() -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = SlidingSession()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -95,27 +143,33 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        row = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-        return WebUser(row) if row is not None and row.active else None
+        if not user_id.isdigit():
+            return None
+
+        def read() -> WebUser | None:
+            db = get_session()
+            return web_user(db, db.execute(USER_BY_ID, {"user_id": int(user_id)}).first())
+
+        return cached("users", ("id", int(user_id)), read)
 
     @login_manager.request_loader
     def load_from_token(req):
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        db = get_session()
-        token = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip()),
-                                                 ApiToken.revoked_at.is_(None)))
-        if token is None:
-            return None
-        row = db.get(User, token.user_id)
-        if row is None or not row.active:
-            return None
-        now = datetime.now(timezone.utc)
-        if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
-            token.last_used_at = now  # at most one write a minute per token, not one per API call
-            db.commit()
-        return WebUser(row, via_token=True)
+        digest = token_hash(header[7:].strip())
+
+        def read() -> WebUser | None:
+            db = get_session()
+            row = db.execute(USER_BY_TOKEN, {"token_hash": digest}).first()
+            user = web_user(db, row, via_token=True)
+            now = datetime.now(timezone.utc)
+            if user is not None and (row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION):
+                db.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
+                db.commit()  # at most one write a minute per token, not one per API call
+            return user
+
+        return cached("users", ("token", digest), read)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -159,7 +213,7 @@ def login():
                 session.clear()  # a fresh session on sign-in (no fixation); only the language choice stays
                 if language:
                     session["lang"] = language
-                login_user(WebUser(row))
+                login_user(web_user(db, row))
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")))
             limiter.failed(db, username, address)

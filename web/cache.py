@@ -1,8 +1,9 @@
-"""A short-lived, per-process cache for views many people poll (the desk wall).
+"""A short-lived, per-process cache for views many people poll: the desk wall and a month's scores.
 
 The wall is recomputed for every viewer every 20 s although it changes only when a camera is sampled
-(every 30 s or more). With ``WALL_CACHE_SECONDS`` > 0 (``deskaudit run web`` sets 5) a result is
-shared by the requests that ask for the same key within that many seconds; the key always holds the
+(every 30 s or more); a month's scores change when they are computed (nightly, or on a report). With
+``CACHE_SECONDS`` > 0 (``deskaudit run web`` sets 5; ``--cache`` changes it) a result is shared
+by the requests that ask for the same key within that many seconds; the key always holds the
 exact set of units the result covers, so nobody receives another scope's data. Only one request
 computes a stale entry; the others asking for the same key wait for it instead of computing it again.
 The app's default is 0 (no caching), so tests that change data between requests see every change.
@@ -63,8 +64,8 @@ class TTLCache:
 
 
 def cached(name: str, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, shared for the app's ``WALL_CACHE_SECONDS`` by requests with the same ``(name, key)``."""
-    seconds = float(current_app.config.get("WALL_CACHE_SECONDS") or 0)
+    """``build()``, shared for the app's ``CACHE_SECONDS`` by requests with the same ``(name, key)``."""
+    seconds = float(current_app.config.get("CACHE_SECONDS") or 0)
     if seconds <= 0:
         return build()
     caches = current_app.extensions.setdefault("deskaudit.caches", {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import NamedTuple
 
 from flask import abort, g
 from flask_login import current_user
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from models.enums import Role
 from models.org import Unit
+from web.cache import cached
 from web.db import get_session
 
 READ_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER, Role.VIEWER)
@@ -31,17 +33,38 @@ def visible_unit_ids() -> frozenset[int]:
 
 
 def _units_below(user) -> Iterable[int]:
-    session = get_session()
     if user.role is Role.ADMIN:
-        return session.scalars(select(Unit.id)).all()
-    return subtree(session, [u.id for u in user.units])
+        return unit_directory().codes.keys()
+    return subtree(get_session(), [u.id for u in user.units])
+
+
+class UnitDirectory(NamedTuple):
+    """Every unit's code and children, read once per request (shared for CACHE_SECONDS when it is set)."""
+
+    codes: dict[int, str]
+    children: dict[int | None, tuple[int, ...]]
+
+
+UNIT_TREE = select(Unit.id, Unit.parent_id, Unit.code)
+
+
+def unit_directory() -> UnitDirectory:
+    if "unit_directory" not in g:
+        g.unit_directory = cached("units", "directory", _read_directory)
+    return g.unit_directory
+
+
+def _read_directory() -> UnitDirectory:
+    codes, children = {}, {}
+    for unit_id, parent_id, code in get_session().execute(UNIT_TREE):
+        codes[unit_id] = code
+        children.setdefault(parent_id, []).append(unit_id)
+    return UnitDirectory(codes, {parent: tuple(ids) for parent, ids in children.items()})
 
 
 def subtree(session, roots: Iterable[int]) -> set[int]:
     """Ids of the ``roots`` units and of every unit below them."""
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent_id, []).append(unit_id)
+    children = unit_directory().children
     found, todo = set(), list(roots)
     while todo:
         unit_id = todo.pop()

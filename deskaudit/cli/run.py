@@ -8,7 +8,7 @@ import click
 
 from deskaudit import paths
 from deskaudit.cli.common import current_url, database
-from deskaudit.cli.webserver import THREADS, WALL_CACHE_SECONDS, default_workers, serve_web
+from deskaudit.cli.webserver import CACHE_SECONDS, THREADS, default_workers, serve_web
 
 
 @click.group()
@@ -22,14 +22,15 @@ def run() -> None:
 @click.option("--workers", type=click.IntRange(1, 32), help="Server processes (default: one per CPU core, at most 4).")
 @click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 64),
               help="Request threads per process.")
-@click.option("--wall-cache", default=WALL_CACHE_SECONDS, show_default=True, type=click.FloatRange(0, 60),
-              metavar="SECONDS", help="Share the desk wall between viewers of the same units for this long (0: off).")
-def web(host: str, port: int, workers: int | None, threads: int, wall_cache: float) -> None:
+@click.option("--cache", default=CACHE_SECONDS, show_default=True, type=click.FloatRange(0, 60),
+              metavar="SECONDS", help="Share the desk wall and a month's scores between users of the same units for "
+                   "this long (0: off).")
+def web(host: str, port: int, workers: int | None, threads: int, cache: float) -> None:
     """Serve the web app (waitress; several processes share the port)."""
     with database():  # fail early, with a clear message, on a missing or old schema
         pass
     serve_web(current_url(), host, port, workers=workers or default_workers(), threads=threads,
-              wall_cache_seconds=wall_cache)
+              cache_seconds=cache)
 
 
 @run.command()

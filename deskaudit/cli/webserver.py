@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 THREADS = 8  # waitress threads per process: requests wait on the database while others run
-WALL_CACHE_SECONDS = 5.0  # web.cache: the wall changes when cameras are sampled (every 30 s or more)
+CACHE_SECONDS = 5.0  # web.cache: the wall changes when cameras are sampled (every 30 s or more)
 CRASH_WINDOW_S = 10.0
 MAX_EARLY_CRASHES = 3
 STOP_GRACE_S = 10.0
@@ -38,12 +38,12 @@ def default_workers() -> int:
 
 def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] | None = None,
               data_dir: Path | None = None, workers: int = 1, threads: int = THREADS,
-              wall_cache_seconds: float = WALL_CACHE_SECONDS) -> None:
+              cache_seconds: float = CACHE_SECONDS) -> None:
     """Serve the web app until interrupted; ``announce(base_url)`` is printed once listening."""
     from deskaudit import paths
 
     config = {"DATABASE_URL": url, "SECRET_KEY": secret_key(),
-              "DATA_DIR": str(data_dir or paths.data_dir()), "WALL_CACHE_SECONDS": wall_cache_seconds}
+              "DATA_DIR": str(data_dir or paths.data_dir()), "CACHE_SECONDS": cache_seconds}
     listener = bind(host, port)
     base_url = f"http://{host}:{listener.getsockname()[1]}/"
     if workers > 1 and not hasattr(os, "fork"):

@@ -10,14 +10,14 @@ from enum import Enum
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from models.access import AccessLog, User
 from models.org import DEFAULT_TIMEZONE, Desk, Unit
 from web.db import get_session
-from web.scope import visible_unit_ids
+from web.scope import unit_directory, visible_unit_ids
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 MAX_ID = 2**31 - 1  # ids above this exist in no table: a 404, never a database overflow
@@ -224,9 +224,7 @@ def body_text(body: dict, field: str, *, required: bool = False, max_length: int
 
 def unit_codes() -> dict[int, str]:
     """Code of every unit by id (a small table, read once per request)."""
-    if "api_unit_codes" not in g:
-        g.api_unit_codes = dict(get_session().execute(select(Unit.id, Unit.code)).all())
-    return g.api_unit_codes
+    return unit_directory().codes
 
 
 def visible() -> list[int]:
@@ -282,7 +280,7 @@ def iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return (value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)).isoformat()
     return value.isoformat()
 
 

@@ -31,7 +31,11 @@ def unit_json(unit: Unit, codes: dict[int, str]) -> dict:
             "parent_code": codes.get(unit.parent_id), "active": unit.active}
 
 
-def desk_json(desk: Desk, unit_code: str) -> dict:
+DESK_FIELDS = (Desk.id, Desk.code, Desk.unit_id, Desk.name, Desk.field, Desk.saturday_reception, Desk.active)
+
+
+def desk_json(desk, unit_code: str) -> dict:
+    """A desk (an ORM row or a row of DESK_FIELDS) as the API shows it."""
     return {"id": desk.id, "code": desk.code, "unit_code": unit_code, "name": desk.name, "field": desk.field,
             "saturday_reception": desk.saturday_reception, "active": desk.active}
 
@@ -70,12 +74,12 @@ def get_unit(code: str):
 def list_desks():
     page, per_page = page_args()
     db = get_session()
-    query = select(Desk).where(Desk.unit_id.in_(visible()))
+    query = select(*DESK_FIELDS).where(Desk.unit_id.in_(visible()))  # plain rows, not ORM objects
     if (code := arg("unit")) is not None:
         query = query.where(Desk.unit_id == visible_unit(code).id)
     total = total_of(query)
     codes = unit_codes()
-    rows = db.scalars(page_of(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code),
+    rows = db.execute(page_of(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code),
                               page, per_page)).all()
     return paginated([desk_json(d, codes[d.unit_id]) for d in rows], total, page, per_page)
 

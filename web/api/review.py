@@ -9,6 +9,7 @@ from flask import jsonify
 from sqlalchemy import select
 
 from audit.workflow import WorkflowError, decide, explain
+from models.access import User
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from models.findings import Finding, FindingEvidence
 from models.observing import Observation
@@ -49,20 +50,36 @@ DECIDE_BODY = {"type": "object", "required": ["action"], "additionalProperties":
     "examples": [{"action": "request_explanation"}, {"action": "confirm", "reason": "Giải trình không có căn cứ."}]}
 
 
+def finding_json(f, desk_code: str | None, staff_code: str | None, staff_name: str | None,
+                 decided_by: str | None, codes: dict[int, str] | None = None) -> dict:
+    """A finding (an ORM row, or a row of its LISTED columns) as the API shows it."""
+    return {
+        "id": f.id, "unit_code": (codes or unit_codes())[f.unit_id], "desk_code": desk_code, "staff_code": staff_code,
+        "staff_name": staff_name, "day": f.day.isoformat(), "kind": f.kind.value, "status": f.status.value,
+        "starts_at": iso(f.starts_at), "ends_at": iso(f.ends_at), "minutes": f.minutes,
+        "proposed_deduction": number(f.proposed_deduction), "checklist_item_number": f.checklist_item_number,
+        "summary": f.summary, "rule_version": f.rule_version, "decided_by": decided_by,
+        "decided_at": iso(f.decided_at), "decision_reason": f.decision_reason}
+
+
 def findings_json(rows: list[Finding]) -> list[dict]:
     db = get_session()
     desks = dict(db.execute(select(Desk.id, Desk.code).where(Desk.id.in_({f.desk_id for f in rows} - {None}))).all())
-    staff = {s.id: s for s in db.scalars(select(Staff).where(Staff.id.in_({f.staff_id for f in rows} - {None})))}
+    staff = dict((i, (c, n)) for i, c, n in db.execute(
+        select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_({f.staff_id for f in rows} - {None}))))
     users = usernames(f.decided_by_id for f in rows)
-    return [{
-        "id": f.id, "unit_code": unit_codes()[f.unit_id], "desk_code": desks.get(f.desk_id),
-        "staff_code": staff[f.staff_id].code if f.staff_id in staff else None,
-        "staff_name": staff[f.staff_id].full_name if f.staff_id in staff else None, "day": f.day.isoformat(),
-        "kind": f.kind.value, "status": f.status.value, "starts_at": iso(f.starts_at), "ends_at": iso(f.ends_at),
-        "minutes": f.minutes, "proposed_deduction": number(f.proposed_deduction),
-        "checklist_item_number": f.checklist_item_number, "summary": f.summary, "rule_version": f.rule_version,
-        "decided_by": users.get(f.decided_by_id), "decided_at": iso(f.decided_at),
-        "decision_reason": f.decision_reason} for f in rows]
+    return [finding_json(f, desks.get(f.desk_id), *staff.get(f.staff_id, (None, None)), users.get(f.decided_by_id))
+            for f in rows]
+
+
+# A page of findings in one statement: their columns (plain rows, not ORM objects) and the names they refer to.
+LISTED = (select(Finding.id, Finding.unit_id, Finding.day, Finding.kind, Finding.status, Finding.starts_at,
+                 Finding.ends_at, Finding.minutes, Finding.proposed_deduction, Finding.checklist_item_number,
+                 Finding.summary, Finding.rule_version, Finding.decided_at, Finding.decision_reason,
+                 Desk.code.label("desk_code"), Staff.code.label("staff_code"),
+                 Staff.full_name.label("staff_name"), User.username.label("decided_by_name"))
+          .outerjoin(Desk, Finding.desk_id == Desk.id).outerjoin(Staff, Finding.staff_id == Staff.id)
+          .outerjoin(User, Finding.decided_by_id == User.id))
 
 
 def explanation_json(explanation, staff_codes: dict[int, str], users: dict[int, str]) -> dict:
@@ -85,7 +102,7 @@ def list_findings():
     status, kind = arg_choice("status", FindingStatus), arg_choice("kind", FindingKind)
     month = arg_month()
     unit_code, desk_code, staff_code = arg("unit"), arg("desk"), arg("staff")
-    query = select(Finding).where(Finding.unit_id.in_(visible()))
+    query = select(Finding.id).where(Finding.unit_id.in_(visible()))
     if status is not None:
         query = query.where(Finding.status == status)
     if kind is not None:
@@ -102,10 +119,13 @@ def list_findings():
         if official is None or official.unit_id not in visible():
             fail(404, f"staff: no official {staff_code!r} in your units")
         query = query.where(Finding.staff_id == official.id)
-    db = get_session()
     total = total_of(query)
-    rows = db.scalars(page_of(query.order_by(Finding.day.desc(), Finding.id.desc()), page, per_page)).all()
-    return paginated(findings_json(list(rows)), total, page, per_page)
+    shown = page_of(query.order_by(Finding.day.desc(), Finding.id.desc()), page, per_page).subquery()
+    rows = get_session().execute(LISTED.join(shown, shown.c.id == Finding.id)
+                                 .order_by(Finding.day.desc(), Finding.id.desc())).all()
+    codes = unit_codes()
+    return paginated([finding_json(r, r.desk_code, r.staff_code, r.staff_name, r.decided_by_name, codes)
+                      for r in rows], total, page, per_page)
 
 
 @bp.get("/findings/<int:finding_id>")

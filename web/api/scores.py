@@ -17,6 +17,7 @@ from web.api.common import (BOOL, CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_INT, 
                             arg_month, enum_schema, fail, number, obj, parse_month, path_code, query_param,
                             unit_codes, visible_unit)
 from web.api.openapi import PAGE_PARAMS, document, list_of
+from web.cache import cached
 from web.db import get_session
 from web.scope import visible_unit_ids
 
@@ -69,7 +70,8 @@ def _scope_roots() -> list[str | None]:
 
 def _load(month: str, roots: list[str | None]) -> list[MonthScores]:
     try:
-        return [load_month(get_session(), month, root) for root in roots]
+        return [cached("scores", (month, root), lambda root=root: load_month(get_session(), month, root))
+                for root in roots]
     except BadMonth as error:
         fail(400, f"month: {error}")
 

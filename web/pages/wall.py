@@ -88,7 +88,7 @@ class WallView:
 
 
 def wall_view(unit_ids: frozenset[int], code: str) -> WallView:
-    """The wall of ``unit_ids`` now, or as computed a few seconds ago (``web.cache``: WALL_CACHE_SECONDS)."""
+    """The wall of ``unit_ids`` now, or as computed a few seconds ago (``web.cache``: CACHE_SECONDS)."""
     def build() -> WallView:
         now = data.current_time()
         snapshots = latest_snapshots()
