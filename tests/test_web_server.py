@@ -24,7 +24,7 @@ def children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-def start(tmp_path, *args) -> tuple[subprocess.Popen, str, list[str]]:
+def start(tmp_path, *args, ignore_sigint: bool = False) -> tuple[subprocess.Popen, str, list[str]]:
     from models import migrate
 
     url = f"sqlite:///{tmp_path / 'deskaudit.sqlite3'}"
@@ -32,8 +32,9 @@ def start(tmp_path, *args) -> tuple[subprocess.Popen, str, list[str]]:
         migrate.upgrade(url)
     env = {**os.environ, "DESKAUDIT_DATABASE_URL": url, "DESKAUDIT_DATA_DIR": str(tmp_path / "data"),
            "PYTHONUNBUFFERED": "1"}
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
     process = subprocess.Popen([sys.executable, "-m", "deskaudit", "run", "web", *args], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ignore)
     lines, base, deadline = [], None, time.monotonic() + 60
     while base is None and time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -86,13 +87,17 @@ def test_workers_share_the_port_are_replaced_and_stop_together(tmp_path):
             process.kill()
 
 
-def test_one_worker_serves_in_the_process_itself(tmp_path):
-    process, base, _ = start(tmp_path, "--port", "0", "--workers", "1")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_and_sigterm_stop_the_server_even_when_started_with_sigint_ignored(tmp_path, workers, stop):
+    """A background job of a non-interactive shell starts with SIGINT ignored; the server still stops on it."""
+    process, base, _ = start(tmp_path, "--port", "0", "--workers", workers, ignore_sigint=True)
     try:
         assert get(base + "login") == 200
-        assert children(process.pid) == []
-        process.send_signal(signal.SIGINT)
+        assert len(children(process.pid)) == (0 if workers == "1" else 2)  # one worker: the process itself
+        process.send_signal(stop)
         assert process.wait(30) == 0
+        assert "stopped" in process.stdout.read()
     finally:
         if process.poll() is None:
             process.kill()

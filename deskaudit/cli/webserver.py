@@ -49,8 +49,14 @@ def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] 
     if workers > 1 and not hasattr(os, "fork"):
         raise click.ClickException("--workers above 1 needs a system with fork(); use --workers 1 here")
     if workers == 1:
-        _serve(config, listener, threads, lambda: click.echo(announce(base_url) if announce
-                                                              else f"deskaudit web: {base_url}"))
+        previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:  # the handlers are set explicitly: a process started in the background inherits SIGINT ignored
+            _serve(config, listener, threads, lambda: click.echo(announce(base_url) if announce
+                                                                  else f"deskaudit web: {base_url}"))
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        click.echo("stopped")
         return
     _supervise(config, listener, workers, threads, base_url, announce)
 
@@ -98,11 +104,15 @@ def _serve(config: dict, listener: socket.socket, threads: int, ready: Callable[
     if ready is not None:
         ready()
     try:
-        server.run()
+        server.run()  # returns on Ctrl-C / SIGTERM (waitress handles the KeyboardInterrupt)
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass
     finally:
         server.close()
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _worker(config: dict, listener: socket.socket, threads: int) -> None:
