@@ -23,8 +23,8 @@ def run() -> None:
 @click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 64),
               help="Request threads per process.")
 @click.option("--cache", default=CACHE_SECONDS, show_default=True, type=click.FloatRange(0, 60),
-              metavar="SECONDS", help="Share the desk wall and a month's scores between users of the same units for "
-                   "this long (0: off).")
+              metavar="SECONDS", help="Keep the desk wall, a month's scores, the unit tree and who each session or "
+                   "token is for this long, per worker (0: off).")
 def web(host: str, port: int, workers: int | None, threads: int, cache: float) -> None:
     """Serve the web app (waitress; several processes share the port)."""
     with database():  # fail early, with a clear message, on a missing or old schema
