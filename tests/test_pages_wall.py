@@ -317,10 +317,15 @@ def test_day_links_findings_and_evidence(web_site):
                                   .order_by(Finding.id)).first()
         code = session.get(Desk, desk_id).code
         ids = session.scalars(select(Finding.id).where(Finding.desk_id == desk_id, Finding.day == day)).all()
+        kinds = set(session.scalars(select(Finding.kind).where(Finding.id.in_(ids))))
     camera = f"{code}-CAM"
     observation = evidence_observation(web_site, camera, f"snapshots/evidence/{camera}/x.jpg")
     page = web_site.client("admin").get(f"/wall/desk/{code}?day={day.isoformat()}").get_data(as_text=True)
     assert sorted(int(i) for i in re.findall(r'href="/findings/(\d+)"', page)) == sorted(ids)
+    from web.pages.review_data import KIND_LABELS
+
+    for kind in kinds:  # the same names as the findings pages
+        assert f'">{KIND_LABELS[kind]}</a>' in page
     assert f'src="/wall/evidence/{observation}.jpg"' in page
     assert 'rel="next"' not in page and 'rel="prev"' in page
     empty = web_site.client("admin").get(f"/wall/desk/{code}?day=2026-03-01").get_data(as_text=True)

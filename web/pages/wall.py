@@ -26,6 +26,7 @@ from web.cache import cached
 from web.db import get_session
 from web.i18n import local_datetime
 from web.pages import wall_data as data
+from web.pages.review_data import KIND_LABELS, STATUS_LABELS  # the findings pages' names, one wording
 from web.scope import scoped_or_404
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
@@ -36,11 +37,6 @@ HEALTH_LABELS = {"offline": _l("mất tín hiệu"), "frozen": _l("hình bị đ
                  "covered": _l("bị che"), "moved": _l("bị xoay lệch"), "error": _l("lỗi xử lý")}
 STATE_LABELS = {"present": _l("Có người"), "absent": _l("Vắng"), "unknown": _l("Không xác định")}
 WEEKDAY_LABELS = (_l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ Năm"), _l("Thứ Sáu"), _l("Thứ Bảy"))
-FINDING_KIND_LABELS = {"late_arrival": _l("Đến muộn"), "early_leave": _l("Về sớm"), "unattended": _l("Vắng quầy"),
-                       "absent_session": _l("Vắng cả buổi"), "unattended_queue": _l("Vắng quầy khi có dân chờ"),
-                       "camera_gap": _l("Mất dữ liệu camera")}
-FINDING_STATUS_LABELS = {"proposed": _l("Đề xuất"), "awaiting_explanation": _l("Chờ giải trình"),
-                         "confirmed": _l("Đã xác nhận"), "dismissed": _l("Đã bác bỏ")}
 
 
 # --- the wall -------------------------------------------------------------------------------------
@@ -222,8 +218,8 @@ def desk_day(desk_code: str):
         day = data.latest_day(session, desk, data.current_time())
     found = data.desk_day(session, desk, day)
     return render_template("wall/desk_day.html", desk=desk, d=found, svg=timeline_svg(found),
-                           facts=found.facts, state_labels=STATE_LABELS, kind_labels=FINDING_KIND_LABELS,
-                           status_labels=FINDING_STATUS_LABELS, hm=lambda at: at.astimezone(found.zone).strftime("%H:%M"))
+                           facts=found.facts, state_labels=STATE_LABELS, kind_labels=KIND_LABELS,
+                           status_labels=STATUS_LABELS, hm=lambda at: at.astimezone(found.zone).strftime("%H:%M"))
 
 
 SVG_WIDTH, BAND_TOP, BAND_HEIGHT, QUEUE_TOP, QUEUE_HEIGHT = 1000, 22, 36, 80, 90
