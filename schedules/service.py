@@ -23,6 +23,7 @@ from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -49,6 +50,9 @@ RETENTION_JOB_ID = "retention"
 NIGHTLY_AUDIT_JOB_ID = "nightly-audit"
 MAX_WORKERS = 8
 OFFSET_SPREAD = 0.8  # share of the cadence over which camera offsets are spread
+CATCH_UP_SUFFIX = ":catch-up"  # a camera's one-off first sample when its slot time had passed at start
+CATCH_UP_MIN_WAIT_S = 2.0  # … taken only if the next regular sample is further away than this
+CATCH_UP_SPREAD_S = 10.0  # catch-ups are spread over at most this many seconds
 
 
 def camera_job_id(code: str) -> str:
@@ -72,6 +76,11 @@ def slot_offset(code: str, cadence_seconds: int) -> float:
 def intended_slot(code: str, cadence_seconds: int, started_at: datetime) -> datetime:
     """The slot a camera job that started at ``started_at`` was scheduled for (late by less than a cadence)."""
     return slot_start(started_at - timedelta(seconds=slot_offset(code, cadence_seconds)), cadence_seconds)
+
+
+def catch_up_delay(code: str, wait_s: float) -> float:
+    """Seconds from now to a camera's catch-up sample: spread like the offsets, well before its next regular run."""
+    return (zlib.crc32(code.encode()) % 1000) / 1000 * min(CATCH_UP_SPREAD_S, wait_s / 2)
 
 
 def _source_key(spec: CameraSpec) -> tuple:
@@ -202,8 +211,9 @@ class SamplerService:
     # --- reconcile ---------------------------------------------------------------------------------
 
     def job_ids(self) -> list[str]:
-        """The scheduled job ids, sorted (``camera:<code>`` and ``reconcile``)."""
-        return sorted(job.id for job in self.scheduler.get_jobs()) if self.scheduler else []
+        """The recurring job ids, sorted (``camera:<code>``, ``reconcile``, …; pending catch-ups left out)."""
+        return sorted(job.id for job in self.scheduler.get_jobs()
+                      if not job.id.endswith(CATCH_UP_SUFFIX)) if self.scheduler else []
 
     def reconcile(self) -> None:
         """Bring camera jobs in line with the database: add new, remove gone, reschedule changed cadence."""
@@ -245,13 +255,34 @@ class SamplerService:
             self.scheduler.add_job(self._sample_camera, trigger, args=[spec.code], id=camera_job_id(spec.code),
                                    name=f"sample {spec.code}", misfire_grace_time=spec.cadence_seconds,
                                    replace_existing=True)
+            if start <= self.clock():
+                self._catch_up(spec, trigger)
         else:
             self.scheduler.modify_job(camera_job_id(spec.code), misfire_grace_time=spec.cadence_seconds)
             self.scheduler.reschedule_job(camera_job_id(spec.code), trigger=trigger)
 
+    def _catch_up(self, spec: CameraSpec, trigger: IntervalTrigger) -> None:
+        """Sample a newly scheduled camera soon when this slot's time has already passed.
+
+        Otherwise a camera added (or a sampler started) just after its offset shows nothing for up to a
+        whole cadence (5 minutes on a slow camera). The catch-up counts for the slot it runs in, like any
+        sample, so a slot is never sampled twice; it is skipped when the next regular run is near anyway.
+        """
+        now = datetime.now(timezone.utc)  # the scheduler's own time (tests may fix ``self.clock``)
+        wait_s = (trigger.get_next_fire_time(None, now) - now).total_seconds()
+        if wait_s <= CATCH_UP_MIN_WAIT_S:
+            return
+        self.scheduler.add_job(self._sample_camera, "date", args=[spec.code],
+                               run_date=now + timedelta(seconds=catch_up_delay(spec.code, wait_s)),
+                               id=camera_job_id(spec.code) + CATCH_UP_SUFFIX, name=f"catch up {spec.code}",
+                               misfire_grace_time=max(1, int(wait_s)), replace_existing=True)
+
     def _remove(self, code: str) -> None:
-        if self.scheduler.get_job(camera_job_id(code)) is not None:
-            self.scheduler.remove_job(camera_job_id(code))
+        for job_id in (camera_job_id(code), camera_job_id(code) + CATCH_UP_SUFFIX):
+            try:
+                self.scheduler.remove_job(job_id)
+            except JobLookupError:  # never scheduled, or a catch-up that has already run
+                pass
         self._retire(self._runs.pop(code))
         log.info("camera %s: disabled or removed, job dropped", code)
 
@@ -344,7 +375,7 @@ class SamplerService:
 
     def _on_job_error(self, event: JobExecutionEvent) -> None:
         """A camera job raised: log it and store an ``error`` observation for its slot (once per slot)."""
-        code = event.job_id.removeprefix("camera:")
+        code = event.job_id.removeprefix("camera:").removesuffix(CATCH_UP_SUFFIX)
         log.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
         if not event.job_id.startswith("camera:"):
             return

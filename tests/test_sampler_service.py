@@ -17,9 +17,10 @@ from models.observing import Observation
 from models.org import Camera
 from schedules.sampling import enabled_cameras
 from schedules.service import (
-    ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID, SamplerService, camera_job_id, intended_slot,
-    slot_offset,
+    ALERTS_JOB_ID, CATCH_UP_SUFFIX, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID, SamplerService,
+    camera_job_id, intended_slot, slot_offset,
 )
+from schedules.sampling import slot_start
 
 SERVICE_JOBS = [ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID]
 
@@ -143,6 +144,41 @@ def test_a_late_start_counts_for_the_slot_it_was_scheduled_in():
     for late in (0, 0.2, 5, 29.9 - offset):
         started = slot + timedelta(seconds=offset + late)
         assert intended_slot("TV-HT-CAM", 30, started) == slot
+
+
+@pytest.fixture
+def slow_site(example_raw, write_config, session_for):
+    """The example site imported, every camera at a 60 s cadence; returns the session factory."""
+    return example_site_loader(example_raw, write_config, session_for, AT,
+                               adjust=lambda session: session.execute(update(Camera).values(cadence_seconds=60)))
+
+
+def test_a_camera_whose_slot_time_has_passed_at_start_is_sampled_soon_once(slow_site, service_for, monkeypatch):
+    monkeypatch.setattr("schedules.service.CATCH_UP_SPREAD_S", 1.0)
+    monkeypatch.setattr("schedules.service.slot_offset", lambda code, cadence: 0.0)  # every slot time: its start
+    factory = slow_site()
+    codes = _codes(factory)
+    into_slot = (datetime.now(timezone.utc) - slot_start(datetime.now(timezone.utc), 60)).total_seconds()
+    if into_slot > 50:  # keep the next regular run (the next slot's start) at least 10 s away
+        time.sleep(60.5 - into_slot)
+    slot = slot_start(datetime.now(timezone.utc), 60)
+    service = service_for(factory)
+    service.start()
+    # Without the catch-up the first samples would come at the next slot's start, 10–60 s later.
+    assert _wait_for(lambda: sorted(_per_camera(factory)) == sorted(codes), 3)
+    time.sleep(0.5)
+    for rows in _per_camera(factory).values():
+        assert [r.slot_at.replace(tzinfo=timezone.utc) for r in rows] == [slot]  # once, for the slot it ran in
+    assert service.job_ids() == sorted([*SERVICE_JOBS, *(camera_job_id(c) for c in codes)])
+
+
+def test_no_catch_up_before_a_cameras_slot_time(slow_site, service_for):
+    factory = slow_site()
+    at_slot_start = datetime(2026, 3, 2, 2, 15, 0, tzinfo=timezone.utc)
+    service = service_for(factory, clock=lambda: at_slot_start)
+    service.start()
+    codes = [code for code in _codes(factory) if slot_offset(code, 60) > 0]
+    assert codes and all(service.scheduler.get_job(camera_job_id(c) + CATCH_UP_SUFFIX) is None for c in codes)
 
 
 @pytest.mark.parametrize("now, sampled", [(SUNDAY, False), (AT, True)])
