@@ -35,7 +35,7 @@ def visible_unit_ids() -> frozenset[int]:
 def _units_below(user) -> Iterable[int]:
     if user.role is Role.ADMIN:
         return unit_directory().codes.keys()
-    return subtree(get_session(), [u.id for u in user.units])
+    return subtree([u.id for u in user.units])
 
 
 class UnitDirectory(NamedTuple):
@@ -62,7 +62,7 @@ def _read_directory() -> UnitDirectory:
     return UnitDirectory(codes, {parent: tuple(ids) for parent, ids in children.items()})
 
 
-def subtree(session, roots: Iterable[int]) -> set[int]:
+def subtree(roots: Iterable[int]) -> set[int]:
     """Ids of the ``roots`` units and of every unit below them."""
     children = unit_directory().children
     found, todo = set(), list(roots)

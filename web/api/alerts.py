@@ -8,12 +8,13 @@ from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
+from models.access import User
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus, Severity
 from models.org import Camera, Desk
 from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (INT, OPT_STR, OPT_TIME, STR, TIME, arg, arg_choice, enum_schema, fail, id_param,
-                            iso, json_body, obj, query_param, scoped, unit_codes, usernames, visible,
+                            iso, json_body, obj, query_param, scoped, unit_codes, visible,
                             visible_desk, visible_unit)
 from web.api.openapi import document
 from web.db import get_session
@@ -26,25 +27,33 @@ ALERT = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "camera_code": O
              "details": {"type": "object"}})
 
 
-def alerts_json(rows: list[Alert]) -> list[dict]:
-    db = get_session()
-    desks = dict(db.execute(select(Desk.id, Desk.code).where(Desk.id.in_({a.desk_id for a in rows} - {None}))).all())
-    cameras = dict(db.execute(select(Camera.id, Camera.code)
-                              .where(Camera.id.in_({a.camera_id for a in rows} - {None}))).all())
-    users = usernames(a.acknowledged_by_id for a in rows)
+LISTED = (select(Alert.id, Alert.unit_id, Alert.kind, Alert.severity, Alert.status, Alert.opened_at,
+                 Alert.acknowledged_at, Alert.escalated_at, Alert.resolved_at, Alert.message, Alert.details,
+                 Desk.code.label("desk_code"), Camera.code.label("camera_code"),
+                 User.username.label("acknowledged_by"))
+          .outerjoin(Desk, Alert.desk_id == Desk.id).outerjoin(Camera, Alert.camera_id == Camera.id)
+          .outerjoin(User, Alert.acknowledged_by_id == User.id))  # one statement for a page, no lookups after
+
+
+def alerts_json(rows) -> list[dict]:
+    """Alerts as the API shows them, from rows of ``LISTED`` (each with its desk, camera and user names)."""
+    codes = unit_codes()
     found = []
     for alert in rows:
         details = dict(alert.details or {})
         message_en = details.pop("message_en", None)
         found.append({
-            "id": alert.id, "unit_code": unit_codes()[alert.unit_id], "desk_code": desks.get(alert.desk_id),
-            "camera_code": cameras.get(alert.camera_id), "kind": alert.kind.value, "severity": alert.severity.value,
+            "id": alert.id, "unit_code": codes[alert.unit_id], "desk_code": alert.desk_code,
+            "camera_code": alert.camera_code, "kind": alert.kind.value, "severity": alert.severity.value,
             "status": alert.status.value, "opened_at": iso(alert.opened_at),
-            "acknowledged_at": iso(alert.acknowledged_at),
-            "acknowledged_by": users.get(alert.acknowledged_by_id), "escalated_at": iso(alert.escalated_at),
-            "resolved_at": iso(alert.resolved_at), "message": alert.message, "message_en": message_en,
-            "details": details})
+            "acknowledged_at": iso(alert.acknowledged_at), "acknowledged_by": alert.acknowledged_by,
+            "escalated_at": iso(alert.escalated_at), "resolved_at": iso(alert.resolved_at),
+            "message": alert.message, "message_en": message_en, "details": details})
     return found
+
+
+def alert_json(alert_id: int) -> dict:
+    return alerts_json(get_session().execute(LISTED.where(Alert.id == alert_id)).all())[0]
 
 
 @bp.get("/alerts")
@@ -56,7 +65,7 @@ def list_alerts():
     page, per_page = page_args()
     status, kind = arg_choice("status", AlertStatus), arg_choice("kind", AlertKind)
     unit_code, desk_code = arg("unit"), arg("desk")
-    query = select(Alert).where(Alert.unit_id.in_(visible()))
+    query = select(Alert.id).where(Alert.unit_id.in_(visible()))
     if status is not None:
         query = query.where(Alert.status == status)
     if kind is not None:
@@ -65,16 +74,17 @@ def list_alerts():
         query = query.where(Alert.unit_id == visible_unit(unit_code).id)
     if desk_code is not None:
         query = query.where(Alert.desk_id == visible_desk(desk_code).id)
-    db = get_session()
     total = total_of(query)
-    rows = db.scalars(page_of(query.order_by(Alert.opened_at.desc(), Alert.id.desc()), page, per_page)).all()
-    return paginated(alerts_json(list(rows)), total, page, per_page)
+    shown = page_of(query.order_by(Alert.opened_at.desc(), Alert.id.desc()), page, per_page).subquery()
+    rows = get_session().execute(LISTED.join(shown, shown.c.id == Alert.id)
+                                 .order_by(Alert.opened_at.desc(), Alert.id.desc())).all()
+    return paginated(alerts_json(rows), total, page, per_page)
 
 
 @bp.get("/alerts/<int:alert_id>")
 @document("/alerts/{id}", "get", "One alert", tag="alerts", response=ALERT, params=[id_param(what="alert id")])
 def get_alert(alert_id: int):
-    return jsonify(alerts_json([scoped(Alert, alert_id, "alert")])[0])
+    return jsonify(alert_json(scoped(Alert, alert_id, "alert").id))
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
@@ -92,4 +102,4 @@ def acknowledge_alert(alert_id: int):
         alert.acknowledged_at = datetime.now(timezone.utc)
         alert.acknowledged_by_id = current_user.id
         get_session().commit()
-    return jsonify(alerts_json([alert])[0])
+    return jsonify(alert_json(alert.id))

@@ -139,7 +139,7 @@ def units_below(session: Session, unit: Unit | None) -> list[int]:
     visible = visible_unit_ids()
     if unit is None:
         return sorted(visible)
-    return sorted(subtree(session, [unit.id]) & visible)
+    return sorted(subtree([unit.id]) & visible)
 
 
 def acting_user(session: Session) -> User:

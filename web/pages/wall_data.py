@@ -56,7 +56,7 @@ def unit_scope(session: Session, code: str | None) -> frozenset[int]:
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None or unit.id not in visible:
         abort(404)
-    return frozenset(subtree(session, [unit.id]) & visible)
+    return frozenset(subtree([unit.id]) & visible)
 
 
 def visible_units(session: Session) -> list[Unit]:
