@@ -328,10 +328,12 @@ def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict, w
              f"({server_cpu / max(len(records), 1) * 1000:.1f} ms per request), clients {own_cpu / elapsed:.0%}")
         summary.update(server_cpu_share=server_cpu / elapsed, client_cpu_share=own_cpu / elapsed,
                        server_cpu_ms_per_request=server_cpu / max(len(records), 1) * 1000)
-        queue_warnings = sum("Task queue depth" in line for line in server.lines)
-        echo(f"server RSS at the end: {rss:.0f} MB (peak {peak:.0f} MB); waitress queue warnings: {queue_warnings}")
+        queue_lines = [line for line in server.lines if "waited for a free thread" in line
+                       or "waits for a free thread" in line]
+        echo(f"server RSS at the end: {rss:.0f} MB (peak {peak:.0f} MB); requests that waited for a thread, "
+             f"as the server logged them: {'; '.join(line.strip() for line in queue_lines[-2:]) or 'none'}")
         result.update(summary, missing=missing, server_rss_mb=rss, server_peak_rss_mb=peak,
-                      queue_warnings=queue_warnings)
+                      queue_log=queue_lines)
         for client in clients + [admin, viewer]:
             client.close()
     except (RuntimeError, OSError, http.client.HTTPException) as error:

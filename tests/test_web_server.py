@@ -127,3 +127,28 @@ def test_bind_and_default_workers():
         assert listener.getsockname()[1] > 0 and listener.type == socket.SOCK_STREAM
     finally:
         listener.close()
+
+
+def test_waitress_queue_warnings_are_summed_up_once_a_minute():
+    import logging
+
+    from deskaudit.cli.webserver import QueueDepthSummary
+
+    now = [100.0]
+    summary = QueueDepthSummary(every_s=60, clock=lambda: now[0])
+
+    def warn(depth: int) -> str | None:
+        record = logging.LogRecord("waitress.queue", logging.WARNING, __file__, 1, "Task queue depth is %d",
+                                   (depth,), None)
+        return record.getMessage() if summary.filter(record) else None
+
+    first = warn(2)
+    assert first is not None and "queue depth 2" in first and "60 s" in first  # the first wait is said at once
+    now[0] += 1
+    assert [warn(d) for d in (1, 5, 3)] == [None, None, None]  # then silence inside the minute …
+    now[0] += 59.5
+    line = warn(1)  # … and one line with what was held back
+    assert line is not None and line.startswith("4 request(s) waited for a free thread in the last 60 s")
+    assert "deepest queue 5" in line
+    now[0] += 10
+    assert warn(9) is None

@@ -13,6 +13,7 @@ signed cookies with the shared secret key; the sign-in rate limit is the ``login
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import signal
@@ -29,6 +30,37 @@ CACHE_SECONDS = 5.0  # web.cache: the wall changes when cameras are sampled (eve
 CRASH_WINDOW_S = 10.0
 MAX_EARLY_CRASHES = 3
 STOP_GRACE_S = 10.0
+QUEUE_REPORT_EVERY_S = 60.0
+
+
+class QueueDepthSummary(logging.Filter):
+    """waitress warns "Task queue depth is N" for each request that has to wait for a free thread: under
+    load, hundreds of lines a second. This lets one line through per ``every_s`` instead, saying how many
+    requests waited since the last line and the deepest the queue got."""
+
+    def __init__(self, every_s: float = QUEUE_REPORT_EVERY_S, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.every_s, self.clock = every_s, clock
+        self.last: float | None = None
+        self.waited = self.deepest = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        self.waited += 1
+        self.deepest = max(self.deepest, int(depth))
+        now = self.clock()
+        if self.last is not None and now - self.last < self.every_s:
+            return False
+        if self.last is None:
+            record.msg = ("a request waits for a free thread (queue depth %d); from now on such waits are "
+                          "counted and reported at most once every %.0f s")
+            record.args = (self.deepest, self.every_s)
+        else:
+            record.msg = ("%d request(s) waited for a free thread in the last %.0f s (deepest queue %d); "
+                          "--threads or --workers may help")
+            record.args = (self.waited, now - self.last, self.deepest)
+        self.last, self.waited, self.deepest = now, 0, 0
+        return True
 
 
 def default_workers() -> int:
@@ -101,6 +133,10 @@ def _serve(config: dict, listener: socket.socket, threads: int, ready: Callable[
     gc.collect()
     gc.freeze()  # the app's long-lived objects leave the collector's scans: fewer, shorter pauses under load
     server = create_server(app, sockets=[listener], threads=threads, ident="deskaudit")
+    queue_log = logging.getLogger("waitress.queue")
+    for old in [f for f in queue_log.filters if isinstance(f, QueueDepthSummary)]:
+        queue_log.removeFilter(old)
+    queue_log.addFilter(QueueDepthSummary())
     if ready is not None:
         ready()
     try:
