@@ -160,6 +160,17 @@ def tile_of(page: str, desk: str) -> str:
     return page[page.rindex("<article", 0, start):page.index("</article>", start)]
 
 
+@pytest.mark.parametrize("minutes, vi, en", [(0, "0 phút", "0 min"), (119, "119 phút", "119 min"),
+                                              (120, "2 giờ", "2 h"), (48 * 60 - 1, "47 giờ", "47 h"),
+                                              (48 * 60, "2 ngày", "2 days"), (351_224, "243 ngày", "243 days")])
+def test_a_long_silence_reads_in_hours_or_days(web_site, minutes, vi, en):
+    from web.pages.wall import span_text
+
+    for query, expected in (("/", vi), ("/?lang=en", en)):
+        with web_site.app.test_request_context(query):
+            assert span_text(minutes) == expected
+
+
 def test_tiles_show_staffed_unattended_and_camera_problems(web_site):
     live_morning(web_site)
     page = web_site.client("thanhtra").get("/wall").get_data(as_text=True)
@@ -175,6 +186,7 @@ def test_tiles_show_staffed_unattended_and_camera_problems(web_site):
     assert "status-camera_problem" in offline and "mất tín hiệu" in offline
     silent = tile_of(page, "DC-HT")  # nothing since 31/03: more than 3 × cadence without a sample in working hours
     assert "status-camera_problem" in silent and "không có dữ liệu mới" in silent
+    assert re.search(r"không có dữ liệu mới \d+ giờ<", silent), silent  # last seen 31/03 16:59, hours ago
     away = tile_of(page, "DC-DD")  # absent 10 min, under the 15 min threshold
     assert "status-away" in away and "Vắng 10 phút" in away
     headings = [m.start() for m in re.finditer(r"<h2>", page)]

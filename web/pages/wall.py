@@ -108,6 +108,17 @@ def tile_view(tile: data.Tile, snapshots: dict[str, int]) -> dict:
     }
 
 
+def span_text(minutes: int | None) -> str:
+    """A silence as people say it: minutes under two hours, hours under two days, then days."""
+    if minutes is None:
+        return "?"
+    if minutes < 120:
+        return _("%(n)s phút", n=minutes)
+    if minutes < 48 * 60:
+        return _("%(n)s giờ", n=minutes // 60)
+    return _("%(n)s ngày", n=minutes // (24 * 60))
+
+
 def status_text(tile: data.Tile) -> str:
     if tile.status == data.STAFFED:
         return _("Có người trực")
@@ -119,7 +130,7 @@ def status_text(tile: data.Tile) -> str:
         if tile.problem == "none":
             return _("Camera có vấn đề: chưa có dữ liệu")
         if tile.problem == "stale":
-            return _("Camera có vấn đề: không có dữ liệu mới %(minutes)s phút", minutes=tile.minutes)
+            return _("Camera có vấn đề: không có dữ liệu mới %(span)s", span=span_text(tile.minutes))
         return _("Camera có vấn đề: %(health)s", health=HEALTH_LABELS.get(tile.problem, tile.problem))
     if tile.status == data.NO_CAMERA:
         return _("Chưa gắn camera")
