@@ -1,4 +1,5 @@
-"""A short-lived, per-process cache for views many people poll: the desk wall and a month's scores.
+"""A short-lived, per-process cache for what many requests ask for again and again: the desk wall, a month's
+scores, the unit tree and who a session or token belongs to.
 
 The wall is recomputed for every viewer every 20 s although it changes only when a camera is sampled
 (every 30 s or more); a month's scores change when they are computed (nightly, or on a report). With
