@@ -44,7 +44,12 @@ def test_demo_serves_the_example_site(tmp_path):
         with sqlite3.connect(database) as db:  # history seeded and audited before serving
             assert db.execute("select count(*) from observations where model_id = 'demo-seed'").fetchone()[0] > 50000
             assert db.execute("select count(*) from findings where staff_id is not null").fetchone()[0] > 0
-            assert db.execute("select count(*) from scores").fetchone()[0] == 7
+            # every month the seeded days touch is scored, 7 officials each (two months early in a month)
+            per_month = dict(db.execute("select month, count(*) from scores group by month").fetchall())
+            seeded = {row[0] for row in db.execute(  # samples lie in working hours: the UTC day is the local day
+                "select distinct substr(slot_at, 1, 7) from observations where model_id = 'demo-seed'")}
+            assert set(per_month) == seeded and set(per_month.values()) == {7}
+            assert db.execute("select count(*) from scores").fetchone()[0] == 7 * len(seeded)
         # The sampler runs beside the web server: observations from the real footage arrive, from every camera
         # soon after the sampler's start (cameras whose slot time has passed catch up), not a cadence later.
         deadline = time.monotonic() + 120  # the model loads first: slow on a busy machine

@@ -65,7 +65,7 @@ def demo(ctx: click.Context, config_file: Path, data_dir: Path | None, history_d
         return
     directory, url = _prepare(config_file, data_dir)
     if history_days:
-        _first_history(url, history_days)
+        first_history(url, history_days, now=datetime.now(ZoneInfo(DEFAULT_TIMEZONE)))
     if no_serve:
         click.echo(f"[3/3] ready: {redacted(url)}")
         return
@@ -148,8 +148,9 @@ def _prepare(config_file: Path, data_dir: Path | None) -> tuple[Path, str]:
     return directory, url
 
 
-def _first_history(url: str, days: int) -> None:
-    """Seed ``days`` working days up to yesterday and audit them, unless seeded history is already there."""
+def first_history(url: str, days: int, *, now: datetime) -> SeedReport | None:
+    """Seed ``days`` working days up to the day before ``now`` (local) and audit them, and score every month
+    they touch, unless seeded history is already there; the report of what was seeded, else None."""
     from audit.demo_history import SEED_MODEL_ID
     from audit.run import run_audit
     from audit.scores import compute_month
@@ -157,8 +158,8 @@ def _first_history(url: str, days: int) -> None:
     with database(url) as session:
         if session.scalar(select(Observation.id).where(Observation.model_id == SEED_MODEL_ID).limit(1)) is not None:
             click.echo("      history: already seeded (`deskaudit demo seed --days N` writes more)")
-            return
-        yesterday = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date() - timedelta(days=1)
+            return None
+        yesterday = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date() - timedelta(days=1)
         click.echo(f"      history: {days} working day(s) up to {yesterday} (dữ liệu mẫu), then the audit")
         with click.progressbar(length=1, label="      seed ") as bar:
             def progress(done: int, total: int) -> None:
@@ -169,14 +170,14 @@ def _first_history(url: str, days: int) -> None:
                 report = seed_history(session, days=days, until=yesterday, progress=progress)
             except (SeedConflict, NoWorkingDays) as error:
                 click.echo(f"      history skipped: {error}")
-                return
-        now = datetime.now(ZoneInfo(DEFAULT_TIMEZONE))
+                return None
         with click.progressbar(length=len(report.days), label="      audit") as bar:
             audited = run_audit(session, report.days, now=now, progress=lambda _: bar.update(1))
         for month in sorted({day.strftime("%Y-%m") for day in report.days}):
             compute_month(session, month, now=now)
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(audited.by_kind.items())) or "none"
     click.echo(f"      {report.observations} observations; findings proposed: {kinds}")
+    return report
 
 
 @demo.command("seed")
