@@ -10,7 +10,7 @@ Both paths produce the same thing from the same arrays: per desk-day scheduled /
 unknown minutes, the personal and unit-level findings, and each official's month score (every
 proposed finding counted as if confirmed, the worst case for the arithmetic):
 
-- **vectorised** (what deskaudit runs): ``audit.engine.audit`` over chunks of desks — numpy cuts the
+- **vectorised** (what deskaudit runs): ``audit.rules.engine.audit`` over chunks of desks — numpy cuts the
   samples into runs, the rules run per session on a handful of runs;
 - **naive**: one Python loop over every sample building the same runs, then the same rules.
 
@@ -34,11 +34,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from audit.engine import SessionPlan, audit, desk_day_table  # noqa: E402
-from audit.rules import Run, RuleSettings, camera_gaps, excuse, session_findings  # noqa: E402
-from audit.scoring import (CapItem, TaskRow, apply_excellent_cap, classify, discipline_raw,  # noqa: E402
-                           general_points, task_points, total_points)
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions  # noqa: E402
+from audit.rules.engine import SessionPlan, audit, desk_day_table  # noqa: E402
+from audit.rules.findings import Run, RuleSettings, camera_gaps, excuse, session_findings  # noqa: E402
+from audit.rules.scoring import (
+    CapItem,
+    TaskRow,
+    apply_excellent_cap,
+    classify,
+    discipline_raw,
+    # noqa: E402                            general_points,
+    task_points,
+    total_points,
+)
+from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions  # noqa: E402
 
 M = US_PER_MINUTE
 DEDUCTION = {"late_arrival": 2, "unattended": 3, "unattended_queue": 3, "absent_session": 10, "early_leave": 2}
@@ -104,7 +112,7 @@ def make_month(desks: int, days: list[date], every_s: int, seed: int = 7):
 
 
 def month_scores(proposals, officials: int) -> dict[int, tuple]:
-    """Each official's month with audit/scoring.py: every proposal treated as confirmed (the worst case),
+    """Each official's month with audit/rules/scoring.py: every proposal treated as confirmed (the worst case),
     synthetic dossier counts for the task results, Decree 335 classes and the 20 % cap (units of 20 desks)."""
     lost: dict[int, list[int]] = {o: [] for o in range(officials)}
     for official, kind in proposals:

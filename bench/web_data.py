@@ -4,8 +4,8 @@ Units, desks, cameras, zones and officials go in through SQLAlchemy core inserts
 presence events are simulated with numpy one working day at a time (all desks at once) and written
 in time order, as the sampler writes them, through sqlite3 ``executemany`` or PostgreSQL ``COPY``.
 Alerts follow from the simulated spells (unattended ≥ 15 min, camera down ≥ 10 min); findings come
-from ``audit.run.run_audit`` for the last two weeks and are written directly, a few per desk and
-month, before that; scores are ``audit.scores.compute_month`` for the month of the last day. The
+from ``audit.services.audit_run.run_audit`` for the last two weeks and are written directly, a few per desk and
+month, before that; scores are ``audit.services.scores.compute_month`` for the month of the last day. The
 audit gets a temporary index on ``observations (desk_id, observed_at)``, dropped afterwards, so the
 schema stays exactly as migrated (without it the audit reads each desk's whole year per day).
 
@@ -24,10 +24,10 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from audit.checklists import item_for_finding
-from audit.hours import calendar_for
-from audit.run import run_audit
-from audit.scores import compute_month
+from audit.services.checklists import item_for_finding
+from audit.services.calendars import calendar_for
+from audit.services.audit_run import run_audit
+from audit.services.scores import compute_month
 from models import migrate
 from models.access import User, user_units
 from models.alerts import Alert
@@ -225,7 +225,7 @@ def build(url: str, plan: Plan, now: datetime, echo: Echo) -> Report:
                                  alerts_open=sum(a["status"] != AlertStatus.RESOLVED for a in alerts))
         with phase(report, "findings"), session_scope(factory) as session:
             audited = [d for d, _ in days if today - timedelta(days=AUDIT_DAYS) <= d < today]
-            echo(f"  audit of the last {len(audited)} working days (audit.run.run_audit) …")
+            echo(f"  audit of the last {len(audited)} working days (audit.services.audit_run.run_audit) …")
             run_audit(session, audited, now=now)  # reads by (desk_id, observed_at): ix_observations_desk_observed
             report.counts["findings_decided_recently"] = confirm_some(session, audited, admin_id, now, plan.seed)
             older = [d for d, _ in days if d < (audited[0] if audited else today)]

@@ -1,19 +1,19 @@
-"""The data layer: typed tables, engine and sessions, Alembic migrations, site config import."""
+"""The data layer: typed tables, engine and sessions, Alembic migrations, site config import.
 
-from models.access import AccessLog, ApiToken, ChangeLog, User, user_units
-from models.alerts import Alert, AlertDelivery, AlertThreshold
-from models.base import Base, UTCDateTime, utcnow
-from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
-from models.findings import Decision, Explanation, Finding, FindingEvidence
-from models.hours import ExcusedAbsence, HoursOverride, HoursProfile, HoursSession, RosterEntry, RosterPattern
-from models.observing import Observation, PresenceEvent
-from models.org import Camera, Desk, Staff, Unit, Zone
-from models.scoring import DossierStat, Score, ScoreDeduction
+Importing ``models`` loads nothing: ``models.enums`` (the closed vocabularies) stays free of SQLAlchemy,
+so the pure core can use it. ``from models import Camera`` still works (it loads ``models.tables``).
+"""
 
-__all__ = [
-    "AccessLog", "Alert", "AlertDelivery", "AlertThreshold", "ApiToken", "Base", "Camera", "ChangeLog",
-    "ChecklistItem", "ChecklistTemplate", "Decision", "Desk", "DossierStat", "ExcusedAbsence",
-    "Explanation", "Finding", "FindingEvidence", "HoursOverride", "HoursProfile", "HoursSession",
-    "Inspection", "InspectionResult", "Observation", "PresenceEvent", "RosterEntry", "RosterPattern",
-    "Score", "ScoreDeduction", "Staff", "Unit", "User", "UTCDateTime", "Zone", "user_units", "utcnow",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    try:
+        return getattr(import_module("models.tables"), name)
+    except AttributeError:
+        raise AttributeError(f"module 'models' has no attribute {name!r}") from None

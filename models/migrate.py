@@ -46,7 +46,7 @@ def current_revision(url: str) -> str | None:
 
 def schema_drift(url: str) -> list:
     """Differences between the migrated database at ``url`` and the ORM metadata (empty = agree)."""
-    import models  # noqa: F401  (registers every table on Base.metadata)
+    import models.tables  # noqa: F401  (registers every table on Base.metadata)
 
     engine = make_engine(url)
     try:

@@ -23,7 +23,7 @@ def day_before(now: datetime, zone: ZoneInfo = SITE_ZONE) -> date:
 
 def audit_day(session: Session, day: date, now: datetime) -> object:
     """The audit of every desk of the site for ``day`` (findings proposed; human decisions kept)."""
-    from audit.run import run_audit
+    from audit.services.audit_run import run_audit
 
     report = run_audit(session, [day], now=now)
     log.info("nightly audit for %s: %d session(s), %d new finding(s), %d withdrawn", day.isoformat(),

@@ -12,7 +12,7 @@ from websupport import csrf_token, web_site  # noqa: F401  (fixture)
 # --- the findings workflow ------------------------------------------------------------------------------------
 
 def test_request_explain_confirm_then_the_score_counts_it(site, web_site):
-    from audit.scores import compute_month
+    from audit.services.scores import compute_month
     from models.findings import Decision
 
     path = f"/findings/{site.ids['tv_finding']}"

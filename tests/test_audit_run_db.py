@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from audit.run import run_audit
-from audit.workflow import WorkflowError, decide, explain
+from audit.services.audit_run import run_audit
+from audit.services.workflow import WorkflowError, decide, explain
 from fakecams import example_site_loader, observe
 from models.access import User
 from models.enums import AbsenceKind, CameraHealth, DecisionAction, FindingStatus, PresenceState, Role
@@ -180,7 +180,7 @@ def test_the_nightly_job_audits_the_day_before(site):
 
 
 def test_daily_facts_per_desk_and_per_official(site):
-    from audit.run import day_facts
+    from audit.services.audit_run import day_facts
 
     full_day(site, "TV-HT-CAM", [(hn(7, 30), hn(8, 30), {"presence": ABSENT}),
                                  (hn(13, 0), hn(14, 0), {"health": OFFLINE})])
@@ -202,7 +202,7 @@ def test_daily_facts_per_desk_and_per_official(site):
 def test_the_month_report_from_the_database(site, tmp_path):
     import pandas as pd
 
-    from audit.report import build_month_report, write_pdf, write_xlsx
+    from audit.files.month_report import build_month_report, write_pdf, write_xlsx
 
     full_day(site, "TV-HT-CAM", [(hn(7, 30), hn(7, 50), {"presence": ABSENT})])
     audit(site)

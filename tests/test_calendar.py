@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from audit.calendar import Override, OverrideKind, ProfileVersion, Season, WorkingCalendar
+from audit.rules.calendar import Override, OverrideKind, ProfileVersion, Season, WorkingCalendar
 
 HCM = "Asia/Ho_Chi_Minh"  # UTC+7, no daylight saving
 STANDARD = ProfileVersion((Season("ca-nam", saturday_sessions=((time(7, 30), time(11, 30)),)),))

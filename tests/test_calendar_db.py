@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from audit.hours import calendar_for
+from audit.services.calendars import calendar_for
 from conftest import EXAMPLE_CONFIG
 from deskaudit.cli import cli
 from models.org import Desk, Unit

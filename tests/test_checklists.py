@@ -7,14 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from audit.checklists import (
-    DEFAULT_ITEMS,
-    DEFAULT_TEMPLATE_CODE,
-    active_template,
-    deduction_label,
-    ensure_default_template,
-    item_for_finding,
-)
+from audit.rules.checklist import DEFAULT_ITEMS, DEFAULT_TEMPLATE_CODE, deduction_label
+from audit.services.checklists import active_template, ensure_default_template, item_for_finding
 from models.checklists import ChecklistItem, ChecklistTemplate
 from models.enums import FindingKind, ItemScope
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from audit.daily import desk_days
+from audit.services.daily_facts import desk_days
 from fakecams import example_site_loader, observe
 from models.enums import CameraHealth, PresenceState
 

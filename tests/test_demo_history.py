@@ -7,14 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from audit.demo_history import (
-    SPAN_DAYS,
-    CameraProfile,
-    DeskProfile,
-    EventKind,
-    script_day,
-    script_days,
-)
+from deskaudit.demo.history import SPAN_DAYS, CameraProfile, DeskProfile, EventKind, script_day, script_days
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 LAND = DeskProfile("TV-DD", "Đất đai", (CameraProfile("TV-DD-CAM", 30), CameraProfile("TV-DD-CAM2", 60)))

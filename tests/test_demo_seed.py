@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from audit.daily import desk_days
-from audit.demo_history import SEED_MODEL_ID, EventKind
-from audit.seeding import EXCUSE_REF, SeedConflict, seed_history
+from audit.services.daily_facts import desk_days
+from deskaudit.demo.history import SEED_MODEL_ID, EventKind
+from deskaudit.demo.seeding import EXCUSE_REF, SeedConflict, seed_history
 from deskaudit.cli.demo import demo
 from fakecams import example_site_loader, observe
 from models.hours import ExcusedAbsence

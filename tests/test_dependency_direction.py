@@ -69,3 +69,44 @@ def test_importing_a_package_loads_nothing_forbidden(package, must_not_load):
     assert done.returncode == 0, done.stderr
     loaded = set(done.stdout.split())
     assert not (loaded & must_not_load), f"{package} loaded {sorted(loaded & must_not_load)}"
+
+
+PURE_CORE = ("audit/rules",)  # the audit's pure rules: no database, files, web or clock
+PURE_MAY_IMPORT = {"models.enums"}  # the closed vocabularies, plain enums
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("folder", PURE_CORE)
+def test_the_pure_core_imports_no_database_and_no_outer_layer(folder):
+    problems = []
+    for path in sorted((REPO / folder).rglob("*.py")):
+        for name in _imported_modules(path):
+            top = name.split(".")[0]
+            if top in OURS and not name.startswith(folder.replace("/", ".")) and name not in PURE_MAY_IMPORT:
+                problems.append(f"{path.relative_to(REPO)} imports {name}")
+            if top in {"sqlalchemy", "flask", "cv2", "openpyxl", "fpdf", "apscheduler"}:
+                problems.append(f"{path.relative_to(REPO)} imports {name}")
+    assert not problems, "\n".join(problems)
+
+
+def test_importing_the_pure_core_loads_no_database():
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import audit.rules as pkg\n"
+        "for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'): importlib.import_module(m.name)\n"
+        "print('\\n'.join(sorted({n.split('.')[0] for n in sys.modules} | set(sys.modules))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert not loaded & {"sqlalchemy", "flask", "cv2", "models.db", "models.org"}, sorted(loaded)

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from audit.dossiers import import_dossier_stats
-from audit.tabular import ImportRejected
+from audit.files.dossiers import import_dossier_stats
+from audit.files.tabular import ImportRejected
 from fakecams import example_site_loader
 from models.org import Desk, Staff, Unit
 from models.scoring import DossierStat

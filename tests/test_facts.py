@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from audit.facts import desk_day_facts
+from audit.rules.facts import desk_day_facts
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from audit.inspections import ItemOutcome, finalize, record_inspection
-from audit.run import run_audit
-from audit.scores import compute_month
-from audit.workflow import decide, explain
+from audit.services.inspections import ItemOutcome, finalize, record_inspection
+from audit.services.audit_run import run_audit
+from audit.services.scores import compute_month
+from audit.services.workflow import decide, explain
 from fakecams import example_site_loader, observe
 from models.access import User
 from models.enums import AbsenceKind, CameraHealth, Classification, PresenceState, Role

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from audit.inspections import (
+from audit.services.inspections import (
     InspectionError,
     ItemOutcome,
     deductions_of,

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from audit.report import SHEETS
-from audit.scores import compute_month, load_month
-from audit.workflow import decide, explain, user_named
+from audit.files.month_report import SHEETS
+from audit.services.scores import compute_month, load_month
+from audit.services.workflow import decide, explain, user_named
 from models.access import AccessLog, User
 from models.checklists import Inspection
 from models.enums import DecisionAction, Role

@@ -108,7 +108,8 @@ def changes_of(site, entity_type: str) -> list:
 
 
 def effective(site, desk_code: str, name: str) -> int:
-    from audit.thresholds import resolved, threshold_layers
+    from audit.rules.thresholds import resolved
+    from audit.services.thresholds import threshold_layers
     from models.org import Desk
 
     with site.factory() as session:
@@ -191,7 +192,7 @@ def test_thresholds_refused_and_nothing_written(shared_site, values, message):
 
 # -- overrides ----------------------------------------------------------------------------------------
 def test_add_overrides_and_the_calendar_follows(web_site):
-    from audit.hours import calendar_for
+    from audit.services.calendars import calendar_for
     from models.hours import HoursOverride
     from models.org import Unit
 

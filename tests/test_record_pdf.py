@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from audit.inspections import ItemOutcome, finalize, record_inspection
-from audit.pdf import FontMissing, new_pdf, table, vn_number
-from audit.record_pdf import render_record
+from audit.services.inspections import ItemOutcome, finalize, record_inspection
+from audit.files.pdf import FontMissing, new_pdf, table, vn_number
+from audit.files.inspection_pdf import render_record
 from conftest import REPO
 from fakecams import example_site_loader, jpeg_frames
 
@@ -112,15 +112,15 @@ def test_table_repeats_its_header_on_a_new_page(tmp_path):
 
 
 def test_missing_fonts_are_named(monkeypatch, tmp_path):
-    import audit.pdf
+    import audit.files.pdf
 
-    monkeypatch.setattr(audit.pdf, "font_candidates", lambda: [tmp_path / "fonts"])
+    monkeypatch.setattr(audit.files.pdf, "font_candidates", lambda: [tmp_path / "fonts"])
     with pytest.raises(FontMissing, match="DejaVuSans.ttf and DejaVuSans-Bold.ttf not found in .*fonts"):
         new_pdf("x")
 
 
 def test_pdf_modules_do_not_import_matplotlib():
-    code = ("import sys, audit.record_pdf, audit.pdf\naudit.pdf.new_pdf('x')\n"
+    code = ("import sys, audit.files.inspection_pdf, audit.pdf\naudit.pdf.new_pdf('x')\n"
             "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

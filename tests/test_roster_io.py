@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from audit.roster_io import export_roster, import_excuses, import_roster
-from audit.tabular import Column, ImportRejected, TableError, read_table, write_table
+from audit.files.rosters import export_roster, import_excuses, import_roster
+from audit.files.tabular import Column, ImportRejected, TableError, read_table, write_table
 from fakecams import example_site_loader
 from models.enums import AbsenceKind
 from models.hours import ExcusedAbsence, RosterEntry

@@ -8,8 +8,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from audit.rosters import (InvalidExcuse, InvalidPattern, UnknownDesk, UnknownStaff, absence_kind, add_excuse,
-                           add_pattern, excuses, expected_staff, pattern_desk)
+from audit.services.rosters import (
+    InvalidExcuse,
+    InvalidPattern,
+    UnknownDesk,
+    UnknownStaff,
+    absence_kind,
+    add_excuse,
+    add_pattern,
+    excuses,
+    expected_staff,
+    pattern_desk,
+)
 from fakecams import example_site_loader
 from models.enums import AbsenceKind, Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry

@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from audit.engine import SessionPlan, audit
-from audit.rules import EXCUSED, Run, RuleSettings, excuse, session_findings
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs
+from audit.rules.engine import SessionPlan, audit
+from audit.rules.findings import EXCUSED, Run, RuleSettings, excuse, session_findings
+from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs
 
 M = US_PER_MINUTE
 DAY = date(2026, 3, 2)

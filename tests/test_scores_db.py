@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from audit.scores import add_sanction, compute_month, load_month
-from audit.scoring import BadMonth
+from audit.services.scores import add_sanction, compute_month, load_month
+from audit.rules.scoring import BadMonth
 from fakecams import example_site_loader
 from models.access import ChangeLog
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult

@@ -8,10 +8,24 @@ from fractions import Fraction
 
 import pytest
 
-from audit.ranking import DeductionLine, UnitInput, rank_units
-from audit.scoring import (BadMonth, CapItem, TaskRow, apply_excellent_cap, classify, discipline_raw,
-                           emulation_eligible, excellent_limit, format_en, format_vi, general_points, month_bounds,
-                           summary_line, task_points, total_points)
+from audit.rules.ranking import DeductionLine, UnitInput, rank_units
+from audit.rules.scoring import (
+    BadMonth,
+    CapItem,
+    TaskRow,
+    apply_excellent_cap,
+    classify,
+    discipline_raw,
+    emulation_eligible,
+    excellent_limit,
+    format_en,
+    format_vi,
+    general_points,
+    month_bounds,
+    summary_line,
+    task_points,
+    total_points,
+)
 from models.enums import Classification as C
 
 

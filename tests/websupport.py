@@ -60,9 +60,9 @@ def build_site(url: str, days: int = 3, *, data_dir=None):
     """Migrate, import the example site, seed ``days`` working days up to 31/03/2026, audit them, add the users."""
     from sqlalchemy import select
 
-    from audit.run import run_audit
-    from audit.scores import compute_month
-    from audit.seeding import seed_history
+    from audit.services.audit_run import run_audit
+    from audit.services.scores import compute_month
+    from deskaudit.demo.seeding import seed_history
     from deskaudit import paths
     from deskaudit.siteconfig import load_site_config
     from deskaudit.siteconfig.importer import import_site

@@ -38,7 +38,7 @@ def audit_group() -> None:
 @click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and the units below it.")
 def run_(day_text: str | None, from_text: str | None, to_text: str | None, unit_code: str | None) -> None:
     """Propose findings for a day (or a range of days); re-running is safe and keeps every human decision."""
-    from audit.run import run_audit
+    from audit.services.audit_run import run_audit
 
     days = _days(day_text, from_text, to_text)
     now = datetime.now(timezone.utc)
@@ -87,7 +87,7 @@ def findings() -> None:
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100000))
 def list_(unit_code: str | None, month: str | None, status: str | None, limit: int) -> None:
     """One line per finding: id, status, day, desk, official, deduction proposed, summary."""
-    from audit.daily import unit_and_descendants
+    from audit.services.daily_facts import unit_and_descendants
 
     with database() as session:
         query = (select(Finding, Desk.code, Staff.code).outerjoin(Desk, Finding.desk_id == Desk.id)
@@ -137,7 +137,7 @@ def show(finding_id: int) -> None:
 
 
 def _decide(action: DecisionAction, finding_id: int, username: str, reason: str | None) -> None:
-    from audit.workflow import WorkflowError, decide, user_named
+    from audit.services.workflow import WorkflowError, decide, user_named
 
     with database() as session:
         try:
@@ -164,7 +164,7 @@ def request_(finding_id: int, username: str, reason: str | None) -> None:
 @click.option("--attachment", default=None, help="A document reference (e.g. a leave decision number).")
 def explain(finding_id: int, text: str, username: str | None, attachment: str | None) -> None:
     """Record the official's explanation of a finding awaiting one."""
-    from audit.workflow import WorkflowError, explain as record, user_named
+    from audit.services.workflow import WorkflowError, explain as record, user_named
 
     with database() as session:
         try:

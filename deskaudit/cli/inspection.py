@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from audit.checklists import deduction_label, ensure_default_template, format_points
-from audit.inspections import (
+from audit.rules.checklist import deduction_label, format_points
+from audit.services.checklists import ensure_default_template
+from audit.services.inspections import (
     InspectionError,
     deductions_of,
     finalize,
@@ -123,8 +124,8 @@ def list_(unit_code: str | None, month: str | None) -> None:
               help="The PDF file to write.")
 def pdf(inspection_id: int, out_path: Path) -> None:
     """Write the biên bản of INSPECTION_ID as a PDF (marked DỰ THẢO until final)."""
-    from audit.pdf import FontMissing
-    from audit.record_pdf import render_record
+    from audit.files.pdf import FontMissing
+    from audit.files.inspection_pdf import render_record
 
     with database() as session:
         try:

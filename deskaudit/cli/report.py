@@ -25,9 +25,9 @@ def report() -> None:
               help="Also write a PDF summary with the unit ranking.")
 def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | None) -> None:
     """Compute the month's scores and write the report. Scores count only confirmed deductions."""
-    from audit.report import build_month_report, write_pdf, write_xlsx
-    from audit.report import LOCAL
-    from audit.scoring import BadMonth, month_bounds
+    from audit.files.month_report import build_month_report, write_pdf, write_xlsx
+    from audit.files.month_report import LOCAL
+    from audit.rules.scoring import BadMonth, month_bounds
 
     for path in (xlsx_path, pdf_path):
         if path is not None and not path.parent.exists():

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import select
 
-from audit.dossiers import import_dossier_stats
-from audit.roster_io import desks_of_unit, export_roster, import_excuses, import_roster, local_bound
-from audit.rosters import KIND_LABELS, RosterError, add_excuse, add_pattern, excuses, expected_staff
-from audit.tabular import ImportRejected, TableError, parse_date, parse_date_or_datetime, parse_month
+from audit.files.dossiers import import_dossier_stats
+from audit.files.rosters import desks_of_unit, export_roster, import_excuses, import_roster, local_bound
+from audit.services.rosters import KIND_LABELS, RosterError, add_excuse, add_pattern, excuses, expected_staff
+from audit.files.tabular import ImportRejected, TableError, parse_date, parse_date_or_datetime, parse_month
 from deskaudit.cli.common import BadInput, database
 from models.base import utcnow
 from models.hours import ExcusedAbsence
@@ -200,7 +200,7 @@ def leave_list(first: date | None, last: date | None, unit_code: str | None) -> 
                  .where(ExcusedAbsence.starts_at < end, ExcusedAbsence.ends_at > start)
                  .order_by(ExcusedAbsence.starts_at, Staff.code))
         if unit_code is not None:
-            from audit.daily import unit_and_descendants
+            from audit.services.daily_facts import unit_and_descendants
 
             query = query.where(Staff.unit_id.in_(unit_and_descendants(session, unit_code)))
         rows = session.execute(query).all()

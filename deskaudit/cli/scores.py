@@ -7,10 +7,23 @@ from datetime import date, datetime, timezone
 import click
 from sqlalchemy import select
 
-from audit.ranking import UnitRank
-from audit.scores import MonthScores, OfficialScore, add_sanction, compute_month, load_month, months_to_recompute
-from audit.scoring import (CLASS_LABELS_VI, SANCTION_LABELS_VI, UNCLASSIFIED_VI, BadMonth, format_vi,
-                           month_bounds)
+from audit.rules.ranking import UnitRank
+from audit.services.scores import (
+    MonthScores,
+    OfficialScore,
+    add_sanction,
+    compute_month,
+    load_month,
+    months_to_recompute,
+)
+from audit.rules.scoring import (
+    CLASS_LABELS_VI,
+    SANCTION_LABELS_VI,
+    UNCLASSIFIED_VI,
+    BadMonth,
+    format_vi,
+    month_bounds,
+)
 from deskaudit.cli.common import BadInput, database
 from models.enums import SanctionLevel
 from models.org import Staff

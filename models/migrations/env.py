@@ -6,7 +6,7 @@ import os
 
 from alembic import context
 
-import models  # noqa: F401  (registers every table)
+import models.tables  # noqa: F401  (registers every table)
 from models.base import Base
 from models.db import make_engine
 

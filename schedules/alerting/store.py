@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.calendar import WorkingCalendar
-from audit.hours import NoHoursProfile, calendar_for
-from audit.thresholds import threshold_layers
+from audit.rules.calendar import WorkingCalendar
+from audit.services.calendars import NoHoursProfile, calendar_for
+from audit.services.thresholds import threshold_layers
 from models.alerts import Alert, AlertDelivery
 from models.enums import AlertKind, AlertStatus, CameraHealth, DeliveryStatus, PresenceState, Severity
 from models.enums import Session as DaySession

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import jsonify
 from sqlalchemy import bindparam, func, select
 
-from audit.daily import desk_days
+from audit.services.daily_facts import desk_days
 from models.enums import CameraHealth, PresenceState
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk

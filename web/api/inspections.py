@@ -1,5 +1,5 @@
 """Inspections (kiểm tra công vụ) through the API: list, read, and record one with its checklist results
-(audit/inspections.py), optionally finalized (signed) in the same request."""
+(audit/services/inspections.py), optionally finalized (signed) in the same request."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
-from audit.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
+from audit.services.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope
 from models.org import Desk, Staff

@@ -1,5 +1,5 @@
 """Findings through the API: list and read them (with evidence, explanations, decisions), record the official's
-explanation, and decide (request explanation, confirm, dismiss, reopen) through audit/workflow.py."""
+explanation, and decide (request explanation, confirm, dismiss, reopen) through audit/services/workflow.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from flask import jsonify
 from sqlalchemy import select
 
-from audit.workflow import WorkflowError, decide, explain
+from audit.services.workflow import WorkflowError, decide, explain
 from models.access import User
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from models.findings import Finding, FindingEvidence

@@ -7,8 +7,8 @@ from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
-from audit.scores import MonthScores, OfficialScore, load_month
-from audit.scoring import BadMonth
+from audit.services.scores import MonthScores, OfficialScore, load_month
+from audit.rules.scoring import BadMonth
 from models.enums import Classification, Role
 from models.org import Staff, Unit
 from models.scoring import Score

@@ -1,6 +1,6 @@
 """Findings review: the list in scope, one finding with its evidence, explanation (giải trình) and decisions.
 
-Every step goes through audit.workflow, so the page can do nothing the CLI could not; a step the
+Every step goes through audit.services.workflow, so the page can do nothing the CLI could not; a step the
 finding's status does not allow is answered 409 with the reason and nothing is written.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from audit.workflow import WorkflowError, decide, explain
+from audit.services.workflow import WorkflowError, decide, explain
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from web.db import get_session
 from web.pages.findings_data import (Filters, conflict_message, detail_context, explain_conflict_message,

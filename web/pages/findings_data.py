@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from audit.checklists import active_template, item_by_number
-from audit.scoring import month_bounds
-from audit.workflow import ALLOWED
+from audit.services.checklists import active_template, item_by_number
+from audit.rules.scoring import month_bounds
+from audit.services.workflow import ALLOWED
 from models.access import User
 from models.checklists import ChecklistItem
 from models.enums import DecisionAction, FindingKind, FindingStatus

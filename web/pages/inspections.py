@@ -1,6 +1,6 @@
 """Inspections (kiểm tra công vụ): the list in scope, the checklist form with phone photos, the record (biên bản).
 
-The form goes through audit.inspections.record_inspection, so every rule of the CLI holds here too;
+The form goes through audit.services.inspections.record_inspection, so every rule of the CLI holds here too;
 a refused form is shown again with the reason and nothing is written (photos already copied are removed).
 """
 
@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from audit.checklists import deduction_label
-from audit.inspections import InspectionError, deductions_of, finalize, record_inspection
-from audit.record_pdf import render_record
+from audit.rules.checklist import deduction_label
+from audit.services.inspections import InspectionError, deductions_of, finalize, record_inspection
+from audit.files.inspection_pdf import render_record
 from models.enums import InspectionStatus, ItemScope
 from models.org import Unit
 from web.db import get_session

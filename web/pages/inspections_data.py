@@ -1,6 +1,6 @@
-"""The inspection form read into audit.inspections outcomes, checked against the user's scope first.
+"""The inspection form read into audit.services.inspections outcomes, checked against the user's scope first.
 
-Uploaded photos are written to a temporary folder with neutral names; audit.inspections copies them
+Uploaded photos are written to a temporary folder with neutral names; audit.services.inspections copies them
 under DATA_DIR/inspections/<id>/ and the folder goes away with the request.
 """
 
@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.checklists import active_template, ensure_default_template
-from audit.inspections import PHOTO_KINDS, ItemOutcome
+from audit.services.checklists import active_template, ensure_default_template
+from audit.services.inspections import PHOTO_KINDS, ItemOutcome
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import ItemResult, ItemScope
 from models.org import Desk, Staff, Unit

@@ -1,6 +1,6 @@
 """Monthly report downloads (XLSX for analysts, PDF for leaders), limited to the user's units and logged.
 
-Building a report computes and stores the month's scores (audit.report.build_month_report), so a
+Building a report computes and stores the month's scores (audit.files.month_report.build_month_report), so a
 download also brings the stored scores of its scope up to date.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, render_template, request, send_file
 
-from audit.report import build_month_report, write_pdf, write_xlsx
+from audit.files.month_report import build_month_report, write_pdf, write_xlsx
 from web.db import get_session
 from web.pages.review_data import ascii_name, log_access, month_arg, month_or_404, now_utc, previous_month, \
     scope_unit, visible_units

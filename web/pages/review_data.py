@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.scoring import BadMonth, month_bounds
+from audit.rules.scoring import BadMonth, month_bounds
 from models.access import AccessLog, User
 from models.enums import Classification, DecisionAction, FindingKind, FindingStatus, InspectionStatus, ItemResult, Role
 from models.org import Unit

@@ -1,6 +1,6 @@
 """Scores and rankings (xếp loại) per month: units ranked with the report's summary line, officials, deductions.
 
-Pages read what audit.scores stored (load_month); "Tính lại" recomputes the month for the unit in view.
+Pages read what audit.services.scores stored (load_month); "Tính lại" recomputes the month for the unit in view.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from audit.scores import compute_month, load_month
+from audit.services.scores import compute_month, load_month
 from models.org import Staff, Unit
 from web.db import get_session
 from web.pages.review_data import (ADMIN_ROLES_AND_INSPECTOR, class_label, month_arg, month_or_404, now_utc,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.ranking import DeductionLine, UnitRank
-from audit.scores import MonthScores, OfficialScore
+from audit.rules.ranking import DeductionLine, UnitRank
+from audit.services.scores import MonthScores, OfficialScore
 from models.checklists import InspectionResult
 from models.enums import Classification
 

@@ -16,7 +16,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from audit.thresholds import FIELDS, resolved, threshold_layers
+from audit.rules.thresholds import FIELDS, resolved
+from audit.services.thresholds import threshold_layers
 from models.access import ChangeLog
 from models.alerts import AlertThreshold
 from models.enums import ChangeAction, OverrideKind

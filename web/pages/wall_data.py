@@ -19,11 +19,12 @@ from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from audit.facts import DeskDayFacts, desk_day_facts
-from audit.hours import NoHoursProfile, calendar_for
-from audit.run import MAX_GAP
-from audit.thresholds import resolved, threshold_layers
-from audit.timeline import STATE_NAMES, UNKNOWN, Observations, Sessions, runs, state_codes
+from audit.rules.facts import DeskDayFacts, desk_day_facts
+from audit.services.calendars import NoHoursProfile, calendar_for
+from audit.services.audit_run import MAX_GAP
+from audit.rules.thresholds import resolved
+from audit.services.thresholds import threshold_layers
+from audit.rules.timeline import STATE_NAMES, UNKNOWN, Observations, Sessions, runs, state_codes
 from models.alerts import Alert
 from models.enums import AlertStatus, CameraHealth, PresenceState
 from models.findings import Finding

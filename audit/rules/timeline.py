@@ -3,7 +3,7 @@
 Each observation stands for the time from when it was taken until the next one of the same desk,
 at most ``max_gap``. Inside each session, time no observation covers, and time the camera was not
 ``ok``, is *unknown*. A run is a maximal stretch of one state inside one session; the rules
-(audit/rules.py) and the month facts read runs, never single samples, so a month of 1,000 desks at
+(audit/rules/findings.py) and the month facts read runs, never single samples, so a month of 1,000 desks at
 two samples a minute stays a few hundred thousand runs.
 
 Times are integer microseconds since the Unix epoch (UTC).

@@ -1,6 +1,6 @@
 """Finding rules: what one official's session (or one desk's day) says, from its runs. Pure: no database, no clock.
 
-A session's runs are present, absent or unknown (audit/timeline.py). For one official, time covered
+A session's runs are present, absent or unknown (audit/rules/timeline.py). For one official, time covered
 by an excused absence (leave, official trip, training) becomes *excused*. Only observed absence
 makes a personal finding: unknown and excused time never do, and are never counted in its minutes.
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE
+from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE
 
 EXCUSED = 3
 RULE_VERSION = "2026.1"

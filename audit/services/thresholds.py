@@ -1,4 +1,4 @@
-"""Alert and audit thresholds as configured: the site's row, then each unit's from the root down, then the desk's."""
+"""Alert and audit thresholds as stored: the site's row, then each unit's from the root down, then the desk's."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.rules.thresholds import FIELDS
 from models.alerts import AlertThreshold
 from models.org import Desk
 
-FIELDS = ("unattended_minutes", "unattended_queue_min", "camera_fault_minutes", "long_queue_length",
-          "long_queue_minutes", "escalate_after_minutes")
 
 
 def threshold_layers(session: Session, desks: Sequence[Desk]) -> dict[int, list[dict[str, int | None]]]:
@@ -30,12 +29,3 @@ def threshold_layers(session: Session, desks: Sequence[Desk]) -> dict[int, list[
         layers = [rows.get((None, None)), *reversed(units), rows.get((None, desk.id))]
         found[desk.id] = [layer for layer in layers if layer is not None]
     return found
-
-
-def resolved(layers: Sequence[dict[str, int | None]], name: str, default: int) -> int:
-    """The value of threshold ``name`` after ``layers`` (``default`` when none sets it)."""
-    value = default
-    for layer in layers:
-        if layer.get(name) is not None:
-            value = layer[name]
-    return value

@@ -7,7 +7,7 @@ from datetime import time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from audit.calendar import Override, OverrideKind, ProfileVersion, Season, Span, WorkingCalendar
+from audit.rules.calendar import Override, OverrideKind, ProfileVersion, Season, Span, WorkingCalendar
 from models.hours import HoursOverride, HoursProfile, HoursSession
 from models.org import Desk, Unit
 

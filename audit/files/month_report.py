@@ -18,10 +18,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.daily import unit_and_descendants
-from audit.run import day_facts
-from audit.scores import MonthScores, compute_month
-from audit.scoring import CLASS_LABELS_VI, format_vi, month_bounds
+from audit.services.daily_facts import unit_and_descendants
+from audit.services.audit_run import day_facts
+from audit.services.scores import MonthScores, compute_month
+from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
 
@@ -94,7 +94,7 @@ def write_xlsx(report: MonthReport, path: Path) -> None:
 
 def write_pdf(report: MonthReport, path: Path) -> None:
     """A summary for leaders: the summary line, the unit ranking, officials, findings by kind and status."""
-    from audit.pdf import heading, labelled, new_pdf, table
+    from audit.files.pdf import heading, labelled, new_pdf, table
 
     month_vi = datetime.strptime(report.month, "%Y-%m").strftime("%m/%Y")
     pdf = new_pdf(f"Báo cáo giám sát Bộ phận Một cửa tháng {month_vi}")

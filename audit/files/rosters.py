@@ -10,9 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.rosters import KIND_LABELS, NEEDS_DOCUMENT, RosterError, absence_kind, fold, halves_of
-from audit.tabular import (Column, ImportRejected, RowError, parse_date, parse_date_or_datetime, read_table,
-                           write_table)
+from audit.services.rosters import KIND_LABELS, NEEDS_DOCUMENT, RosterError, absence_kind, fold, halves_of
+from audit.files.tabular import (
+    Column,
+    ImportRejected,
+    RowError,
+    parse_date,
+    parse_date_or_datetime,
+    read_table,
+    write_table,
+)
 from models.enums import AbsenceKind, Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
 from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
@@ -204,7 +211,7 @@ def desks_of_unit(session: Session, unit_code: str | None) -> list[int] | None:
     """Ids of the desks of ``unit_code`` and the units below it (None: every desk); LookupError if unknown."""
     if unit_code is None:
         return None
-    from audit.daily import unit_and_descendants
+    from audit.services.daily_facts import unit_and_descendants
 
     return list(session.scalars(select(Desk.id).where(Desk.unit_id.in_(unit_and_descendants(session, unit_code)))))
 

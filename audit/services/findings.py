@@ -19,8 +19,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from audit.rules import (ABSENT_SESSION, CAMERA_GAP, EARLY_LEAVE, LATE_ARRIVAL, RULE_VERSION, UNATTENDED,
-                         UNATTENDED_QUEUE)
+from audit.rules.findings import (
+    ABSENT_SESSION,
+    CAMERA_GAP,
+    EARLY_LEAVE,
+    LATE_ARRIVAL,
+    RULE_VERSION,
+    UNATTENDED,
+    UNATTENDED_QUEUE,
+)
 from models.enums import FindingKind, FindingStatus
 from models.findings import Finding, FindingEvidence
 

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from audit.checklists import active_template, ensure_default_template, format_points, item_by_number
-from audit.daily import unit_and_descendants
+from audit.services.checklists import active_template, ensure_default_template, item_by_number
+from audit.rules.checklist import format_points
+from audit.services.daily_facts import unit_and_descendants
 from models.access import User
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope

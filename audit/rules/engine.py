@@ -1,6 +1,6 @@
 """The audit of many desk-sessions at once: runs, then the rules per official, then day facts. Pure.
 
-The database side (audit/run.py) and the benchmark (bench/audit_scale.py) both feed this module
+The database side (audit/services/audit_run.py) and the benchmark (bench/audit_scale.py) both feed this module
 plain arrays, so what is measured is what runs.
 """
 
@@ -13,8 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from audit.rules import CAMERA_GAP, EXCUSED, Draft, Run, RuleSettings, camera_gaps, excuse, session_findings
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Runs, Sessions, runs
+from audit.rules.findings import CAMERA_GAP, EXCUSED, Draft, Run, RuleSettings, camera_gaps, excuse, session_findings
+from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Runs, Sessions, runs
 
 
 @dataclass(frozen=True)

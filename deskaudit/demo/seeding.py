@@ -1,7 +1,7 @@
 """Write a scripted observation history into the database, so reports and pages have data on a fresh machine.
 
 The last N working days up to a given day, for every enabled camera of every active desk: the rows
-of ``audit.demo_history``, their presence changes, one excused morning of leave and monthly dossier
+of ``deskaudit.demo.history``, their presence changes, one excused morning of leave and monthly dossier
 statistics per official. Re-running for the same days replaces what an earlier run wrote there.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from audit.demo_history import (
+from deskaudit.demo.history import (
     SEED_MODEL_ID,
     CameraProfile,
     DayScript,
@@ -26,7 +26,7 @@ from audit.demo_history import (
     ScriptedEvent,
     script_days,
 )
-from audit.hours import NoHoursProfile, calendar_for
+from audit.services.calendars import NoHoursProfile, calendar_for
 from models.base import utcnow
 from models.enums import AbsenceKind
 from models.checklists import Inspection
@@ -334,7 +334,7 @@ FAILS = (5, 6, 7, 18)  # badge, dress, nameplate, tidy desk: what unannounced ch
 def _write_inspections(session: Session, targets: Sequence[_Target], chosen: Sequence[date], seed: int) -> int:
     """One final inspection record per unit with desks, a few days before the end: headcount at 07:45,
     items 1 and 5–7 and 18 for each official, items 13 and 15 for the unit, a few failures by the seed."""
-    from audit.inspections import ItemOutcome, finalize, record_inspection
+    from audit.services.inspections import ItemOutcome, finalize, record_inspection
 
     written = 0
     units: dict[int, list[_Target]] = {}

@@ -3,7 +3,7 @@
 proposed → awaiting_explanation → confirmed | dismissed; a proposed finding may also be dismissed at
 once, and a decided one reopened (back to awaiting explanation) with a reason. Every change writes a
 Decision row (who, when, why) and the history is never rewritten. Only a confirmed finding ever
-costs points (audit/scores.py).
+costs points (audit/services/scores.py).
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.roster_io import DESK, STAFF
-from audit.tabular import Column, ImportRejected, RowError, parse_count, parse_month, read_table
+from audit.files.rosters import DESK, STAFF
+from audit.files.tabular import Column, ImportRejected, RowError, parse_count, parse_month, read_table
 from models.org import Desk, Staff
 from models.scoring import DossierStat
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from audit.checklists import format_points
-from audit.inspections import deductions_of, get_inspection
-from audit.pdf import FONT, AuditPDF, heading, labelled, new_pdf, table
+from audit.rules.checklist import format_points
+from audit.services.inspections import deductions_of, get_inspection
+from audit.files.pdf import FONT, AuditPDF, heading, labelled, new_pdf, table
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection
 from models.enums import InspectionStatus, ItemResult, ItemScope
 from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit

@@ -1,6 +1,6 @@
 """Daily facts of one desk from its observations and its scheduled intervals. Pure: no database, no clock.
 
-Computed from the runs of audit/timeline.py, like the findings, so a page and a finding never
+Computed from the runs of audit/rules/timeline.py, like the findings, so a page and a finding never
 disagree about what was seen.
 
 Each observation stands for the time from when it was taken until the next one, at most
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from audit.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs, state_codes
+from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs, state_codes
 
 
 
@@ -67,7 +67,7 @@ class DeskDayFacts:
 def desk_day_facts(observations: pd.DataFrame, intervals: Sequence[tuple[datetime, datetime]], *,
                    max_gap: timedelta = timedelta(minutes=2), unattended_minutes: float = 15,
                    queue_min: int = 1, long_queue_length: int = 8) -> DeskDayFacts:
-    """The facts of one desk-day, from the same runs the finding rules read (audit/timeline.py).
+    """The facts of one desk-day, from the same runs the finding rules read (audit/rules/timeline.py).
 
     Args:
         observations: Columns ``observed_at`` (aware UTC), ``health``, ``presence``, ``queue_count``;

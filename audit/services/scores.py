@@ -19,11 +19,25 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from audit.daily import unit_and_descendants
-from audit.ranking import DeductionLine, UnitInput, UnitRank, failed_items, rank_units, unit_deductions
-from audit.scoring import (RULE_VERSION, SANCTION_LABELS_VI, CapItem, TaskRow, apply_excellent_cap, classify,
-                           discipline_raw, emulation_eligible, general_points, month_bounds, q2, summary_line,
-                           task_points, total_points)
+from audit.services.daily_facts import unit_and_descendants
+from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
+from audit.services.inspection_deductions import failed_items, unit_deductions
+from audit.rules.scoring import (
+    RULE_VERSION,
+    SANCTION_LABELS_VI,
+    CapItem,
+    TaskRow,
+    apply_excellent_cap,
+    classify,
+    discipline_raw,
+    emulation_eligible,
+    general_points,
+    month_bounds,
+    q2,
+    summary_line,
+    task_points,
+    total_points,
+)
 from models.access import ChangeLog
 from models.enums import ChangeAction, Classification, FindingKind, FindingStatus, ItemScope, SanctionLevel
 from models.findings import Finding

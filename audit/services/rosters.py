@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from audit.tabular import header_key as fold
+from audit.files.tabular import header_key as fold
 from models.enums import AbsenceKind, Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry, RosterPattern
 from models.org import Desk, Staff

@@ -1,5 +1,5 @@
 """``audit run``: read a unit's (or the site's) desks, calendars, rosters, leave and observations for some days,
-run the rules (audit/engine.py) and store the findings (audit/findings.py)."""
+run the rules (audit/rules/engine.py) and store the findings (audit/services/findings.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.checklists import ensure_default_template, item_for_finding
-from audit.daily import unit_and_descendants
-from audit.engine import Proposal, SessionPlan, audit, desk_day_table
-from audit.findings import NewFinding, StoreReport, store
-from audit.hours import NoHoursProfile, calendar_for
-from audit.rosters import excuses, expected_staff
-from audit.rules import RuleSettings
-from audit.thresholds import resolved, threshold_layers
-from audit.timeline import UNKNOWN, Observations, Sessions, state_codes
+from audit.services.checklists import ensure_default_template, item_for_finding
+from audit.services.daily_facts import unit_and_descendants
+from audit.rules.engine import Proposal, SessionPlan, audit, desk_day_table
+from audit.services.findings import NewFinding, StoreReport, store
+from audit.services.calendars import NoHoursProfile, calendar_for
+from audit.services.rosters import excuses, expected_staff
+from audit.rules.findings import RuleSettings
+from audit.rules.thresholds import resolved
+from audit.services.thresholds import threshold_layers
+from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
 from models.enums import FindingKind
 from models.observing import Observation
 from models.org import Camera, Desk, Staff, Unit

@@ -10,9 +10,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.facts import DeskDayFacts, desk_day_facts
-from audit.hours import NoHoursProfile, calendar_for
-from audit.thresholds import resolved, threshold_layers
+from audit.rules.facts import DeskDayFacts, desk_day_facts
+from audit.services.calendars import NoHoursProfile, calendar_for
+from audit.rules.thresholds import resolved
+from audit.services.thresholds import threshold_layers
 from models.observing import Observation
 from models.org import Desk, Unit
 

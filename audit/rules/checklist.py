@@ -1,14 +1,11 @@
-"""The default inspection checklist (18 items of DOMAIN.md) and lookups of the active template."""
+"""The default inspection checklist (18 items of DOMAIN.md) and how a deduction reads. Pure: no database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from models.checklists import ChecklistItem, ChecklistTemplate
 from models.enums import FindingKind, ItemScope
 
 DEFAULT_TEMPLATE_CODE = "mot-cua-mac-dinh"
@@ -27,6 +24,13 @@ class ItemSpec:
     scope: ItemScope = ItemScope.PERSONAL
     refer_discipline: bool = False
     camera_finding_kind: FindingKind | None = None
+
+
+class Deducting(Protocol):
+    """What a deduction label needs of an item (a stored ``ChecklistItem`` or an ``ItemSpec``)."""
+
+    deduction: Decimal | None
+    refer_discipline: bool
 
 
 _P, _U = ItemScope.PERSONAL, ItemScope.UNIT
@@ -61,72 +65,10 @@ DEFAULT_ITEMS: tuple[ItemSpec, ...] = (
 
 # Camera kinds that have no item of their own: a queue left waiting is still an unattended desk;
 # a camera gap is the unit's equipment problem, never an official's deduction.
-_KIND_ALIASES = {FindingKind.UNATTENDED_QUEUE: FindingKind.UNATTENDED}
+KIND_ALIASES = {FindingKind.UNATTENDED_QUEUE: FindingKind.UNATTENDED}
 
 
-def active_template(session: Session, code: str = DEFAULT_TEMPLATE_CODE) -> ChecklistTemplate | None:
-    """The newest active version of template ``code``, or None when it has no active version."""
-    return session.scalars(
-        select(ChecklistTemplate)
-        .where(ChecklistTemplate.code == code, ChecklistTemplate.active.is_(True))
-        .order_by(ChecklistTemplate.version.desc())
-        .limit(1)
-    ).first()
-
-
-def ensure_default_template(session: Session) -> ChecklistTemplate:
-    """The default template: the newest active version if any, else the newest stored, else a new version 1.
-
-    Existing versions are never altered: a changed checklist changes people's scores, so it
-    must be a new version with its own decision reference.
-    """
-    found = active_template(session)
-    if found is not None:
-        return found
-    newest = session.scalars(
-        select(ChecklistTemplate).where(ChecklistTemplate.code == DEFAULT_TEMPLATE_CODE)
-        .order_by(ChecklistTemplate.version.desc()).limit(1)
-    ).first()
-    if newest is not None:
-        return newest
-    template = ChecklistTemplate(
-        code=DEFAULT_TEMPLATE_CODE, version=1, name_vi=DEFAULT_TEMPLATE_NAME_VI, name_en=DEFAULT_TEMPLATE_NAME_EN,
-        decision_ref=None, active=True,
-        items=[
-            ChecklistItem(number=spec.number, text_vi=spec.text_vi, text_en=spec.text_en, deduction=spec.deduction,
-                          refer_discipline=spec.refer_discipline, scope=spec.scope, per_occurrence=True,
-                          camera_finding_kind=spec.camera_finding_kind)
-            for spec in DEFAULT_ITEMS
-        ],
-    )
-    session.add(template)
-    session.flush()
-    return template
-
-
-def item_for_finding(session: Session, kind: FindingKind) -> ChecklistItem | None:
-    """The item of the active default template a camera finding of ``kind`` proposes, or None.
-
-    Creates the default template when none was ever stored; returns None when every stored
-    version has been deactivated or the kind maps to no item (``CAMERA_GAP``).
-    """
-    kind = FindingKind(kind)
-    template = active_template(session)
-    if template is None:
-        ensure_default_template(session)
-        template = active_template(session)
-        if template is None:
-            return None
-    wanted = _KIND_ALIASES.get(kind, kind)
-    return next((item for item in template.items if item.camera_finding_kind == wanted), None)
-
-
-def item_by_number(template: ChecklistTemplate, number: int) -> ChecklistItem | None:
-    """Item ``number`` of ``template``, or None."""
-    return next((item for item in template.items if item.number == number), None)
-
-
-def deduction_label(item: ChecklistItem, *, decimal_comma: bool = True) -> str:
+def deduction_label(item: Deducting, *, decimal_comma: bool = True) -> str:
     """How an item's deduction reads in lists: "−2", "−0,5", or "C" (refer for discipline)."""
     if item.deduction is None:
         return "C" if item.refer_discipline else "0"

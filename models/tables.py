@@ -1,0 +1,20 @@
+"""Every table of the data layer, imported together so that ``Base.metadata`` knows them all."""
+
+
+from models.access import AccessLog, ApiToken, ChangeLog, User, user_units
+from models.alerts import Alert, AlertDelivery, AlertThreshold
+from models.base import Base, UTCDateTime, utcnow
+from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
+from models.findings import Decision, Explanation, Finding, FindingEvidence
+from models.hours import ExcusedAbsence, HoursOverride, HoursProfile, HoursSession, RosterEntry, RosterPattern
+from models.observing import Observation, PresenceEvent
+from models.org import Camera, Desk, Staff, Unit, Zone
+from models.scoring import DossierStat, Score, ScoreDeduction
+
+__all__ = [
+    "AccessLog", "Alert", "AlertDelivery", "AlertThreshold", "ApiToken", "Base", "Camera", "ChangeLog",
+    "ChecklistItem", "ChecklistTemplate", "Decision", "Desk", "DossierStat", "ExcusedAbsence",
+    "Explanation", "Finding", "FindingEvidence", "HoursOverride", "HoursProfile", "HoursSession",
+    "Inspection", "InspectionResult", "Observation", "PresenceEvent", "RosterEntry", "RosterPattern",
+    "Score", "ScoreDeduction", "Staff", "Unit", "User", "UTCDateTime", "Zone", "user_units", "utcnow",
+]
