@@ -36,13 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audit.rules.engine import SessionPlan, audit, desk_day_table  # noqa: E402
 from audit.rules.findings import Run, RuleSettings, camera_gaps, excuse, session_findings  # noqa: E402
-from audit.rules.scoring import (
+from audit.rules.scoring import (  # noqa: E402
     CapItem,
     TaskRow,
     apply_excellent_cap,
     classify,
     discipline_raw,
-    # noqa: E402                            general_points,
+    general_points,
     task_points,
     total_points,
 )
