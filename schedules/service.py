@@ -200,10 +200,6 @@ class SamplerService:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    def request_stop(self) -> None:
-        """Make ``run_forever`` return (after a graceful stop)."""
-        self._stop.set()
-
     def _on_signal(self, signum, _frame) -> None:
         log.info("signal %s: stopping", signal.Signals(signum).name)
         self._stop.set()

@@ -82,10 +82,6 @@ class Detections:
         """Only the person class."""
         return self[self.class_id == PERSON_CLASS_ID]
 
-    def with_min_confidence(self, threshold: float) -> Detections:
-        """Only detections scoring at least ``threshold``."""
-        return self[self.confidence >= threshold]
-
     def bottom_centers(self, normalised: bool = True) -> np.ndarray:
         """``N×2`` points where each person stands (bottom-centre of the box), 0..1 by default."""
         points = np.stack([(self.xyxy[:, 0] + self.xyxy[:, 2]) / 2, self.xyxy[:, 3]], axis=1)

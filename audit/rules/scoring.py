@@ -45,14 +45,7 @@ CLASS_LABELS_VI = {
     Classification.COMPLETED: "Hoàn thành nhiệm vụ",
     Classification.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
 }
-CLASS_LABELS_EN = {
-    Classification.EXCELLENT: "Excellently completed",
-    Classification.GOOD: "Well completed",
-    Classification.COMPLETED: "Completed",
-    Classification.NOT_COMPLETED: "Not completed",
-}
 UNCLASSIFIED_VI = "Chưa đủ dữ liệu xếp loại"
-UNCLASSIFIED_EN = "Not enough data to classify"
 SANCTION_LABELS_VI = {
     SanctionLevel.REPRIMAND: "khiển trách",
     SanctionLevel.WARNING: "cảnh cáo",

@@ -93,10 +93,6 @@ class StoreReport:
     kept: int = 0  # acted on by a person: left as it was
     withdrawn: int = 0
 
-    @property
-    def proposed_total(self) -> int:
-        return sum(self.created.values()) + self.updated + self.unchanged + self.kept
-
 
 def store(session: Session, proposals: Iterable[NewFinding], *, desk_ids: Sequence[int], days: Sequence[date],
           now: datetime) -> StoreReport:
