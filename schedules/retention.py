@@ -1,4 +1,4 @@
-"""Evidence retention (DOMAIN.md, Privacy 3): blurred evidence snapshots older than the retention
+"""Evidence retention (docs/ALERTS.md): blurred evidence snapshots older than the retention
 period are deleted unless a finding that is not dismissed holds them. ``snapshots/latest`` is never
 touched: only files under ``snapshots/evidence`` are."""
 

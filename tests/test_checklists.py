@@ -1,4 +1,4 @@
-"""The default checklist (DOMAIN.md's 18 items), its idempotent creation and the camera-finding mapping."""
+"""The default checklist (18 items, docs/INSPECTIONS.md), its idempotent creation and the camera-finding mapping."""
 
 from __future__ import annotations
 

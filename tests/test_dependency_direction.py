@@ -1,4 +1,4 @@
-"""Imports follow STYLE.md: data flows one way and the pure core stays pure."""
+"""Imports follow README.md (Architecture): data flows one way and the pure core stays pure."""
 
 from __future__ import annotations
 

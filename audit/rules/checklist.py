@@ -1,4 +1,4 @@
-"""The default inspection checklist (18 items of DOMAIN.md) and how a deduction reads. Pure: no database."""
+"""The default inspection checklist (18 items, docs/INSPECTIONS.md) and how a deduction reads. Pure: no database."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ disagree about what was seen.
 Each observation stands for the time from when it was taken until the next one, at most
 ``max_gap`` (a sampler that stopped, a camera job that failed: that time is *unknown*). Only
 scheduled time counts. Time is *unknown* when the camera was not ``ok`` or nothing was observed, and
-unknown time is left out of every denominator (DOMAIN.md): it is never absence.
+unknown time is left out of every denominator (docs/AUDIT.md): it is never absence.
 
 An absence that runs through unscheduled time (the lunch break) is one span; its minutes are the
 scheduled minutes inside it.

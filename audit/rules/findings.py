@@ -13,7 +13,7 @@ Per session, in order:
 * **early leave**: an absence reaching the end of the session (before any excused time), after the
   official was seen in that session, longer than ``early_leave_grace_minutes``;
 * **unattended** (or **unattended while citizens wait**, when at least ``queue_min`` people waited):
-  any other absence longer than ``unattended_minutes`` (DOMAIN.md: "quá 15 phút", strictly more).
+  any other absence longer than ``unattended_minutes`` (docs/AUDIT.md: "quá 15 phút", strictly more).
 
 An absence across lunch is judged in each session: leaving before lunch is an early leave, coming
 back late after it a late arrival, as inspectors record them. Unknown stretches shorter than

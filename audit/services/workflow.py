@@ -35,7 +35,7 @@ def decide(session: Session, finding_id: int, action: DecisionAction | str, *, b
            reason: str | None = None) -> Finding:
     """Apply ``action`` to the finding as user ``by``; raises WorkflowError when the status does not allow it.
 
-    Confirming needs the official's explanation to have been asked for first (DOMAIN.md: a camera
+    Confirming needs the official's explanation to have been asked for first (docs/AUDIT.md: a camera
     proposal is never a deduction until a person confirms it after the explanation).
     """
     action = DecisionAction(action)
