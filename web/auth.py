@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -242,8 +242,4 @@ def _safe_next(target: str | None) -> str:
     return url_for(HOME)
 
 
-def api_request() -> bool:
-    return request.path.startswith("/api/")
-
-
-__all__ = ["WebUser", "bp", "init_app", "login_manager", "new_token", "token_hash", "g"]
+__all__ = ["WebUser", "bp", "init_app", "login_manager", "new_token", "token_hash"]

@@ -20,7 +20,6 @@ from models.org import Unit
 from web.cache import cached
 from web.db import get_session
 
-READ_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER, Role.VIEWER)
 REVIEW_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)  # acknowledge alerts, ask for and record explanations
 DECIDE_ROLES = (Role.ADMIN, Role.INSPECTOR)  # confirm or dismiss findings, record inspections
 ADMIN_ROLES = (Role.ADMIN,)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from models.access import ChangeLog
 from models.org import Camera, Desk, Unit, Zone
 from web.db import get_session
+from web.formatting import ZONE_KIND_LABELS
 from web.pages.cameras_data import (
     DEFAULT_SIZE, HEALTHS, ZoneInputError, day_bounds, fault_spans, health_mixes, image_size,
     latest_observations, parse_zones, save_zones, snapshot_file,
@@ -34,14 +35,13 @@ HEALTH_LABELS = {
     "ok": _l("Bình thường"), "offline": _l("Mất kết nối"), "frozen": _l("Hình bị đứng"), "dark": _l("Quá tối"),
     "covered": _l("Bị che"), "moved": _l("Bị xoay lệch"), "error": _l("Lỗi khác"),
 }
-ZONE_KINDS = {"staff": _l("Khu vực cán bộ"), "queue": _l("Khu vực chờ"), "exclude": _l("Loại trừ")}
 CHANGE_ACTIONS = {"create": _l("Tạo mới"), "update": _l("Sửa"), "deactivate": _l("Ngừng dùng"),
                   "reactivate": _l("Dùng lại"), "delete": _l("Xoá")}
 
 
 @bp.context_processor
 def labels():
-    return {"HEALTHS": HEALTHS, "HEALTH_LABELS": HEALTH_LABELS, "ZONE_KINDS": ZONE_KINDS,
+    return {"HEALTHS": HEALTHS, "HEALTH_LABELS": HEALTH_LABELS, "ZONE_KINDS": ZONE_KIND_LABELS,
             "CHANGE_ACTIONS": CHANGE_ACTIONS, "minutes": _minutes,
             "shift_day": lambda day, step: (day + timedelta(days=step)).isoformat()}
 
