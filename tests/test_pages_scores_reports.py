@@ -19,7 +19,7 @@ from models.enums import DecisionAction, Role
 from models.findings import Finding
 from models.org import Staff, Unit
 from models.scoring import Score
-from web.pages.review_data import previous_month
+from web.read import previous_month
 from websupport import NOW, PASSWORD, csrf_token, login, web_site  # noqa: F401  (fixture)
 
 USERS = ("admin", "thanhtra", "lanhdao-tv", "xem-tv", "xem-dc")

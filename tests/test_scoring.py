@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal as D
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,7 +22,9 @@ from audit.rules.scoring import (
     format_en,
     format_vi,
     general_points,
+    month_before,
     month_bounds,
+    month_window,
     summary_line,
     task_points,
     total_points,
@@ -175,7 +178,33 @@ def test_month_bounds(month, bounds):
     assert month_bounds(month) == bounds
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-3", "03/2026", "2026-03-01", "", " 2026-03"])
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-3", "03/2026", "2026-03-01", "", " 2026-03",
+                                   "٢٠٢٦-٠٣"])
 def test_bad_month_names_the_value(month):
     with pytest.raises(BadMonth, match="expected YYYY-MM"):
         month_bounds(month)
+
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.mark.parametrize("month, window", [  # local midnights (UTC+7) as UTC instants, the end exclusive
+    ("2026-03", (datetime(2026, 2, 28, 17, tzinfo=timezone.utc), datetime(2026, 3, 31, 17, tzinfo=timezone.utc))),
+    ("2026-12", (datetime(2026, 11, 30, 17, tzinfo=timezone.utc), datetime(2026, 12, 31, 17, tzinfo=timezone.utc))),
+    ("2028-02", (datetime(2028, 1, 31, 17, tzinfo=timezone.utc), datetime(2028, 2, 29, 17, tzinfo=timezone.utc))),
+])
+def test_month_window(month, window):
+    assert month_window(month, HANOI) == window
+
+
+def test_month_window_refuses_a_bad_month():
+    with pytest.raises(BadMonth, match="'2026-13'"):
+        month_window("2026-13", HANOI)
+
+
+@pytest.mark.parametrize("day, month", [
+    (date(2026, 4, 1), "2026-03"), (date(2026, 3, 31), "2026-02"), (date(2026, 1, 1), "2025-12"),
+    (date(2026, 12, 31), "2026-11"),
+])
+def test_month_before(day, month):
+    assert month_before(day) == month

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -25,6 +25,7 @@ from models.org import Unit
 from web.cache import cached
 from web.db import get_session
 from web.passwords import verify_password
+from web.read import now_utc
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -85,7 +86,7 @@ class LoginLimiter:
                 or self._count(db, _address_key(address)) >= self.per_address)
 
     def failed(self, db: Session, username: str, address: str) -> None:
-        now = datetime.now(timezone.utc)
+        now = now_utc()
         db.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=self.window_s)))
         db.add_all([LoginFailure(key=_user_key(username), at=now), LoginFailure(key=_address_key(address), at=now)])
         db.commit()
@@ -94,7 +95,7 @@ class LoginLimiter:
         db.execute(delete(LoginFailure).where(LoginFailure.key == _user_key(username)))
 
     def _count(self, db: Session, key: str) -> int:
-        horizon = datetime.now(timezone.utc) - timedelta(seconds=self.window_s)
+        horizon = now_utc() - timedelta(seconds=self.window_s)
         return db.scalar(select(func.count()).select_from(LoginFailure)
                          .where(LoginFailure.key == key, LoginFailure.at >= horizon))
 
@@ -163,7 +164,7 @@ def init_app(app: Flask) -> None:
             db = get_session()
             row = db.execute(USER_BY_TOKEN, {"token_hash": digest}).first()
             user = web_user(db, row, via_token=True)
-            now = datetime.now(timezone.utc)
+            now = now_utc()
             if user is not None and (row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION):
                 db.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
                 db.commit()  # at most one write a minute per token, not one per API call
@@ -207,7 +208,7 @@ def login():
             row = db.scalar(select(User).where(User.username == username))
             if row is not None and row.active and verify_password(row.password_hash, password):
                 limiter.succeeded(db, username)
-                row.last_login_at = datetime.now(timezone.utc)
+                row.last_login_at = now_utc()
                 db.commit()
                 language = session.get("lang")
                 session.clear()  # a fresh session on sign-in (no fixation); only the language choice stays
@@ -241,8 +242,4 @@ def _safe_next(target: str | None) -> str:
     return url_for(HOME)
 
 
-def api_request() -> bool:
-    return request.path.startswith("/api/")
-
-
-__all__ = ["WebUser", "bp", "init_app", "login_manager", "new_token", "token_hash", "g"]
+__all__ = ["WebUser", "bp", "init_app", "login_manager", "new_token", "token_hash"]

@@ -1,12 +1,13 @@
 """Who may see what: roles and unit scope, enforced in every query, page, download and API call.
 
 A user's scope is their units and every unit below them; admins see every unit. Objects of a unit
-outside the scope are *not found* (404), never *forbidden*, so ids of other units leak nothing.
+outside the scope are *not found* (404), never *forbidden*, so ids of other units leak nothing: web/read.py
+holds the look-ups that apply this (``scoped_or_404``, ``unit_in_scope``, what ``?unit=`` covers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import wraps
 from typing import NamedTuple
 
@@ -19,7 +20,6 @@ from models.org import Unit
 from web.cache import cached
 from web.db import get_session
 
-READ_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER, Role.VIEWER)
 REVIEW_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)  # acknowledge alerts, ask for and record explanations
 DECIDE_ROLES = (Role.ADMIN, Role.INSPECTOR)  # confirm or dismiss findings, record inspections
 ADMIN_ROLES = (Role.ADMIN,)
@@ -72,17 +72,6 @@ def subtree(roots: Iterable[int]) -> set[int]:
             found.add(unit_id)
             todo.extend(children.get(unit_id, ()))
     return found
-
-
-def in_scope(unit_id: int | None) -> bool:
-    return unit_id is not None and unit_id in visible_unit_ids()
-
-
-def scoped_or_404(obj, unit_id_of: Callable[[object], int | None] = lambda o: o.unit_id):
-    """``obj`` when it exists and belongs to a visible unit; 404 otherwise."""
-    if obj is None or not in_scope(unit_id_of(obj)):
-        abort(404)
-    return obj
 
 
 def can(*roles: Role) -> bool:

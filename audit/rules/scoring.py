@@ -12,6 +12,9 @@ Rules (see docs/SCORING.md):
 
 Every figure is rounded half-up to 2 places where it is produced; totals and means are built from
 the rounded figures, so tables and summary lines always show the same numbers.
+
+Scores are kept per local month, so the month keys (``YYYY-MM``) are cut here too: their days, their UTC
+window and the month before a day; findings lists, inspections and reports use the same arithmetic.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -54,7 +57,7 @@ SANCTION_LABELS_VI = {
     SanctionLevel.DISMISSAL: "buộc thôi việc",
 }
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)  # ASCII: "٢٠٢٦-٠٣" is no month key
 
 
 class BadMonth(ValueError):
@@ -72,6 +75,24 @@ def month_bounds(month: str) -> tuple[date, date]:
         raise BadMonth(f"month {month!r}: expected YYYY-MM, e.g. 2026-03")
     year, number = int(found[1]), int(found[2])
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def month_window(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
+    """UTC instants of the first local midnight of ``month`` in ``zone`` and of the month after (end exclusive).
+
+    Raises:
+        BadMonth: as ``month_bounds``.
+    """
+    first, last = month_bounds(month)
+    after = last + timedelta(days=1)
+    return (datetime(first.year, first.month, 1, tzinfo=zone).astimezone(timezone.utc),
+            datetime(after.year, after.month, 1, tzinfo=zone).astimezone(timezone.utc))
+
+
+def month_before(day: date) -> str:
+    """The month before the one ``day`` falls in, as YYYY-MM (what a monthly report looks back on)."""
+    year, number = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return f"{year:04d}-{number:02d}"
 
 
 def q2(value: Decimal | Fraction | int | str) -> Decimal:

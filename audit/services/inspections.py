@@ -8,7 +8,7 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, object_session
 
 from audit.services.checklists import active_template, ensure_default_template, item_by_number
 from audit.rules.checklist import format_points
+from audit.rules.scoring import BadMonth, month_window
 from audit.services.daily_facts import unit_and_descendants
 from models.access import User
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
@@ -400,11 +401,9 @@ def _label(inspection: Inspection) -> str:
 
 def _month_bounds(month: str) -> tuple[datetime, datetime]:
     try:
-        first = date.fromisoformat(f"{month}-01")
-    except (TypeError, ValueError):
+        return month_window(month, LOCAL)
+    except BadMonth:
         raise InspectionError(f"month: {month!r} is not YYYY-MM") from None
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return tuple(datetime(d.year, d.month, d.day, tzinfo=LOCAL).astimezone(timezone.utc) for d in (first, after))
 
 
 # --- input files -----------------------------------------------------------------------------

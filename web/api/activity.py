@@ -17,7 +17,7 @@ from web.api.common import (BOOL, DAY, DAY_SCHEMA, INT, NUM, OPT_INT, OPT_NUM, O
                             query_param, unit_codes, visible_desk)
 from web.api.openapi import document
 from web.db import get_session
-from web.scope import visible_unit_ids
+from web.read import scoped_or_404
 
 MAX_RANGE = timedelta(days=31)
 OBSERVATION = obj({"id": INT, "unit_code": STR, "desk_code": STR, "camera_code": STR, "slot_at": TIME,
@@ -82,9 +82,8 @@ def list_observations():
     if end - start > MAX_RANGE:
         fail(400, f"to: the range from {iso(start)} to {iso(end)} is longer than 31 days")
     db = get_session()
-    desk = db.execute(DESK_BY_CODE, {"code": code}).first()
-    if desk is None or desk.unit_id not in visible_unit_ids():
-        fail(404, f"desk: no desk {code!r} in your units")
+    desk = scoped_or_404(db.execute(DESK_BY_CODE, {"code": code}).first(),
+                         message=f"desk: no desk {code!r} in your units")
     where = {"desk_id": desk.id, "start": start, "end": end}
     total = db.scalar(COUNT_OBSERVATIONS, where)
     rows = db.execute(PAGE_OF_OBSERVATIONS, {**where, "limit": per_page, "offset": (page - 1) * per_page}).all()

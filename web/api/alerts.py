@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,11 +11,11 @@ from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus, Severity
 from models.org import Camera, Desk
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (INT, OPT_STR, OPT_TIME, STR, TIME, arg, arg_choice, enum_schema, fail, id_param,
-                            iso, json_body, obj, query_param, scoped, unit_codes, visible,
-                            visible_desk, visible_unit)
+from web.api.common import (INT, OPT_STR, OPT_TIME, STR, TIME, arg, arg_choice, arg_units, enum_schema, fail,
+                            id_param, iso, json_body, obj, query_param, scoped, unit_codes, visible_desk)
 from web.api.openapi import document
 from web.db import get_session
+from web.read import now_utc
 from web.scope import REVIEW_ROLES, roles_required
 
 ALERT = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "camera_code": OPT_STR, "kind": enum_schema(AlertKind),
@@ -60,18 +58,17 @@ def alert_json(alert_id: int) -> dict:
 @document("/alerts", "get", "Alerts of your units, newest first", tag="alerts", response=ALERT, paginated=True,
           params=[query_param("status", "open, acknowledged or resolved", enum_schema(AlertStatus)),
                   query_param("kind", "alert kind", enum_schema(AlertKind)),
-                  query_param("unit", "unit code"), query_param("desk", "desk code")])
+                  query_param("unit", "unit code (that unit and the units below it)"),
+                  query_param("desk", "desk code")])
 def list_alerts():
     page, per_page = page_args()
     status, kind = arg_choice("status", AlertStatus), arg_choice("kind", AlertKind)
-    unit_code, desk_code = arg("unit"), arg("desk")
-    query = select(Alert.id).where(Alert.unit_id.in_(visible()))
+    units, desk_code = arg_units(), arg("desk")
+    query = select(Alert.id).where(Alert.unit_id.in_(units))
     if status is not None:
         query = query.where(Alert.status == status)
     if kind is not None:
         query = query.where(Alert.kind == kind)
-    if unit_code is not None:
-        query = query.where(Alert.unit_id == visible_unit(unit_code).id)
     if desk_code is not None:
         query = query.where(Alert.desk_id == visible_desk(desk_code).id)
     total = total_of(query)
@@ -99,7 +96,7 @@ def acknowledge_alert(alert_id: int):
         fail(409, f"alert #{alert.id} is already resolved: nothing to acknowledge")
     if alert.status == AlertStatus.OPEN:
         alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = datetime.now(timezone.utc)
+        alert.acknowledged_at = now_utc()
         alert.acknowledged_by_id = current_user.id
         get_session().commit()
     return jsonify(alert_json(alert.id))

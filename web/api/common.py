@@ -1,5 +1,8 @@
 """What every API endpoint shares: reading query and JSON input (400 / 415 / 422 naming the field),
-scoped look-ups (404 outside the caller's units), JSON values for times and numbers, and OpenAPI pieces."""
+the API's wording of scoped look-ups (404 outside the caller's units), JSON values, and OpenAPI pieces.
+
+The decisions behind them (the clock, what a month is, what ``?unit=`` covers, the scope check, the access
+log) are web/read.py's, shared with the pages; here they get the API's English messages that name the field."""
 
 from __future__ import annotations
 
@@ -11,18 +14,15 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from flask import abort, request
-from flask_login import current_user
 from sqlalchemy import select
 
-from models.access import AccessLog, User
+from models.access import User
 from models.org import DEFAULT_TIMEZONE, Desk, Unit
 from web.db import get_session
-from web.scope import unit_directory, visible_unit_ids
+from web.read import FIRST_YEAR, LAST_YEAR, LOCAL, desk_in_scope, is_month, scoped_or_404, unit_in_scope, units_under
+from web.scope import unit_directory
 
-LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 MAX_ID = 2**31 - 1  # ids above this exist in no table: a 404, never a database overflow
-FIRST_YEAR, LAST_YEAR = 1970, 2100  # dates outside are refused before they reach a calendar or the database
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -129,7 +129,7 @@ def arg_month(name: str = "month", *, required: bool = False) -> str | None:
 
 
 def parse_month(value: str, field: str = "month") -> str:
-    if not _MONTH.fullmatch(value) or not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+    if not is_month(value):
         fail(400, f"{field}: {value!r} is not a month YYYY-MM between {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
@@ -157,19 +157,6 @@ def parse_time(value: Any, field: str, *, status: int = 400) -> datetime:
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
         fail(status, f"{field}: {text!r} is outside {FIRST_YEAR}–{LAST_YEAR}")
     return parsed
-
-
-def month_days(month: str) -> tuple[date, date]:
-    """First day of a month YYYY-MM and first day of the next."""
-    first = date.fromisoformat(f"{month}-01")
-    return first, date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
-def month_range(month: str) -> tuple[datetime, datetime]:
-    """UTC bounds of a local month."""
-    first, after = month_days(month)
-    return (datetime.combine(first, time(), LOCAL).astimezone(timezone.utc),
-            datetime.combine(after, time(), LOCAL).astimezone(timezone.utc))
 
 
 def day_range(day: date, zone: str | None = None) -> tuple[datetime, datetime]:
@@ -227,35 +214,24 @@ def unit_codes() -> dict[int, str]:
     return unit_directory().codes
 
 
-def visible() -> list[int]:
-    return sorted(visible_unit_ids())
+def arg_units(name: str = "unit") -> list[int]:
+    """The unit ids ``?unit=`` covers: that unit and the units below it (all of yours without it); 404 if not yours."""
+    code = arg(name)
+    return sorted(units_under(code, f"{name}: no unit {code!r} in your units"))
 
 
 def scoped(model, object_id: int, label: str, unit_id_of=lambda o: o.unit_id):
     """The row ``object_id`` of ``model`` when it belongs to a visible unit; 404 naming ``label`` otherwise."""
     row = get_session().get(model, object_id) if 1 <= object_id <= MAX_ID else None
-    if row is None or unit_id_of(row) not in visible_unit_ids():
-        fail(404, f"no {label} #{object_id} in your units")
-    return row
+    return scoped_or_404(row, unit_id_of, f"no {label} #{object_id} in your units")
 
 
 def visible_unit(code: str, field: str = "unit", status: int = 404) -> Unit:
-    unit = get_session().scalar(select(Unit).where(Unit.code == code))
-    if unit is None or unit.id not in visible_unit_ids():
-        fail(status, f"{field}: no unit {code!r} in your units")
-    return unit
+    return unit_in_scope(code, f"{field}: no unit {code!r} in your units", status)
 
 
 def visible_desk(code: str, field: str = "desk", status: int = 404) -> Desk:
-    desk = get_session().scalar(select(Desk).where(Desk.code == code))
-    if desk is None or desk.unit_id not in visible_unit_ids():
-        fail(status, f"{field}: no desk {code!r} in your units")
-    return desk
-
-
-def acting_user() -> User:
-    """The User row of the caller (for decisions and records that name who did them)."""
-    return get_session().get(User, current_user.id)
+    return desk_in_scope(code, f"{field}: no desk {code!r} in your units", status)
 
 
 def usernames(ids) -> dict[int, str]:
@@ -263,13 +239,6 @@ def usernames(ids) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(get_session().execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
-
-
-def log_access(action: str, object_type: str, object_id: object, detail: dict | None = None) -> None:
-    """An AccessLog row for a view of evidence (committed by the caller)."""
-    get_session().add(AccessLog(user_id=current_user.id, username=current_user.username, action=action,
-                                object_type=object_type, object_id=str(object_id),
-                                remote_addr=request.remote_addr, detail=detail))
 
 
 # --- values --------------------------------------------------------------------------------------

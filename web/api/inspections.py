@@ -3,23 +3,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
+from audit.rules.scoring import month_window
 from audit.services.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope
 from models.org import Desk, Staff
 from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_STR, OPT_TIME, STR, TIME, TIME_SCHEMA,
-                            arg, arg_choice, arg_month, body_text, enum_schema, fail, id_param, iso,
-                            json_body, month_range, number, obj, parse_time, query_param, scoped,
-                            unit_codes, visible, visible_unit)
+                            arg_choice, arg_month, arg_units, body_text, enum_schema, fail, id_param, iso,
+                            json_body, number, obj, parse_time, query_param, scoped, unit_codes, visible_unit)
 from web.api.openapi import document
 from web.db import get_session
+from web.read import LOCAL, now_utc
 from web.scope import DECIDE_ROLES, roles_required
 
 INSPECTION = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "inspector_name": STR,
@@ -94,22 +93,19 @@ def inspection_detail(inspection: Inspection) -> dict:
 
 @bp.get("/inspections")
 @document("/inspections", "get", "Inspections of your units, newest first", tag="inspections", response=INSPECTION,
-          paginated=True, params=[query_param("unit", "unit code (the unit only)"),
+          paginated=True, params=[query_param("unit", "unit code (that unit and the units below it)"),
                                   query_param("month", "local month YYYY-MM of the visit", MONTH_SCHEMA),
                                   query_param("status", "draft or final", enum_schema(InspectionStatus))])
 def list_inspections():
     page, per_page = page_args()
     status = arg_choice("status", InspectionStatus)
     month = arg_month()
-    unit_code = arg("unit")
-    query = select(Inspection).where(Inspection.unit_id.in_(visible()))
+    query = select(Inspection).where(Inspection.unit_id.in_(arg_units()))
     if status is not None:
         query = query.where(Inspection.status == status)
     if month is not None:
-        first, after = month_range(month)
+        first, after = month_window(month, LOCAL)
         query = query.where(Inspection.started_at >= first, Inspection.started_at < after)
-    if unit_code is not None:
-        query = query.where(Inspection.unit_id == visible_unit(unit_code).id)
     db = get_session()
     total = total_of(query)
     rows = db.scalars(page_of(query.order_by(Inspection.started_at.desc(), Inspection.id.desc()), page,
@@ -147,7 +143,7 @@ def create_inspection():
             db, unit_code=unit.code, inspector_name=current_user.full_name or current_user.username,
             inspector_user_id=current_user.id, started_at=started_at, ended_at=ended_at, outcomes=outcomes, **texts)
         if body.get("finalize"):
-            finalize(db, inspection.id, datetime.now(timezone.utc))
+            finalize(db, inspection.id, now_utc())
         db.commit()
     except InspectionError as error:
         db.rollback()

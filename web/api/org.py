@@ -9,8 +9,8 @@ from models.enums import CameraHealth, ZoneKind
 from models.observing import Observation
 from models.org import Camera, Desk, Unit, Zone
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (BOOL, INT, OPT_TIME, STR, TIME, arg, enum_schema, id_param, iso, obj, query_param,
-                            scoped, unit_codes, value_of, visible, visible_desk, visible_unit)
+from web.api.common import (BOOL, INT, OPT_TIME, STR, TIME, arg, arg_units, enum_schema, id_param, iso, obj,
+                            query_param, scoped, unit_codes, value_of, visible_desk)
 from web.api.openapi import document
 from web.db import get_session
 
@@ -48,13 +48,12 @@ def camera_json(camera: Camera, desk: Desk, health: tuple | None) -> dict:
 @bp.get("/cameras")
 @document("/cameras", "get", "Cameras of your units with their latest health (never credentials nor URLs)",
           tag="organisation", response=CAMERA, paginated=True,
-          params=[query_param("unit", "unit code"), query_param("desk", "desk code")])
+          params=[query_param("unit", "unit code (that unit and the units below it)"),
+                  query_param("desk", "desk code")])
 def list_cameras():
     page, per_page = page_args()
     db = get_session()
-    query = select(Camera, Desk).join(Desk, Camera.desk_id == Desk.id).where(Desk.unit_id.in_(visible()))
-    if (code := arg("unit")) is not None:
-        query = query.where(Desk.unit_id == visible_unit(code).id)
+    query = select(Camera, Desk).join(Desk, Camera.desk_id == Desk.id).where(Desk.unit_id.in_(arg_units()))
     if (code := arg("desk")) is not None:
         query = query.where(Desk.id == visible_desk(code).id)
     total = total_of(query)

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from models.org import Camera, Desk, Staff, Unit
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (BOOL, CODE_SCHEMA, INT, OPT_STR, STR, arg, id_param, obj, path_code, query_param,
-                            scoped, unit_codes, visible, visible_unit)
+from web.api.common import (BOOL, CODE_SCHEMA, INT, OPT_STR, STR, arg_units, id_param, obj, path_code, query_param,
+                            scoped, unit_codes, visible_unit)
 from web.api.openapi import document
 from web.db import get_session
+from web.scope import visible_unit_ids
 
 UNIT = obj({"id": INT, "code": STR, "unit_code": STR, "name": STR, "level": STR, "parent_code": OPT_STR,
             "active": BOOL})
@@ -23,7 +24,7 @@ DESK = obj({"id": INT, "code": STR, "unit_code": STR, "name": STR, "field": STR,
 OFFICIAL = obj({"code": STR, "full_name": STR, "title": OPT_STR, "active": BOOL})
 DESK_DETAIL = obj({**DESK["properties"], "cameras": {"type": "array", "items": STR},
                    "officials": {"type": "array", "items": OFFICIAL}})
-UNIT_FILTER = query_param("unit", "unit code (404 when it is not one of your units)")
+UNIT_FILTER = query_param("unit", "unit code: that unit and the units below it (404 when it is not one of yours)")
 
 
 def unit_json(unit: Unit, codes: dict[int, str]) -> dict:
@@ -45,7 +46,7 @@ def desk_json(desk, unit_code: str) -> dict:
 def list_units():
     page, per_page = page_args()
     db = get_session()
-    query = select(Unit).where(Unit.id.in_(visible()))
+    query = select(Unit).where(Unit.id.in_(sorted(visible_unit_ids())))
     total = total_of(query)
     rows = db.scalars(page_of(query.order_by(Unit.code), page, per_page)).all()
     return paginated([unit_json(u, unit_codes()) for u in rows], total, page, per_page)
@@ -59,7 +60,7 @@ def list_units():
 def get_unit(code: str):
     unit = visible_unit(path_code(code, "code", "unit"), "code")
     db = get_session()
-    children = db.scalars(select(Unit.code).where(Unit.parent_id == unit.id, Unit.id.in_(visible()))
+    children = db.scalars(select(Unit.code).where(Unit.parent_id == unit.id, Unit.id.in_(sorted(visible_unit_ids())))
                           .order_by(Unit.code)).all()
     desks = db.scalar(select(func.count()).select_from(Desk).where(Desk.unit_id == unit.id))
     officials = db.scalar(select(func.count()).select_from(Staff).where(Staff.unit_id == unit.id,
@@ -74,9 +75,7 @@ def get_unit(code: str):
 def list_desks():
     page, per_page = page_args()
     db = get_session()
-    query = select(*DESK_FIELDS).where(Desk.unit_id.in_(visible()))  # plain rows, not ORM objects
-    if (code := arg("unit")) is not None:
-        query = query.where(Desk.unit_id == visible_unit(code).id)
+    query = select(*DESK_FIELDS).where(Desk.unit_id.in_(arg_units()))  # plain rows, not ORM objects
     total = total_of(query)
     codes = unit_codes()
     rows = db.execute(page_of(query.join(Unit, Desk.unit_id == Unit.id).order_by(Unit.code, Desk.code),

@@ -3,11 +3,10 @@ explanation, and decide (request explanation, confirm, dismiss, reopen) through 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import jsonify
 from sqlalchemy import select
 
+from audit.rules.scoring import month_bounds
 from audit.services.workflow import WorkflowError, decide, explain
 from models.access import User
 from models.enums import DecisionAction, FindingKind, FindingStatus
@@ -15,12 +14,12 @@ from models.findings import Finding, FindingEvidence
 from models.observing import Observation
 from models.org import Desk, Staff
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (DAY, INT, MONTH_SCHEMA, OPT_INT, OPT_NUM, OPT_STR, OPT_TIME, STR, TIME,
-                            acting_user, arg, arg_choice, arg_month, body_text, enum_schema, fail, id_param,
-                            iso, json_body, log_access, month_days, number, obj, query_param, scoped,
-                            unit_codes, usernames, visible, visible_desk, visible_unit)
+from web.api.common import (DAY, INT, MONTH_SCHEMA, OPT_INT, OPT_NUM, OPT_STR, OPT_TIME, STR, TIME, arg,
+                            arg_choice, arg_month, arg_units, body_text, enum_schema, fail, id_param, iso, json_body,
+                            number, obj, query_param, scoped, unit_codes, usernames, visible_desk)
 from web.api.openapi import document
 from web.db import get_session
+from web.read import acting_user, log_access, now_utc, staff_in_scope
 from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required
 
 FINDING = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "staff_name": OPT_STR,
@@ -92,7 +91,7 @@ def explanation_json(explanation, staff_codes: dict[int, str], users: dict[int, 
 @bp.get("/findings")
 @document("/findings", "get", "Findings of your units, newest day first", tag="findings", response=FINDING,
           paginated=True, params=[
-              query_param("unit", "unit code (the unit only, not the units below it)"),
+              query_param("unit", "unit code (that unit and the units below it)"),
               query_param("status", "finding status", enum_schema(FindingStatus)),
               query_param("month", "local month YYYY-MM of the finding's day", MONTH_SCHEMA),
               query_param("kind", "finding kind", enum_schema(FindingKind)),
@@ -101,23 +100,19 @@ def list_findings():
     page, per_page = page_args()
     status, kind = arg_choice("status", FindingStatus), arg_choice("kind", FindingKind)
     month = arg_month()
-    unit_code, desk_code, staff_code = arg("unit"), arg("desk"), arg("staff")
-    query = select(Finding.id).where(Finding.unit_id.in_(visible()))
+    units, desk_code, staff_code = arg_units(), arg("desk"), arg("staff")
+    query = select(Finding.id).where(Finding.unit_id.in_(units))
     if status is not None:
         query = query.where(Finding.status == status)
     if kind is not None:
         query = query.where(Finding.kind == kind)
     if month is not None:
-        first, after = month_days(month)
-        query = query.where(Finding.day >= first, Finding.day < after)
-    if unit_code is not None:
-        query = query.where(Finding.unit_id == visible_unit(unit_code).id)
+        first, last = month_bounds(month)
+        query = query.where(Finding.day >= first, Finding.day <= last)
     if desk_code is not None:
         query = query.where(Finding.desk_id == visible_desk(desk_code).id)
     if staff_code is not None:
-        official = get_session().scalar(select(Staff).where(Staff.code == staff_code))
-        if official is None or official.unit_id not in visible():
-            fail(404, f"staff: no official {staff_code!r} in your units")
+        official = staff_in_scope(staff_code, f"staff: no official {staff_code!r} in your units")
         query = query.where(Finding.staff_id == official.id)
     total = total_of(query)
     shown = page_of(query.order_by(Finding.day.desc(), Finding.id.desc()), page, per_page).subquery()
@@ -152,7 +147,7 @@ def get_finding(finding_id: int):
                        "to_status": d.to_status.value, "reason": d.reason, "decided_by": users.get(d.decided_by_id),
                        "decided_at": iso(d.decided_at)} for d in decisions],
     }
-    log_access("api.finding.view", "finding", finding.id, {"evidence": len(evidence)})
+    log_access("api.finding.view", "finding", finding.id, evidence=len(evidence))
     db.commit()
     return jsonify(body)
 
@@ -169,7 +164,7 @@ def explain_finding(finding_id: int):
     finding = scoped(Finding, finding_id, "finding")
     db = get_session()
     try:
-        explanation = explain(db, finding.id, text, now=datetime.now(timezone.utc), by=acting_user(),
+        explanation = explain(db, finding.id, text, now=now_utc(), by=acting_user(),
                             attachment_ref=attachment)
         db.commit()
     except WorkflowError as error:
@@ -200,7 +195,7 @@ def decide_finding(finding_id: int):
     finding = scoped(Finding, finding_id, "finding")
     db = get_session()
     try:
-        decide(db, finding.id, action, by=acting_user(), now=datetime.now(timezone.utc), reason=reason)
+        decide(db, finding.id, action, by=acting_user(), now=now_utc(), reason=reason)
         db.commit()
     except WorkflowError as error:
         db.rollback()

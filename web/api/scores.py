@@ -10,7 +10,7 @@ from sqlalchemy import select
 from audit.services.scores import MonthScores, OfficialScore, load_month
 from audit.rules.scoring import BadMonth
 from models.enums import Classification, Role
-from models.org import Staff, Unit
+from models.org import Unit
 from models.scoring import Score
 from web.api import bp, page_args
 from web.api.common import (BOOL, CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_INT, OPT_NUM, OPT_STR, STR, arg,
@@ -19,6 +19,7 @@ from web.api.common import (BOOL, CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_INT, 
 from web.api.openapi import PAGE_PARAMS, document, list_of
 from web.cache import cached
 from web.db import get_session
+from web.read import staff_in_scope
 from web.scope import visible_unit_ids
 
 CLASS = enum_schema(Classification, nullable=True)
@@ -113,9 +114,8 @@ def _summary(summaries: list[tuple[str | None, MonthScores]], lang: str) -> str:
 def official_score(month: str, staff_code: str):
     month = parse_month(month)
     db = get_session()
-    staff = db.scalar(select(Staff).where(Staff.code == path_code(staff_code, "staff_code", "official")))
-    if staff is None or staff.unit_id not in visible_unit_ids():
-        fail(404, f"staff_code: no official {staff_code!r} in your units")
+    staff = staff_in_scope(path_code(staff_code, "staff_code", "official"),
+                           f"staff_code: no official {staff_code!r} in your units")
     unit_id = db.scalar(select(Score.unit_id).where(Score.staff_id == staff.id, Score.month == month))
     if unit_id is None or unit_id not in visible_unit_ids():
         fail(404, f"no stored score of official {staff.code!r} for {month}")

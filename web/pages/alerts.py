@@ -22,8 +22,8 @@ from models.enums import AlertKind, AlertStatus
 from models.org import DEFAULT_TIMEZONE, Camera, Desk, Unit
 from web.db import get_session
 from web.i18n import lang
-from web.pages.wall_data import current_time, unit_scope, visible_units
-from web.scope import REVIEW_ROLES, can, roles_required, scoped_or_404
+from web.read import now_utc, scoped_or_404, units_under, visible_units
+from web.scope import REVIEW_ROLES, can, roles_required
 
 bp = Blueprint("alerts_page", __name__, url_prefix="/alerts")
 LIMIT = 500
@@ -51,14 +51,14 @@ def index():
              .outerjoin(Desk, Alert.desk_id == Desk.id)
              .outerjoin(Camera, Alert.camera_id == Camera.id)
              .outerjoin(acknowledger, Alert.acknowledged_by_id == acknowledger.id)
-             .where(Alert.unit_id.in_(sorted(unit_scope(session, code))), Alert.status.in_(STATUS_FILTERS[status]))
+             .where(Alert.unit_id.in_(sorted(units_under(code))), Alert.status.in_(STATUS_FILTERS[status]))
              .order_by(Alert.opened_at.desc(), Alert.id.desc()).limit(LIMIT + 1))
     if kind:
         query = query.where(Alert.kind == AlertKind(kind))
     rows = session.execute(query).all()
     return render_template(
         "alerts/index.html", rows=rows[:LIMIT], more=len(rows) > LIMIT, status=status, kind=kind, unit_code=code,
-        units=visible_units(session), can_acknowledge=can(*REVIEW_ROLES), message_of=message_of, desk_url=desk_url,
+        units=visible_units(), can_acknowledge=can(*REVIEW_ROLES), message_of=message_of, desk_url=desk_url,
         status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, severity_labels=SEVERITY_LABELS,
         status_filters=[("active", _("Đang mở và đã xác nhận")), ("open", STATUS_LABELS["open"]),
                         ("acknowledged", STATUS_LABELS["acknowledged"])])
@@ -89,7 +89,7 @@ def acknowledge(alert_id: int):
         flash(_("Cảnh báo #%(id)s đã được xác nhận trước đó.", id=alert.id))
     else:
         alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = current_time()
+        alert.acknowledged_at = now_utc()
         alert.acknowledged_by_id = current_user.id
         session.commit()
         flash(_("Đã xác nhận đã biết cảnh báo #%(id)s.", id=alert.id))

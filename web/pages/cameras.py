@@ -5,8 +5,7 @@ Credentials and source URLs never reach a template: views hand over only the fie
 
 from __future__ import annotations
 
-import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request, send_file
@@ -17,13 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from models.access import AccessLog, ChangeLog
+from models.access import ChangeLog
 from models.org import Camera, Desk, Unit, Zone
 from web.db import get_session
+from web.formatting import ZONE_KIND_LABELS
 from web.pages.cameras_data import (
     DEFAULT_SIZE, HEALTHS, ZoneInputError, day_bounds, fault_spans, health_mixes, image_size,
     latest_observations, parse_zones, save_zones, snapshot_file,
 )
+from web.pages.review_data import image_mimetype
+from web.read import log_access, now_utc
 from web.scope import DECIDE_ROLES, can, visible_unit_ids
 
 bp = Blueprint("cameras_page", __name__, url_prefix="/cameras")
@@ -33,14 +35,13 @@ HEALTH_LABELS = {
     "ok": _l("Bình thường"), "offline": _l("Mất kết nối"), "frozen": _l("Hình bị đứng"), "dark": _l("Quá tối"),
     "covered": _l("Bị che"), "moved": _l("Bị xoay lệch"), "error": _l("Lỗi khác"),
 }
-ZONE_KINDS = {"staff": _l("Khu vực cán bộ"), "queue": _l("Khu vực chờ"), "exclude": _l("Loại trừ")}
 CHANGE_ACTIONS = {"create": _l("Tạo mới"), "update": _l("Sửa"), "deactivate": _l("Ngừng dùng"),
                   "reactivate": _l("Dùng lại"), "delete": _l("Xoá")}
 
 
 @bp.context_processor
 def labels():
-    return {"HEALTHS": HEALTHS, "HEALTH_LABELS": HEALTH_LABELS, "ZONE_KINDS": ZONE_KINDS,
+    return {"HEALTHS": HEALTHS, "HEALTH_LABELS": HEALTH_LABELS, "ZONE_KINDS": ZONE_KIND_LABELS,
             "CHANGE_ACTIONS": CHANGE_ACTIONS, "minutes": _minutes,
             "shift_day": lambda day, step: (day + timedelta(days=step)).isoformat()}
 
@@ -52,8 +53,7 @@ def _tz() -> str:
 def _last_day() -> date:
     """``?until=`` (yyyy-mm-dd or dd/mm/yyyy), the last day shown; today by default."""
     raw = (request.args.get("until") or "").strip()
-    clock = current_app.config.get("CLOCK")  # a callable standing in for the wall clock (tests, demos)
-    today = (clock() if clock else datetime.now(timezone.utc)).astimezone(ZoneInfo(_tz())).date()
+    today = now_utc().astimezone(ZoneInfo(_tz())).date()
     if not raw:
         return today
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -130,7 +130,7 @@ def detail(code: str):
 def zones(code: str):
     db = get_session()
     camera = _camera_or_404(code)
-    found = snapshot_file(_data_dir(), camera)
+    found = snapshot_file(camera)
     size = (image_size(found[0]) if found else None) or DEFAULT_SIZE
     rows = db.scalars(select(Zone).where(Zone.camera_id == camera.id, Zone.active.is_(True))
                       .order_by(Zone.name)).all()
@@ -152,7 +152,7 @@ def save(code: str):
     except ZoneInputError as error:
         return jsonify(ok=False, message=str(error)), 422
     try:
-        logged = save_zones(db, camera, zones, actor=current_user.username, note=note, now=datetime.now(timezone.utc))
+        logged = save_zones(db, camera, zones, actor=current_user.username, note=note, now=now_utc())
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -167,22 +167,15 @@ def save(code: str):
 def snapshot(code: str):
     db = get_session()
     camera = _camera_or_404(code)
-    found = snapshot_file(_data_dir(), camera)
+    found = snapshot_file(camera)
     if found is None:
         abort(404)
     path, kind = found
-    db.add(AccessLog(user_id=current_user.id, username=current_user.username, action="evidence.view",
-                     object_type="camera_snapshot", object_id=camera.code, remote_addr=request.remote_addr,
-                     detail={"snapshot": kind}))
+    log_access("evidence.view", "camera_snapshot", camera.code, snapshot=kind)
     db.commit()
-    mimetype = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
-    response = send_file(path, mimetype=mimetype, max_age=0, conditional=False, etag=False)
+    response = send_file(path, mimetype=image_mimetype(path), max_age=0, conditional=False, etag=False)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _data_dir() -> str | None:
-    return current_app.config.get("DATA_DIR") or os.environ.get("DESKAUDIT_DATA_DIR")
 
 
 def _minutes(value: float) -> str:

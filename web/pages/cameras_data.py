@@ -1,6 +1,7 @@
 """Camera pages' data: health mix per day from observations, fault spans, snapshot files, zone edits.
 
-Kept apart from the views so each stays short; nothing here renders or reads the request.
+Kept apart from the views so each stays short; nothing here renders or reads the request (files are found
+under the app's DATA_DIR through web/read.py).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from models.access import ChangeLog
 from models.enums import ChangeAction, ZoneKind
 from models.observing import Observation
 from models.org import Camera, Zone
+from web.read import data_dir, latest_snapshot
 
 HEALTHS = ("ok", "offline", "frozen", "dark", "covered", "moved", "error")
-SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # the site config's code pattern: one path segment
 DEFAULT_SIZE = (1600, 900)  # the placeholder canvas, 16:9
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
@@ -144,16 +145,14 @@ def safe_reason(text: str | None, camera: Camera) -> str | None:
 
 
 # -- snapshot files ---------------------------------------------------------------------------------
-def snapshot_file(data_dir: str | None, camera: Camera) -> tuple[Path, str] | None:
+def snapshot_file(camera: Camera) -> tuple[Path, str] | None:
     """The latest blurred snapshot, else the camera's reference frame, as (path, kind); None if neither."""
-    if not data_dir or not SAFE_CODE.fullmatch(camera.code):
-        return None
-    latest = Path(data_dir) / "snapshots" / "latest" / f"{camera.code}.jpg"
-    if latest.is_file():
+    latest, base = latest_snapshot(camera.code), data_dir()
+    if latest is not None:
         return latest, "latest"
-    if camera.reference_frame_path:
+    if base is not None and camera.reference_frame_path:
         reference = Path(camera.reference_frame_path)
-        reference = reference if reference.is_absolute() else Path(data_dir) / reference
+        reference = reference if reference.is_absolute() else base / reference
         if reference.is_file() and reference.suffix.lower() in (".jpg", ".jpeg", ".png"):
             return reference, "reference"
     return None

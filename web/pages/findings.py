@@ -14,8 +14,8 @@ from models.enums import DecisionAction, FindingKind, FindingStatus
 from web.db import get_session
 from web.pages.findings_data import (Filters, conflict_message, detail_context, explain_conflict_message,
                                      finding_in_scope, list_findings, months_with_findings)
-from web.pages.review_data import (ACTION_LABELS, KIND_LABELS, PER_PAGE, STATUS_LABELS, acting_user, image_mimetype,
-                                   log_access, now_utc, page_arg, stored_file, visible_units)
+from web.pages.review_data import ACTION_LABELS, KIND_LABELS, PER_PAGE, STATUS_LABELS, image_mimetype, page_arg
+from web.read import acting_user, log_access, now_utc, stored_file, visible_units
 from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required
 
 bp = Blueprint("findings_page", __name__)
@@ -31,7 +31,7 @@ def index():
     rows, total, counts = list_findings(session, filters, page)
     return render_template(
         "findings/index.html", rows=rows, total=total, counts=counts, filters=filters, page=page,
-        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE), units=visible_units(session),
+        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE), units=visible_units(),
         months=months_with_findings(session), statuses=list(FindingStatus), kinds=list(FindingKind),
         STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS)
 
@@ -51,7 +51,7 @@ def evidence(finding_id: int, evidence_id: int):
     path = stored_file(item.snapshot_path) if item is not None else None
     if path is None:
         abort(404)
-    log_access(session, "evidence.view", "finding_evidence", item.id, finding_id=finding.id,
+    log_access("evidence.view", "finding_evidence", item.id, finding_id=finding.id,
                observation_id=item.observation_id, path=item.snapshot_path)
     session.commit()
     response = send_file(path, mimetype=image_mimetype(path), max_age=0)
@@ -65,7 +65,7 @@ def request_explanation(finding_id: int):
     session = get_session()
     finding = finding_in_scope(session, finding_id)
     try:
-        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=acting_user(session), now=now_utc(),
+        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=acting_user(), now=now_utc(),
                reason=_limited("reason") or None)
     except WorkflowError as error:
         return _refused(session, finding_id, conflict_message(finding, DecisionAction.REQUEST_EXPLANATION), error)
@@ -85,7 +85,7 @@ def record_explanation(finding_id: int):
     if finding.status is not FindingStatus.AWAITING_EXPLANATION:
         return _refused(session, finding_id, explain_conflict_message(finding))
     try:
-        explain(session, finding.id, text, now=now_utc(), by=acting_user(session), attachment_ref=attachment or None)
+        explain(session, finding.id, text, now=now_utc(), by=acting_user(), attachment_ref=attachment or None)
     except WorkflowError as error:
         return _refused(session, finding_id, explain_conflict_message(finding), error)
     session.commit()
@@ -107,7 +107,7 @@ def decide_finding(finding_id: int):
         return _refused(session, finding_id, _("Cần ghi lý do cho quyết định «%(action)s».",
                                                action=ACTION_LABELS[action]), status=400)
     try:
-        decide(session, finding.id, action, by=acting_user(session), now=now_utc(), reason=reason)
+        decide(session, finding.id, action, by=acting_user(), now=now_utc(), reason=reason)
     except WorkflowError as error:
         return _refused(session, finding_id, conflict_message(finding, action), error)
     session.commit()

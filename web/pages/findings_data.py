@@ -18,7 +18,8 @@ from models.checklists import ChecklistItem
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
-from web.pages.review_data import ACTION_LABELS, PER_PAGE, STATUS_LABELS, month_arg, unit_in_scope, units_below
+from web.pages.review_data import ACTION_LABELS, PER_PAGE, STATUS_LABELS, month_arg
+from web.read import scoped_or_404, units_under
 from web.scope import visible_unit_ids
 
 
@@ -59,8 +60,7 @@ class Row:
 
 
 def _base_conditions(session: Session, filters: Filters) -> list:
-    unit = unit_in_scope(session, filters.unit) if filters.unit else None
-    conditions = [Finding.unit_id.in_(units_below(session, unit))]
+    conditions = [Finding.unit_id.in_(sorted(units_under(filters.unit)))]
     if filters.kind:
         conditions.append(Finding.kind == FindingKind(filters.kind))
     if filters.month:
@@ -96,12 +96,9 @@ def months_with_findings(session: Session) -> list[str]:
 
 def finding_in_scope(session: Session, finding_id: int) -> Finding:
     """The finding with its evidence, explanations and decisions; 404 when it is not in the user's scope."""
-    finding = session.scalars(select(Finding).where(Finding.id == finding_id).options(
+    return scoped_or_404(session.scalars(select(Finding).where(Finding.id == finding_id).options(
         selectinload(Finding.evidence), selectinload(Finding.explanations),
-        selectinload(Finding.decisions))).one_or_none()
-    if finding is None or finding.unit_id not in visible_unit_ids():
-        abort(404)
-    return finding
+        selectinload(Finding.decisions))).one_or_none())
 
 
 def detail_context(session: Session, finding: Finding) -> dict:

@@ -23,8 +23,9 @@ from models.org import Unit
 from web.db import get_session
 from web.pages.inspections_data import (detail_context, form_choices, form_template, inspection_in_scope,
                                         list_inspections, parse_form, stored_photos)
-from web.pages.review_data import (INSPECTION_STATUS_LABELS, LOCAL, PER_PAGE, RESULT_LABELS, ascii_name, data_dir,
-                                   image_mimetype, log_access, month_arg, now_utc, page_arg, stored_file)
+from web.pages.review_data import (INSPECTION_STATUS_LABELS, PER_PAGE, RESULT_LABELS, ascii_name, image_mimetype,
+                                   month_arg, page_arg)
+from web.read import LOCAL, data_dir, log_access, now_utc, stored_file
 from web.scope import DECIDE_ROLES, can, roles_required
 
 bp = Blueprint("inspections_page", __name__)
@@ -116,7 +117,7 @@ def photo(inspection_id: int, result_id: int, index: int):
     path = stored_file(paths[index]) if index < len(paths) else None
     if path is None:
         abort(404)
-    log_access(session, "evidence.view", "inspection_photo", f"{result.id}/{index}", inspection_id=inspection.id,
+    log_access("evidence.view", "inspection_photo", f"{result.id}/{index}", inspection_id=inspection.id,
                path=paths[index])
     session.commit()
     response = send_file(path, mimetype=image_mimetype(path), max_age=0)
@@ -131,7 +132,7 @@ def record_pdf(inspection_id: int):
     inspection = inspection_in_scope(session, inspection_id)
     with tempfile.TemporaryDirectory(prefix="deskaudit-record-") as folder:
         content = render_record(session, inspection.id, Path(folder) / "record.pdf").read_bytes()
-    log_access(session, "export.record_pdf", "inspection", inspection.id, status=inspection.status.value)
+    log_access("export.record_pdf", "inspection", inspection.id, status=inspection.status.value)
     session.commit()
     name = ascii_name(f"bien-ban-kiem-tra-{inspection.record_number or inspection.id}") + ".pdf"
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=name)

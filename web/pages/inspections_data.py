@@ -11,17 +11,18 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.services.checklists import active_template, ensure_default_template
+from audit.rules.scoring import month_window
 from audit.services.inspections import PHOTO_KINDS, ItemOutcome
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import ItemResult, ItemScope
 from models.org import Desk, Staff, Unit
-from web.pages.review_data import PER_PAGE, month_window
+from web.pages.review_data import PER_PAGE
+from web.read import LOCAL, scoped_or_404
 from web.scope import visible_unit_ids
 
 RESULT_VALUES = {r.value: r for r in ItemResult}
@@ -171,7 +172,7 @@ def list_inspections(session: Session, month: str | None, page: int) -> tuple[li
     """Inspections in the user's scope (newest first) with unit, desk, and their FAIL counts."""
     conditions = [Inspection.unit_id.in_(sorted(visible_unit_ids()))]
     if month:
-        start, after = month_window(month)
+        start, after = month_window(month, LOCAL)
         conditions += [Inspection.started_at >= start, Inspection.started_at < after]
     total = session.scalar(select(func.count()).select_from(Inspection).where(*conditions))
     fails = (select(InspectionResult.inspection_id, func.count().label("fails"))
@@ -186,10 +187,7 @@ def list_inspections(session: Session, month: str | None, page: int) -> tuple[li
 
 
 def inspection_in_scope(session: Session, inspection_id: int) -> Inspection:
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None or inspection.unit_id not in visible_unit_ids():
-        abort(404)
-    return inspection
+    return scoped_or_404(session.get(Inspection, inspection_id))
 
 
 def detail_context(session: Session, inspection: Inspection) -> dict:

@@ -14,8 +14,8 @@ from flask import Blueprint, render_template, request, send_file
 
 from audit.files.month_report import build_month_report, write_pdf, write_xlsx
 from web.db import get_session
-from web.pages.review_data import ascii_name, log_access, month_arg, month_or_404, now_utc, previous_month, \
-    scope_unit, visible_units
+from web.pages.review_data import ascii_name, month_arg, month_or_404, scope_unit
+from web.read import log_access, now_utc, previous_month, visible_units
 
 bp = Blueprint("reports_page", __name__)
 FORMATS = {
@@ -26,10 +26,9 @@ FORMATS = {
 
 @bp.get("/reports")
 def index():
-    session = get_session()
     month = month_arg(request.args.get("month"), previous_month(now_utc()))
-    unit = scope_unit(session, request.args.get("unit"))
-    return render_template("reports/index.html", month=month, unit=unit, units=visible_units(session))
+    unit = scope_unit(request.args.get("unit"))
+    return render_template("reports/index.html", month=month, unit=unit, units=visible_units())
 
 
 @bp.get("/reports/<month>.xlsx")
@@ -46,7 +45,7 @@ def _download(month: str, kind: str):
     """Build the report of ``month`` for ``?unit=`` (or the user's scope), log the export, send it."""
     session = get_session()
     month = month_or_404(month)
-    unit = scope_unit(session, request.args.get("unit"))
+    unit = scope_unit(request.args.get("unit"))
     code = unit.code if unit else None
     write, mimetype = FORMATS[kind]
     report = build_month_report(session, month, now=now_utc(), unit_code=code)
@@ -54,7 +53,7 @@ def _download(month: str, kind: str):
         path = Path(folder) / f"report.{kind}"
         write(report, path)
         content = path.read_bytes()
-    log_access(session, f"export.{kind}", "month_report", f"{month}/{code or '*'}", month=month, unit=code)
+    log_access(f"export.{kind}", "month_report", f"{month}/{code or '*'}", month=month, unit=code)
     session.commit()
     name = ascii_name(f"bao-cao-mot-cua-{month}-{code or 'toan-tinh'}") + f".{kind}"
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)

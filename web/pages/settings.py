@@ -7,7 +7,7 @@ entity names the config import uses, because a changed rule changes people's sco
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from models.enums import ChangeAction, OverrideKind
 from models.hours import HoursOverride, HoursProfile
 from models.org import Desk, Unit
 from web.db import get_session
+from web.read import now_utc
 from web.scope import ADMIN_ROLES, can, visible_unit_ids
 
 bp = Blueprint("settings_page", __name__, url_prefix="/settings")
@@ -62,7 +63,7 @@ def labels():
 
 
 def _log(entity: str, key: str, action: ChangeAction, changes: dict, decision: str, note: str | None) -> None:
-    get_session().add(ChangeLog(at=datetime.now(timezone.utc), actor=current_user.username, source="web",
+    get_session().add(ChangeLog(at=now_utc(), actor=current_user.username, source="web",
                                 entity_type=entity, entity_key=key, action=action, decision_ref=decision, note=note,
                                 changes={k: [b, a] for k, (b, a) in changes.items()}))
 

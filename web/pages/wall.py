@@ -7,7 +7,6 @@ Snapshots are stored already blurred; each view of an evidence snapshot is writt
 from __future__ import annotations
 
 import os
-import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,10 +15,8 @@ from markupsafe import Markup
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 
-from models.access import AccessLog
 from models.observing import Observation
 from models.org import Camera, Desk
 from web.cache import cached
@@ -27,12 +24,12 @@ from web.db import get_session
 from web.i18n import local_datetime
 from web.pages import wall_data as data
 from web.pages.review_data import KIND_LABELS, STATUS_LABELS  # the findings pages' names, one wording
-from web.scope import scoped_or_404
+from web.read import (LATEST_SNAPSHOTS, data_dir, desk_in_scope, latest_snapshot, log_access, now_utc, scoped_or_404,
+                      stored_file, units_under, visible_units)
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 REFRESH_SECONDS = 20
 MAX_WEEKS = 52
-SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 HEALTH_LABELS = {"offline": _l("mất tín hiệu"), "frozen": _l("hình bị đứng"), "dark": _l("quá tối"),
                  "covered": _l("bị che"), "moved": _l("bị xoay lệch"), "error": _l("lỗi xử lý")}
 STATE_LABELS = {"present": _l("Có người"), "absent": _l("Vắng"), "unknown": _l("Không xác định")}
@@ -44,17 +41,16 @@ WEEKDAY_LABELS = (_l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ N�
 
 @bp.get("")
 def index():
-    session = get_session()
     code = request.args.get("unit", "")
-    view = wall_view(data.unit_scope(session, code), code)
-    return render_template("wall/index.html", grid=view.grid(), units=data.visible_units(session), unit_code=code,
+    view = wall_view(units_under(code), code)
+    return render_template("wall/index.html", grid=view.grid(), units=visible_units(), unit_code=code,
                            now=view.now, refresh_seconds=REFRESH_SECONDS)
 
 
 @bp.get("/tiles")
 def tiles():
     """The wall's tiles as JSON, for wall.js to refresh them in place."""
-    view = wall_view(data.unit_scope(get_session(), request.args.get("unit")), request.args.get("unit") or "")
+    view = wall_view(units_under(request.args.get("unit")), request.args.get("unit") or "")
     response = current_app.response_class(view.json(), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -86,7 +82,7 @@ class WallView:
 def wall_view(unit_ids: frozenset[int], code: str) -> WallView:
     """The wall of ``unit_ids`` now, or as computed a few seconds ago (``web.cache``: CACHE_SECONDS)."""
     def build() -> WallView:
-        now = data.current_time()
+        now = now_utc()
         snapshots = latest_snapshots()
         return WallView(now, [tile_view(t, snapshots) for t in data.desk_tiles(get_session(), unit_ids, now)])
 
@@ -142,27 +138,13 @@ def status_text(tile: data.Tile) -> str:
 # --- snapshots ------------------------------------------------------------------------------------
 
 
-def data_dir() -> Path | None:
-    value = current_app.config.get("DATA_DIR") or os.environ.get("DESKAUDIT_DATA_DIR")
-    return Path(value) if value else None
-
-
-def latest_snapshot(camera_code: str) -> Path | None:
-    """``DATA_DIR/snapshots/latest/<CODE>.jpg`` when it exists."""
-    base = data_dir()
-    if base is None or not SAFE_CODE.fullmatch(camera_code):
-        return None
-    path = base / "snapshots" / "latest" / f"{camera_code}.jpg"
-    return path if path.is_file() else None
-
-
 def latest_snapshots() -> dict[str, int]:
     """Camera code → modification time (s) of every stored latest snapshot (one directory scan per request)."""
     base = data_dir()
     if base is None:
         return {}
     try:
-        with os.scandir(base / "snapshots" / "latest") as entries:
+        with os.scandir(base / LATEST_SNAPSHOTS) as entries:
             return {e.name[:-4]: int(e.stat().st_mtime) for e in entries if e.name.endswith(".jpg") and e.is_file()}
     except (FileNotFoundError, NotADirectoryError):
         return {}
@@ -186,24 +168,12 @@ def evidence(observation_id: int):
     session = get_session()
     observation = session.get(Observation, observation_id)
     desk = scoped_or_404(session.get(Desk, observation.desk_id) if observation is not None else None)
-    path = _data_file(observation.snapshot_path) if observation.snapshot_path else None
+    path = stored_file(observation.snapshot_path)
     if path is None:
         abort(404)
-    session.add(AccessLog(user_id=current_user.id, username=current_user.username, action="evidence.view",
-                          object_type="observation", object_id=str(observation.id), remote_addr=request.remote_addr,
-                          detail={"desk": desk.code, "snapshot": observation.snapshot_path}))
+    log_access("evidence.view", "observation", observation.id, desk=desk.code, snapshot=observation.snapshot_path)
     session.commit()
     return _jpeg(path)
-
-
-def _data_file(relative: str) -> Path | None:
-    """A file named relative to the data dir, if it exists and stays inside it."""
-    base = data_dir()
-    if base is None:
-        return None
-    root = base.resolve()
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
 
 
 def _jpeg(path: Path):
@@ -218,7 +188,7 @@ def _jpeg(path: Path):
 @bp.get("/desk/<desk_code>")
 def desk_day(desk_code: str):
     session = get_session()
-    desk = scoped_or_404(session.scalar(select(Desk).where(Desk.code == desk_code)))
+    desk = desk_in_scope(desk_code)
     text = request.args.get("day")
     if text:
         try:
@@ -226,7 +196,7 @@ def desk_day(desk_code: str):
         except ValueError:
             abort(400, _("Ngày không hợp lệ: %(value)s (cần dạng YYYY-MM-DD).", value=text))
     else:
-        day = data.latest_day(session, desk, data.current_time())
+        day = data.latest_day(session, desk, now_utc())
     found = data.desk_day(session, desk, day)
     return render_template("wall/desk_day.html", desk=desk, d=found, svg=timeline_svg(found),
                            facts=found.facts, state_labels=STATE_LABELS, kind_labels=KIND_LABELS,
@@ -292,7 +262,7 @@ def heatmap():
         weeks = 0
     if not 1 <= weeks <= MAX_WEEKS:
         abort(400, _("Số tuần không hợp lệ: %(value)s (từ 1 đến %(max)s).", value=text, max=MAX_WEEKS))
-    found = data.queue_heatmap(session, data.unit_scope(session, code), weeks, data.current_time())
+    found = data.queue_heatmap(session, units_under(code), weeks, now_utc())
     peak = found.peak
     steps = [peak * i / 5 for i in range(6)]
 
@@ -305,4 +275,4 @@ def heatmap():
             for w in data.HEATMAP_WEEKDAYS]
     legend = [(f"h{i}", steps[i], steps[i + 1]) for i in range(5)]
     return render_template("wall/heatmap.html", heatmap=found, rows=rows, hours=data.HEATMAP_HOURS, legend=legend,
-                           units=data.visible_units(session), unit_code=code, weeks=weeks)
+                           units=visible_units(), unit_code=code, weeks=weeks)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -30,7 +30,6 @@ from models.enums import AlertStatus, CameraHealth, PresenceState
 from models.findings import Finding
 from models.observing import Observation, PresenceEvent
 from models.org import DEFAULT_TIMEZONE, Camera, Desk, Staff, Unit
-from web.scope import subtree, visible_unit_ids
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CALENDAR_TTL_S = 60
@@ -41,29 +40,6 @@ HEATMAP_WEEKDAYS = tuple(range(6))  # Monday–Saturday
 
 STAFFED, AWAY, UNATTENDED = "staffed", "away", "unattended"
 CAMERA_PROBLEM, NO_CAMERA, UNKNOWN_STATE, OFF_HOURS = "camera_problem", "no_camera", "unknown", "off_hours"
-
-
-def current_time() -> datetime:
-    """Now (UTC); the app's ``CLOCK`` setting (a callable) stands in for the wall clock in tests and demos."""
-    clock = current_app.config.get("CLOCK")
-    return clock().astimezone(timezone.utc) if clock else datetime.now(timezone.utc)
-
-
-def unit_scope(session: Session, code: str | None) -> frozenset[int]:
-    """Visible unit ids under the unit ``code`` (all visible units when empty); an unknown or hidden code is a 404."""
-    visible = visible_unit_ids()
-    if not code:
-        return visible
-    unit = session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or unit.id not in visible:
-        abort(404)
-    return frozenset(subtree([unit.id]) & visible)
-
-
-def visible_units(session: Session) -> list[Unit]:
-    """The units in scope, by code (for the unit filters)."""
-    return list(session.scalars(select(Unit).where(Unit.id.in_(sorted(visible_unit_ids())), Unit.active.is_(True))
-                                .order_by(Unit.code)))
 
 
 class Calendars:
