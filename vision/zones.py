@@ -59,7 +59,7 @@ class ZoneRule(str, Enum):
     RANGE = "range"  # a coordinate outside 0..1
     TOO_FEW_POINTS = "too_few_points"
     TOO_MANY_POINTS = "too_many_points"
-    REPEATED_POINT = "repeated_point"  # a point equal to the one before it (the last point's is the first)
+    REPEATED_POINT = "repeated_point"  # a point equal to the one before it (a closing point is dropped instead)
     CROSSING = "crossing"  # two edges cross or touch
     NO_AREA = "no_area"
     DUPLICATE_NAME = "duplicate_name"  # case is ignored: "Ban" and "ban" are one name
@@ -251,6 +251,8 @@ def _polygon(raw: object, name: str | None, decimals: int | None,
         points.append((round(x, decimals), round(y, decimals)) if decimals is not None else (x, y))
     if len(problems) > before:
         return None
+    if len(points) > 1 and points[-1] == points[0]:
+        points.pop()  # a closing point, as GeoJSON writes rings: the polygon closes by itself
     shape = _shape_problem(points)
     if shape is not None:
         rule, message, where = shape
@@ -268,9 +270,6 @@ def _shape_problem(points: list[tuple[float, float]]) -> tuple[ZoneRule, str, tu
     for index in range(1, len(points)):
         if points[index] == points[index - 1]:
             return ZoneRule.REPEATED_POINT, f"{list(points[index])} repeats the point before it", ("polygon", index)
-    if points[-1] == points[0]:
-        closing = f"{list(points[-1])} repeats the first point (a polygon closes by itself: leave out the closing point)"
-        return ZoneRule.REPEATED_POINT, closing, ("polygon", len(points) - 1)
     # Before the area: a bow tie's two halves cancel out in the shoelace sum, yet the mistake is the crossing.
     if self_intersects(points):
         return ZoneRule.CROSSING, "edges cross or touch each other (draw the outline in order)", ("polygon",)
