@@ -4,6 +4,7 @@ and each documented variable has the effect docs/SETTINGS.md says."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -44,6 +45,10 @@ def test_every_variable_is_documented_in_one_list():
     listing = (REPO / "docs" / "SETTINGS.md").read_text(encoding="utf-8")
     for field in Settings.model_fields:
         assert f"`{variable(field)}`" in listing, variable(field)
+    elsewhere = listing.split("## Read elsewhere", 1)[1]
+    documented = set(re.findall(r"`(DESKAUDIT_[A-Z_]+)`", listing))
+    settings = {variable(field) for field in Settings.model_fields}
+    assert documented - settings == set(re.findall(r"`(DESKAUDIT_[A-Z_]+)`", elsewhere)) - settings
 
 
 # -- one boolean rule --------------------------------------------------------------------------------
