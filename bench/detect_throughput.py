@@ -37,7 +37,8 @@ from vision.detector import DetectorSettings, YoloDetector, available_cores  # n
 from vision.health import HealthMonitor  # noqa: E402
 from vision.pipeline import CameraPipeline  # noqa: E402
 from vision.sources import FileSource  # noqa: E402
-from vision.weights import default_cache_dir, resolve_weights  # noqa: E402
+from deskaudit.settings import load_settings  # noqa: E402
+from vision.weights import resolve_weights  # noqa: E402
 from vision.zones import DeskZones, Zone  # noqa: E402
 
 CANDIDATES = [ROOT.parent / "shared" / "data" / "vtest.avi", ROOT / "tests" / "data" / "vtest-excerpt.mp4"]
@@ -69,7 +70,8 @@ def main() -> None:
     parser.add_argument("--backend", default="openvino", choices=["torch", "onnx", "openvino"])
     args = parser.parse_args()
 
-    weights = resolve_weights(cache_dir=default_cache_dir() / "models")
+    settings = load_settings()
+    weights = resolve_weights(cache_dir=settings.cache_path / "models", official=settings.weights_official)
     frames = load_frames(args.video, args.frames, args.step)
     height, width = frames[0].shape[:2]
     print(f"video {args.video.name}: {len(frames)} frames of {width}×{height}; {available_cores()} cores; "
@@ -80,7 +82,7 @@ def main() -> None:
     naive_model = YOLO(str(weights))
     naive = lambda frame: naive_model.predict(frame, verbose=False)  # noqa: E731
 
-    detector = YoloDetector(weights, DetectorSettings(backend=args.backend), export_dir=default_cache_dir() / "models")
+    detector = YoloDetector(weights, DetectorSettings(backend=args.backend), export_dir=settings.cache_path / "models")
     detector.warm_up(width, height)
     zones = DeskZones([
         Zone.build("ban-tiep-nhan", "staff", [(0.7, 0.0), (1.0, 0.0), (1.0, 1.0), (0.7, 1.0)]),

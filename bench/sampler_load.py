@@ -185,10 +185,11 @@ def person_boxes(video: Path, count: int) -> list[list]:
 
 def emit_boxes(video: Path, count: int, step: int) -> None:
     """Child process: print the person boxes of each frame as one JSON line."""
+    from deskaudit import paths
     from vision.detector import DetectorSettings, YoloDetector
-    from vision.weights import default_cache_dir, resolve_weights
+    from vision.weights import resolve_weights
 
-    detector = YoloDetector(resolve_weights(cache_dir=default_cache_dir() / "models", allow_download=False),
+    detector = YoloDetector(resolve_weights(cache_dir=paths.cache_dir() / "models", allow_download=False),
                             DetectorSettings(backend="torch"))
     boxes = [np.asarray(detector.detect(frame).xyxy).round(1).tolist() for frame in load_frames(video, count, step)]
     print(json.dumps(boxes))

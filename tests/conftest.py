@@ -131,9 +131,11 @@ EXCERPT = REPO / "tests" / "data" / "vtest-excerpt.mp4"
 @pytest.fixture(scope="session")
 def weights_path() -> Path:
     """The verified yolov8n.pt in the user's cache (the test command fetched it)."""
+    from deskaudit.settings import load_settings
     from vision.weights import resolve_weights
 
-    return resolve_weights()
+    settings = load_settings()
+    return resolve_weights(cache_dir=settings.cache_path / "models", official=settings.weights_official)
 
 
 @pytest.fixture(scope="session")

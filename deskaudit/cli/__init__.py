@@ -10,6 +10,7 @@ import click
 from deskaudit import __version__
 from deskaudit.cli.alerts import alerts
 from deskaudit.cli.audit import audit_group, findings
+from deskaudit.cli.common import BadInput
 from deskaudit.cli.config import config
 from deskaudit.cli.db import db
 from deskaudit.cli.demo import demo
@@ -22,6 +23,7 @@ from deskaudit.cli.sample import sample
 from deskaudit.cli.scores import scores
 from deskaudit.cli.users import users
 from deskaudit.cli.weights import weights
+from deskaudit.settings import SettingsError, load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,10 +33,15 @@ def cli(verbose: int) -> None:
     """deskaudit — camera-based presence audit for one-stop desks (Bộ phận Một cửa).
 
     Data lives in $DESKAUDIT_DATA_DIR (default ~/.local/share/deskaudit); the database is
-    $DESKAUDIT_DATABASE_URL (default: SQLite in the data directory).
+    $DESKAUDIT_DATABASE_URL (default: SQLite in the data directory). Every DESKAUDIT_* variable
+    is listed in docs/SETTINGS.md; a bad value stops any command with exit 2.
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:  # the whole environment is checked before any command runs
+        load_settings()
+    except SettingsError as error:
+        raise BadInput(f"environment: {error}") from None
 
 
 for group in (db, config, users, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from deskaudit import paths
 from deskaudit.cli.common import BadInput, Failure
+from deskaudit.settings import load_settings
 
 
 @click.command()
@@ -68,8 +68,12 @@ def replay(video: Path, zones_file: Path | None, every: float, backend: str, img
         raise BadInput(f"{video}: not a readable video: {error}") from None
 
     try:
-        weights_path = resolve_weights(configured_path=weights, cache_dir=paths.cache_dir() / "models")
-        detector = YoloDetector(weights_path, settings, export_dir=paths.cache_dir() / "models")
+        environment = load_settings()
+        models_dir = environment.cache_path / "models"
+        weights_path = resolve_weights(configured_path=weights, cache_dir=models_dir,
+                                       official=environment.weights_official)
+        detector = YoloDetector(weights_path, settings, export_dir=models_dir,
+                                ultralytics_dir=environment.cache_path / "ultralytics")
         detector.warm_up(source.width, source.height)
     except (WeightsError, DetectorError) as error:
         source.close()

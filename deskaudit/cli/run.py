@@ -9,6 +9,7 @@ import click
 from deskaudit import paths
 from deskaudit.cli.common import current_url, database
 from deskaudit.cli.webserver import CACHE_SECONDS, THREADS, default_workers, serve_web
+from deskaudit.settings import load_settings
 
 
 @click.group()
@@ -53,19 +54,12 @@ def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path
     database (in-app) and to the channels configured by DESKAUDIT_WEBHOOK_*, DESKAUDIT_SMTP_* and
     DESKAUDIT_MQTT_* (see docs/ALERTS.md).
     """
-    import os
-
-    from deskaudit.cli.common import BadInput
     from deskaudit.cli.sample import build_detector
     from models.db import make_engine, session_factory
-    from schedules.alerting.channels import ChannelConfigError, channels_from_env
     from schedules.sampling import enabled_cameras
     from schedules.service import SamplerService
 
-    try:
-        channels = channels_from_env(os.environ)
-    except ChannelConfigError as error:
-        raise BadInput(f"alert channels: {error}") from None
+    channels = load_settings().alert_channels()  # checked with the whole environment when the command started
     with database() as session:  # fail early, with a clear message, on a missing or old schema
         count = len(enabled_cameras(session))
     engine = make_engine(current_url())

@@ -10,6 +10,7 @@ import click
 
 from deskaudit import paths
 from deskaudit.cli.common import BadInput, Failure, database
+from deskaudit.settings import load_settings
 
 if TYPE_CHECKING:
     from schedules.sampling import SampleResult
@@ -52,10 +53,12 @@ def build_detector(backend: str, weights: Path | None) -> YoloDetector:
     from vision.detector import DetectorError, DetectorSettings, YoloDetector
     from vision.weights import WeightsError, resolve_weights
 
-    models_dir = paths.cache_dir() / "models"
+    settings = load_settings()
+    models_dir = settings.cache_path / "models"
     try:
-        detector = YoloDetector(resolve_weights(configured_path=weights, cache_dir=models_dir),
-                                DetectorSettings(backend=backend), export_dir=models_dir)
+        weights_path = resolve_weights(configured_path=weights, cache_dir=models_dir, official=settings.weights_official)
+        detector = YoloDetector(weights_path, DetectorSettings(backend=backend), export_dir=models_dir,
+                                ultralytics_dir=settings.cache_path / "ultralytics")
         detector.warm_up()
     except (WeightsError, DetectorError) as error:
         raise Failure(f"detector: {error}") from None

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import click
 
+from deskaudit.settings import Settings, load_settings
+
 THREADS = 8  # waitress threads per process: requests wait on the database while others run
 CACHE_SECONDS = 5.0  # web.cache: the wall changes when cameras are sampled (every 30 s or more)
 CRASH_WINDOW_S = 10.0
@@ -72,10 +74,7 @@ def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] 
               data_dir: Path | None = None, workers: int = 1, threads: int = THREADS,
               cache_seconds: float = CACHE_SECONDS) -> None:
     """Serve the web app until interrupted; ``announce(base_url)`` is printed once listening."""
-    from deskaudit import paths
-
-    config = {"DATABASE_URL": url, "SECRET_KEY": secret_key(),
-              "DATA_DIR": str(data_dir or paths.data_dir()), "CACHE_SECONDS": cache_seconds}
+    config = {**web_config(load_settings(), url, data_dir), "CACHE_SECONDS": cache_seconds}
     listener = bind(host, port)
     base_url = f"http://{host}:{listener.getsockname()[1]}/"
     if workers > 1 and not hasattr(os, "fork"):
@@ -93,15 +92,19 @@ def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] 
     _supervise(config, listener, workers, threads, base_url, announce)
 
 
-def secret_key() -> bytes:
+def web_config(settings: Settings, url: str | None = None, data_dir: Path | None = None) -> dict:
+    """What ``create_app`` takes from the settings (web/ reads no environment): database, key, data, cookies."""
+    return {"DATABASE_URL": url or settings.database(), "SECRET_KEY": secret_key(settings),
+            "DATA_DIR": str(data_dir or settings.data_path), "SESSION_COOKIE_SECURE": settings.secure_cookies}
+
+
+def secret_key(settings: Settings) -> bytes:
     """$DESKAUDIT_SECRET_KEY, else a random key kept in DATA_DIR/secret_key (0600), so sign-ins survive restarts."""
     import secrets
 
-    from deskaudit import paths
-
-    if os.environ.get("DESKAUDIT_SECRET_KEY"):
-        return os.environ["DESKAUDIT_SECRET_KEY"].encode()
-    path = paths.data_dir() / "secret_key"
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.data_path / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

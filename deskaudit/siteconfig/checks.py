@@ -40,14 +40,7 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
         ((f"units[{u}].staff[{s}]", st.id) for u, unit in enumerate(site.units) for s, st in enumerate(unit.staff)),
         "staff",
     )
-    for path, camera in iter_cameras(site):
-        names: dict[str, int] = {}
-        for z, zone in enumerate(camera.zones):
-            if zone.name in names:
-                issues.append(
-                    ConfigIssue(f"{path}.zones[{z}].name", f"duplicate zone name (first at zones[{names[zone.name]}])", zone.name, True)
-                )
-            names.setdefault(zone.name, z)
+    # A camera's zones (names unique per camera, among other rules) are checked by vision.zones (schema.py).
 
     profiles = {p.id for p in site.hours_profiles}
     units = {u.id: u for u in site.units}

@@ -60,7 +60,8 @@ def _pydantic_issues(error: ValidationError) -> list[ConfigIssue]:
             issues.append(ConfigIssue(key_path(loc), "unknown key"))  # value not shown: it may be a mistyped secret
         else:
             message = item["msg"].removeprefix("Value error, ")
-            issues.append(ConfigIssue(key_path(loc), message, item.get("input"), True))
+            shown = item.get("ctx", {}).get("show_value", True)  # a whole-list problem has no one value to show
+            issues.append(ConfigIssue(key_path(loc), message, item.get("input"), shown))
     return issues
 
 

@@ -13,9 +13,13 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.enums import OverrideKind, UnitLevel, ZoneKind
+from vision.zones import ZoneError, ZoneRule, zone_set_problems
 
 SUPPORTED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "device")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -112,29 +116,26 @@ DEFAULT_ALERTS = Alerts(
 )
 
 
-def _point_ok(point: tuple[float, float]) -> tuple[float, float]:
-    for coordinate in point:
-        if not 0.0 <= coordinate <= 1.0:
-            raise ValueError(f"coordinate {coordinate} is outside 0..1 (zones use fractions of width and height)")
-    return point
-
-
 class ZoneConfig(Strict):
-    name: Code
-    kind: ZoneKind
-    polygon: list[Annotated[tuple[float, float], AfterValidator(_point_ok)]]
+    """One zone of a camera, already checked by ``vision.zones`` (see ``CameraConfig._zones_ok``)."""
 
-    @field_validator("polygon")
-    @classmethod
-    def _polygon_ok(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        if len(points) < 3:
-            raise ValueError(f"polygon needs at least 3 points, got {len(points)}")
-        area = 0.0
-        for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]):
-            area += x1 * y2 - x2 * y1
-        if abs(area) / 2 < 1e-6:
-            raise ValueError("polygon has no area (points are collinear or repeated)")
-        return points
+    name: str
+    kind: ZoneKind
+    polygon: list[tuple[float, float]]
+
+
+def _zone_issues(problems: list[ZoneError]) -> ValidationError:
+    """vision's zone problems as pydantic errors at their own key path (``zones[1].polygon[2]``)."""
+    details: list[InitErrorDetails] = []
+    for problem in problems:
+        if problem.rule in (ZoneRule.MISSING_KEYS, ZoneRule.UNKNOWN_KEYS):
+            kind = "missing" if problem.rule is ZoneRule.MISSING_KEYS else "extra_forbidden"
+            details.extend(InitErrorDetails(type=kind, loc=(*problem.loc, key), input=None) for key in problem.keys)
+            continue
+        error = PydanticCustomError("zone", "{message}", {"message": problem.message,
+                                                          "show_value": problem.value is not None})
+        details.append(InitErrorDetails(type=error, loc=problem.loc, input=problem.value))
+    return ValidationError.from_exception_data("zones", details)
 
 
 class CameraConfig(Strict):
@@ -147,6 +148,17 @@ class CameraConfig(Strict):
     enabled: bool = True
     purpose: Text
     zones: list[ZoneConfig] = Field(default_factory=list)
+
+    @field_validator("zones", mode="before")
+    @classmethod
+    def _zones_ok(cls, raw: object) -> object:
+        """The zone editor's rules, from ``vision.zones``; a camera may list no zones (drawn in the editor)."""
+        if raw == []:
+            return raw
+        zones, problems = zone_set_problems(raw)
+        if problems:
+            raise _zone_issues(problems)
+        return [{"name": z.name, "kind": z.kind.value, "polygon": [list(p) for p in z.polygon]} for z in zones]
 
     @field_validator("url")
     @classmethod

@@ -1,4 +1,11 @@
-"""Alembic environment: the URL comes from code, ``-x url=``, DESKAUDIT_DATABASE_URL or alembic.ini."""
+"""Alembic environment: the URL comes from code, ``-x url=``, DESKAUDIT_DATABASE_URL or alembic.ini.
+
+``deskaudit db upgrade`` passes the URL from its settings (deskaudit/settings.py) in code. Only
+``alembic upgrade head`` run by hand from the checkout reads the environment here: this script runs on
+its own, in a package that may import nothing of ours, so it reads the one variable itself, by the
+settings' rule (surrounding spaces ignored, blank = unset), and has no SQLite default: upgrading a
+database nobody named would be a surprise.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ def _url() -> str:
     url = (
         config.attributes.get("database_url")
         or context.get_x_argument(as_dictionary=True).get("url")
-        or os.environ.get("DESKAUDIT_DATABASE_URL")
+        or os.environ.get("DESKAUDIT_DATABASE_URL", "").strip()
         or config.get_main_option("sqlalchemy.url")
     )
     if not url:

@@ -1,7 +1,8 @@
-"""Delivery channels for alert notices: signed webhook, email (SMTP), MQTT; and their config from the environment.
+"""Delivery channels for alert notices: signed webhook, email (SMTP), MQTT.
 
 Each channel sends one ``AlertNotice`` or raises ``ChannelError``; the outbox records the error and retries.
 Error texts go to ``alert_deliveries.last_error``, so they name the endpoint but never a secret or password.
+The channels are configured by arguments: deskaudit/settings.py builds them from ``DESKAUDIT_*``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -39,10 +39,6 @@ STATUS_VI = {"open": "Đang mở", "acknowledged": "Đã tiếp nhận", "resolv
 
 class ChannelError(Exception):
     """A delivery failed; the outbox retries later. The message never contains a password or secret."""
-
-
-class ChannelConfigError(ValueError):
-    """A channel setting in the environment is missing or malformed; the message names the variable."""
 
 
 @runtime_checkable
@@ -98,6 +94,14 @@ def verify_signature(secret: str, timestamp: int | str, body: bytes, header: str
     return hmac.compare_digest(expected.encode("ascii"), (header or "").strip().encode("utf-8", "replace"))
 
 
+def check_webhook_url(url: str) -> str:
+    """``url`` when it is ``http://`` or ``https://`` with a host; else ValueError naming it, credentials masked."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"webhook URL {redact_url(url)!r}: expected http:// or https://host/…")
+    return url
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # urllib would turn a redirected POST into a bodiless GET and call that a success.
     def redirect_request(self, req, fp, code, msg, headers, newurl):
@@ -122,9 +126,7 @@ class WebhookChannel:
     name = "webhook"
 
     def __init__(self, url: str, secret: str, *, timeout_s: float = 10.0) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"webhook URL {redact_url(url)!r}: expected http:// or https://host/…")
+        parts = urllib.parse.urlsplit(check_webhook_url(url))
         if not secret:
             raise ValueError(f"webhook URL {redact_url(url)!r}: a signing secret is required")
         self._auth = None
@@ -239,6 +241,11 @@ def topic_segment(code: str | None) -> str:
     return segment
 
 
+def topic_prefix(prefix: str) -> str:
+    """The topic levels every message is published under (``deskaudit``, ``tinh-x/hcc``); ValueError if one is empty."""
+    return "/".join(topic_segment(level) for level in prefix.strip("/").split("/"))
+
+
 class MqttChannel:
     """One persistent broker connection (reconnecting in paho's thread); alerts QoS 1, desk state retained."""
 
@@ -247,7 +254,7 @@ class MqttChannel:
     def __init__(self, host: str, port: int = 1883, *, prefix: str = "deskaudit", username: str | None = None,
                  password: str | None = None, client_id: str | None = None, timeout_s: float = 5.0) -> None:
         self.host, self.port, self.timeout_s = host, port, timeout_s
-        self.prefix = "/".join(topic_segment(level) for level in prefix.strip("/").split("/"))
+        self.prefix = topic_prefix(prefix)
         self._connected, self._lock, self._started = threading.Event(), threading.Lock(), False
         self._last_problem = "broker unreachable or not answering"
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or "")
@@ -309,63 +316,3 @@ class MqttChannel:
                 self._client.loop_stop()
                 self._started = False
         self._connected.clear()
-
-
-# --- configuration -------------------------------------------------------------------------------------------------
-
-def _text(environ: Mapping[str, str], name: str) -> str | None:
-    return environ.get(name, "").strip() or None
-
-
-def _port(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = _text(environ, name)
-    if value is None:
-        return default
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise ChannelConfigError(f"{name}={value!r}: expected a port number 1–65535")
-    return int(value)
-
-
-def _flag(environ: Mapping[str, str], name: str) -> bool:
-    value = (_text(environ, name) or "no").lower()
-    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-        raise ChannelConfigError(f"{name}={value!r}: expected 1/true/yes or 0/false/no")
-    return value in ("1", "true", "yes", "on")
-
-
-def channels_from_env(environ: Mapping[str, str]) -> list[Channel]:
-    """The channels configured by ``DESKAUDIT_WEBHOOK_*``, ``DESKAUDIT_SMTP_*`` and ``DESKAUDIT_MQTT_*``."""
-    channels: list[Channel] = []
-    if url := _text(environ, "DESKAUDIT_WEBHOOK_URL"):
-        if not (secret := _text(environ, "DESKAUDIT_WEBHOOK_SECRET")):
-            raise ChannelConfigError("DESKAUDIT_WEBHOOK_SECRET: required when DESKAUDIT_WEBHOOK_URL is set")
-        try:
-            channels.append(WebhookChannel(url, secret))
-        except ValueError as error:
-            raise ChannelConfigError(f"DESKAUDIT_WEBHOOK_URL: {error}") from None
-    if host := _text(environ, "DESKAUDIT_SMTP_HOST"):
-        recipients = [a.strip() for a in (_text(environ, "DESKAUDIT_SMTP_TO") or "").split(",") if a.strip()]
-        if not recipients:
-            raise ChannelConfigError("DESKAUDIT_SMTP_TO: required (comma-separated addresses) with DESKAUDIT_SMTP_HOST")
-        for address in recipients:
-            if "@" not in address:
-                raise ChannelConfigError(f"DESKAUDIT_SMTP_TO: {address!r} is not an email address")
-        sender = _text(environ, "DESKAUDIT_SMTP_FROM")
-        if not sender or "@" not in sender:
-            raise ChannelConfigError(f"DESKAUDIT_SMTP_FROM={sender or ''!r}: a sender address is required")
-        starttls, use_ssl = _flag(environ, "DESKAUDIT_SMTP_STARTTLS"), _flag(environ, "DESKAUDIT_SMTP_SSL")
-        if starttls and use_ssl:
-            raise ChannelConfigError("DESKAUDIT_SMTP_STARTTLS and DESKAUDIT_SMTP_SSL: set one, not both")
-        channels.append(EmailChannel(
-            host, _port(environ, "DESKAUDIT_SMTP_PORT", 25), sender, recipients,
-            username=_text(environ, "DESKAUDIT_SMTP_USER"), password=_text(environ, "DESKAUDIT_SMTP_PASSWORD"),
-            starttls=starttls, ssl=use_ssl))
-    if host := _text(environ, "DESKAUDIT_MQTT_HOST"):
-        port = _port(environ, "DESKAUDIT_MQTT_PORT", 1883)
-        prefix = _text(environ, "DESKAUDIT_MQTT_PREFIX") or "deskaudit"
-        try:
-            channels.append(MqttChannel(host, port, prefix=prefix, username=_text(environ, "DESKAUDIT_MQTT_USER"),
-                                        password=_text(environ, "DESKAUDIT_MQTT_PASSWORD")))
-        except ValueError as error:
-            raise ChannelConfigError(f"DESKAUDIT_MQTT_PREFIX={prefix!r}: {error}") from None
-    return channels

@@ -6,7 +6,6 @@ under the app's DATA_DIR through web/read.py).
 
 from __future__ import annotations
 
-import math
 import re
 import struct
 from collections import Counter
@@ -23,6 +22,7 @@ from models.access import ChangeLog
 from models.enums import ChangeAction, ZoneKind
 from models.observing import Observation
 from models.org import Camera, Zone
+from vision.zones import ZoneError, ZoneRule, zone_set
 from web.read import data_dir, latest_snapshot
 
 HEALTHS = ("ok", "offline", "frozen", "dark", "covered", "moved", "error")
@@ -203,91 +203,54 @@ def parse_zones(payload: object) -> tuple[list[ZoneInput], str | None]:
     note = payload.get("note")
     if note is not None and not isinstance(note, str):
         raise ZoneInputError(_("Ghi chú phải là văn bản."))
-    zones, seen = [], set()
-    for number, item in enumerate(payload["zones"], start=1):
-        zone = _zone_input(item, number)
-        if zone.name.casefold() in seen:
-            raise ZoneInputError(_("Tên vùng \"%(name)s\" bị trùng.", name=zone.name))
-        seen.add(zone.name.casefold())
-        zones.append(zone)
-    if len(zones) > 20:
-        raise ZoneInputError(_("Một camera có tối đa 20 vùng."))
-    if not any(z.kind is ZoneKind.STAFF for z in zones):
-        raise ZoneInputError(_("Cần ít nhất một vùng cán bộ (staff)."))
+    try:
+        checked = zone_set(payload["zones"], decimals=4)  # the one set of zone rules (vision/zones.py)
+    except ZoneError as error:
+        raise ZoneInputError(_zone_message(error)) from None
+    zones = [ZoneInput(z.name, ZoneKind(z.kind.value), [list(p) for p in z.polygon]) for z in checked.zones]
     return zones, (note.strip()[:1000] or None) if note else None
 
 
-def _zone_input(item: object, number: int) -> ZoneInput:
-    if not isinstance(item, dict):
-        raise ZoneInputError(_("Vùng số %(number)d không hợp lệ.", number=number))
-    name = item.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64 or "/" in name \
-            or any(ord(c) < 32 for c in name):
-        raise ZoneInputError(_("Vùng số %(number)d: tên phải có 1–64 ký tự, không chứa \"/\".", number=number))
-    name = name.strip()
-    try:
-        kind = ZoneKind(item.get("kind"))
-    except ValueError:
-        raise ZoneInputError(_("Vùng \"%(name)s\": loại phải là staff, queue hoặc exclude.", name=name)) from None
-    points = item.get("polygon")
-    if not isinstance(points, list):
-        raise ZoneInputError(_("Vùng \"%(name)s\": thiếu danh sách điểm.", name=name))
-    polygon = []
-    for index, point in enumerate(points, start=1):
-        if not (isinstance(point, list) and len(point) == 2 and all(
-                isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in point)):
-            raise ZoneInputError(_("Vùng \"%(name)s\", điểm %(index)d: cần hai số [x, y].", name=name, index=index))
-        if not all(0.0 <= c <= 1.0 for c in point):
-            raise ZoneInputError(_("Vùng \"%(name)s\", điểm %(index)d: toạ độ phải nằm trong 0..1.",
-                                   name=name, index=index))
-        polygon.append([round(float(point[0]), 4), round(float(point[1]), 4)])
-    _check_polygon(name, polygon)
-    return ZoneInput(name, kind, polygon)
-
-
-def _check_polygon(name: str, polygon: list[list[float]]) -> None:
-    if len(polygon) < 3:
-        raise ZoneInputError(_("Vùng \"%(name)s\": cần ít nhất 3 điểm (hiện có %(count)d).", name=name,
-                               count=len(polygon)))
-    if len(polygon) > 100:
-        raise ZoneInputError(_("Vùng \"%(name)s\": tối đa 100 điểm.", name=name))
-    for index, point in enumerate(polygon):
-        if point == polygon[index - 1]:
-            raise ZoneInputError(_("Vùng \"%(name)s\": điểm %(index)d trùng điểm liền trước.", name=name,
-                                   index=index + 1))
-    if self_intersects(polygon):
-        raise ZoneInputError(_("Vùng \"%(name)s\": các cạnh của đa giác cắt nhau.", name=name))
-    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1])) / 2
-    if abs(area) < 1e-6:
-        raise ZoneInputError(_("Vùng \"%(name)s\": đa giác không có diện tích (các điểm thẳng hàng).", name=name))
-
-
-def self_intersects(polygon: list[list[float]]) -> bool:
-    """True when two edges that do not share a vertex touch or cross."""
-    edges = [(polygon[i], polygon[(i + 1) % len(polygon)]) for i in range(len(polygon))]
-    count = len(edges)
-    for i in range(count):
-        for j in range(i + 2, count):
-            if i == 0 and j == count - 1:
-                continue  # the first and the last edge share the first vertex
-            if _segments_touch(*edges[i], *edges[j]):
-                return True
-    return False
-
-
-def _segments_touch(p1, p2, p3, p4) -> bool:
-    def orient(a, b, c):
-        value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-        return 0 if abs(value) < 1e-12 else (1 if value > 0 else -1)
-
-    def on_segment(a, b, c):
-        return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
-
-    o1, o2, o3, o4 = orient(p1, p2, p3), orient(p1, p2, p4), orient(p3, p4, p1), orient(p3, p4, p2)
-    if o1 != o2 and o3 != o4 and 0 not in (o1, o2, o3, o4):
-        return True
-    return ((o1 == 0 and on_segment(p1, p2, p3)) or (o2 == 0 and on_segment(p1, p2, p4))
-            or (o3 == 0 and on_segment(p3, p4, p1)) or (o4 == 0 and on_segment(p3, p4, p2)))
+def _zone_message(error: ZoneError) -> str:
+    """What the editor says about the first rule a zone broke (``error.loc`` is ``(zone, "polygon", point)``)."""
+    loc, rule = error.loc, error.rule
+    number = loc[0] + 1 if loc and isinstance(loc[0], int) else 0
+    name = error.name or str(number)
+    index = loc[2] + 1 if len(loc) > 2 and isinstance(loc[2], int) else 0
+    if rule is ZoneRule.MISSING_KEYS:
+        rule = {"name": ZoneRule.NAME, "kind": ZoneRule.KIND}.get(error.keys[0], ZoneRule.POINTS)
+    if rule is ZoneRule.ENTRY:
+        return _("Vùng số %(number)d không hợp lệ.", number=number)
+    if rule is ZoneRule.UNKNOWN_KEYS:
+        return _("Khoá không hợp lệ: %(keys)s.", keys=", ".join(error.keys))
+    if rule is ZoneRule.NAME:
+        return _("Vùng số %(number)d: tên phải có 1–64 ký tự, không chứa \"/\".", number=number)
+    if rule is ZoneRule.KIND:
+        return _("Vùng \"%(name)s\": loại phải là staff, queue hoặc exclude.", name=name)
+    if rule is ZoneRule.POINTS:
+        return _("Vùng \"%(name)s\": thiếu danh sách điểm.", name=name)
+    if rule is ZoneRule.POINT:
+        return _("Vùng \"%(name)s\", điểm %(index)d: cần hai số [x, y].", name=name, index=index)
+    if rule is ZoneRule.RANGE:
+        return _("Vùng \"%(name)s\", điểm %(index)d: toạ độ phải nằm trong 0..1.", name=name, index=index)
+    if rule is ZoneRule.TOO_FEW_POINTS:
+        count = len(error.value) if isinstance(error.value, list) else 0
+        return _("Vùng \"%(name)s\": cần ít nhất 3 điểm (hiện có %(count)d).", name=name, count=count)
+    if rule is ZoneRule.TOO_MANY_POINTS:
+        return _("Vùng \"%(name)s\": tối đa 100 điểm.", name=name)
+    if rule is ZoneRule.REPEATED_POINT:
+        return _("Vùng \"%(name)s\": điểm %(index)d trùng điểm liền trước.", name=name, index=index)
+    if rule is ZoneRule.CROSSING:
+        return _("Vùng \"%(name)s\": các cạnh của đa giác cắt nhau.", name=name)
+    if rule is ZoneRule.NO_AREA:
+        return _("Vùng \"%(name)s\": đa giác không có diện tích (các điểm thẳng hàng).", name=name)
+    if rule is ZoneRule.DUPLICATE_NAME:
+        return _("Tên vùng \"%(name)s\" bị trùng.", name=name)
+    if rule is ZoneRule.TOO_MANY_ZONES:
+        return _("Một camera có tối đa 20 vùng.")
+    if rule is ZoneRule.NO_STAFF_ZONE:
+        return _("Cần ít nhất một vùng cán bộ (staff).")
+    return _("Dữ liệu gửi lên phải có danh sách \"zones\".")  # ZoneRule.LIST: checked above already
 
 
 def save_zones(session: Session, camera: Camera, zones: list[ZoneInput], *, actor: str, note: str | None,
