@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from audit.rules.thresholds import Thresholds
 from deskaudit.siteconfig.schema import DEFAULT_ALERTS
 from models.enums import AlertKind, Severity
 from schedules.alerting.rules import (
-    CameraFacts, DeskFacts, Reading, Thresholds, camera_condition, desk_conditions, raised, scheduled_minutes,
+    CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions, raised, scheduled_minutes,
 )
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")

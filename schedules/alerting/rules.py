@@ -10,40 +10,16 @@ which breaks an unattended run instead of extending it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from audit.rules.thresholds import Thresholds
 from models.enums import AlertKind, CameraHealth, PresenceState, Severity
 
 HEALTH_VI = {"offline": "mất tín hiệu", "frozen": "hình bị đứng", "dark": "quá tối", "covered": "bị che",
              "moved": "bị xoay lệch", "error": "lỗi xử lý"}
 SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.CRITICAL)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Alert thresholds of one desk (defaults: the site config's built-in ``[alerts]`` values)."""
-
-    unattended_minutes: int = 15
-    unattended_queue_min: int = 1
-    camera_fault_minutes: int = 10
-    long_queue_length: int = 8
-    long_queue_minutes: int = 20
-    escalate_after_minutes: int = 30
-
-    @classmethod
-    def layered(cls, layers: Iterable[Mapping[str, int | None] | None]) -> Thresholds:
-        """Defaults overridden by each layer in turn (site, then units from the root down, then the desk); ``None`` inherits."""
-        values = {}
-        for layer in layers:
-            for f in fields(cls):
-                value = (layer or {}).get(f.name)
-                if value is not None:
-                    if value < 1:
-                        raise ValueError(f"alert threshold {f.name} must be ≥ 1, got {value}")
-                    values[f.name] = value
-        return cls(**values)
 
 
 @dataclass(frozen=True)

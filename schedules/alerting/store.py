@@ -21,15 +21,16 @@ from sqlalchemy.orm import Session
 
 from audit.rules.calendar import WorkingCalendar
 from audit.services.calendars import NoHoursProfile, calendar_for
-from audit.services.thresholds import threshold_layers
+from audit.services.thresholds import desk_thresholds
 from models.alerts import Alert, AlertDelivery
 from models.enums import AlertKind, AlertStatus, CameraHealth, DeliveryStatus, PresenceState, Severity
 from models.enums import Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Staff, Unit
+from audit.rules.thresholds import Thresholds
 from schedules.alerting.rules import (
-    SEVERITY_ORDER, CameraFacts, Condition, DeskFacts, Reading, Thresholds, camera_condition, desk_conditions, raised,
+    SEVERITY_ORDER, CameraFacts, Condition, DeskFacts, Reading, camera_condition, desk_conditions, raised,
 )
 
 log = logging.getLogger("deskaudit.schedules.alerts")
@@ -71,7 +72,7 @@ class AlertBook:
             .where(Desk.active.is_(True), Desk.id.in_(select(Camera.desk_id).where(Camera.enabled.is_(True),
                                                                                       Camera.active.is_(True))))
             .order_by(Desk.id)))
-        thresholds = self._thresholds(session, desks)
+        thresholds = desk_thresholds(session, desks)
         lookback = max((t.long_queue_minutes for t in thresholds.values()), default=20) + 5
         readings = self._readings(session, [d.id for d in desks], now - timedelta(minutes=lookback))
         absent_since = self._absent_since(session, [d.id for d in desks])
@@ -164,10 +165,6 @@ class AlertBook:
                                       attempts=0, next_attempt_at=now))
 
     # --- facts -------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _thresholds(session: Session, desks: Sequence[Desk]) -> dict[int, Thresholds]:
-        return {desk_id: Thresholds.layered(layers) for desk_id, layers in threshold_layers(session, desks).items()}
 
     @staticmethod
     def _readings(session: Session, desk_ids: list[int], since: datetime) -> dict[int, list[Reading]]:

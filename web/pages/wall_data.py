@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from audit.rules.facts import DeskDayFacts, desk_day_facts
 from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.audit_run import MAX_GAP
-from audit.rules.thresholds import resolved
-from audit.services.thresholds import threshold_layers
+from audit.services.thresholds import desk_thresholds
 from audit.rules.timeline import STATE_NAMES, UNKNOWN, Observations, Sessions, runs, state_codes
 from models.alerts import Alert
 from models.enums import AlertStatus, CameraHealth, PresenceState
@@ -163,7 +162,7 @@ def desk_tiles(session: Session, unit_ids: frozenset[int], now: datetime) -> lis
         select(Alert.desk_id, func.count()).where(Alert.status != AlertStatus.RESOLVED,
                                                   Alert.desk_id.in_([d.id for d in desks]))
         .group_by(Alert.desk_id)).all())
-    layers = threshold_layers(session, desks)
+    thresholds = desk_thresholds(session, desks)
     calendars = Calendars(session)
     tiles = []
     for desk in sorted(desks, key=lambda d: (d.unit.code, _natural(d.name), d.code)):
@@ -174,7 +173,7 @@ def desk_tiles(session: Session, unit_ids: frozenset[int], now: datetime) -> lis
                     queue=newest.queue_count if newest is not None else None,
                     last_observed_at=newest.observed_at if newest is not None else None,
                     open_alerts=alerts.get(desk.id, 0), cameras=tuple(c.code for c in cams),
-                    threshold_minutes=resolved(layers[desk.id], "unattended_minutes", 15))
+                    threshold_minutes=thresholds[desk.id].unattended_minutes)
         _judge(tile, desk, cams, seen, events.get(desk.id), calendars, now)
         tiles.append(tile)
     return tiles
@@ -287,13 +286,13 @@ def desk_day(session: Session, desk: Desk, day: date) -> DeskDay:
     end = max([datetime.combine(day, time(17), zone)] + [b for _, b in intervals]
               + [r.observed_at for r in inside[-1:]])
     start, end = _hour_floor(start, zone), min(_hour_ceil(end, zone), day_end)
-    layers = threshold_layers(session, [desk])[desk.id]
-    threshold = resolved(layers, "unattended_minutes", 15)
+    thresholds = desk_thresholds(session, [desk])[desk.id]
+    threshold = thresholds.unattended_minutes
     frame = pd.DataFrame([(r.observed_at, str(r.health), str(r.presence), r.queue_count) for r in rows],
                          columns=["observed_at", "health", "presence", "queue_count"])
     facts = desk_day_facts(frame, intervals, max_gap=MAX_GAP, unattended_minutes=threshold,
-                           queue_min=resolved(layers, "unattended_queue_min", 1),
-                           long_queue_length=resolved(layers, "long_queue_length", 8))
+                           queue_min=thresholds.unattended_queue_min,
+                           long_queue_length=thresholds.long_queue_length)
     findings = list(session.execute(
         select(Finding, Staff.full_name).outerjoin(Staff, Finding.staff_id == Staff.id)
         .where(Finding.desk_id == desk.id, Finding.day == day).order_by(Finding.starts_at, Finding.id)).all())
