@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from audit.rules.alerts import raised
 from audit.rules.thresholds import Thresholds
 from deskaudit.siteconfig.schema import DEFAULT_ALERTS
 from models.enums import AlertKind, Severity
 from schedules.alerting.rules import (
-    CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions, raised, scheduled_minutes,
+    CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions, scheduled_minutes,
 )
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -15,7 +15,8 @@ from models.enums import AbsenceKind, AlertKind, AlertStatus, CameraHealth, Pres
 from models.hours import ExcusedAbsence
 from models.observing import PresenceEvent
 from models.org import Camera, Staff
-from schedules.alerting.store import AlertBook, acknowledge
+from audit.services.alerts import acknowledge
+from schedules.alerting.store import AlertBook
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)  # import time; the scenario runs on Monday 2 March 2026

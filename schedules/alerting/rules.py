@@ -1,8 +1,8 @@
 """Alert rules: what a desk's and a camera's recent facts mean, as conditions. Pure: time comes in.
 
 A *condition* is something that holds right now (desk unattended for 17 scheduled minutes while
-3 people wait; camera offline for 12 minutes). The lifecycle (``store.py``) opens one alert per
-condition key, keeps it while the condition holds and resolves it when the condition clears.
+3 people wait; camera offline for 12 minutes). The alert operations (``audit/services/alerts.py``)
+open one alert per condition key, keep it while the condition holds and resolve it when it clears.
 
 Camera faults are never desk absence: a desk whose camera is not ``ok`` has presence ``unknown``,
 which breaks an unattended run instead of extending it.
@@ -11,15 +11,15 @@ which breaks an unattended run instead of extending it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from audit.rules.alerts import Condition, camera_fault_key, long_queue_key, unattended_key
 from audit.rules.thresholds import Thresholds
 from models.enums import AlertKind, CameraHealth, PresenceState, Severity
 
 HEALTH_VI = {"offline": "mất tín hiệu", "frozen": "hình bị đứng", "dark": "quá tối", "covered": "bị che",
              "moved": "bị xoay lệch", "error": "lỗi xử lý"}
-SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -72,34 +72,6 @@ class CameraFacts:
     fault_since: datetime | None = None  # first non-ok observation after the last ok one
 
 
-@dataclass(frozen=True)
-class Condition:
-    """A condition that holds now; ``key`` identifies it across evaluations (one open alert per key)."""
-
-    key: str
-    kind: AlertKind
-    severity: Severity
-    unit_id: int
-    desk_id: int | None
-    camera_id: int | None
-    since: datetime
-    message: str
-    message_en: str
-    details: dict = field(default_factory=dict)
-
-
-def unattended_key(desk_id: int) -> str:
-    return f"desk:{desk_id}:unattended"
-
-
-def long_queue_key(desk_id: int) -> str:
-    return f"desk:{desk_id}:long_queue"
-
-
-def camera_fault_key(camera_id: int) -> str:
-    return f"camera:{camera_id}:fault"
-
-
 def minutes_between(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
@@ -112,12 +84,6 @@ def scheduled_minutes(intervals: Iterable[tuple[datetime, datetime]], start: dat
         if overlap > 0:
             total += overlap / 60
     return total
-
-
-def raised(severity: Severity) -> Severity:
-    """One step more severe (critical stays critical)."""
-    index = SEVERITY_ORDER.index(severity)
-    return SEVERITY_ORDER[min(index + 1, len(SEVERITY_ORDER) - 1)]
 
 
 def desk_conditions(desk: DeskFacts, th: Thresholds, now: datetime) -> list[Condition]:
@@ -184,7 +150,3 @@ def camera_condition(camera: CameraFacts, th: Thresholds, now: datetime) -> Cond
         f"Camera {camera.camera_code} (desk {camera.desk_code}) not working: {health} for {minutes} min",
         {"minutes": minutes, "health": health, "threshold_minutes": th.camera_fault_minutes})
 
-
-def with_escalation(condition: Condition) -> Condition:
-    """``condition`` one severity step higher (an alert left unacknowledged too long)."""
-    return replace(condition, severity=raised(condition.severity))

@@ -1,9 +1,9 @@
-"""The alert lifecycle in the database: facts from observations → conditions → alerts and deliveries.
+"""The sampler's alert job: facts from the database → conditions → alerts and their deliveries.
 
 ``AlertBook.evaluate`` runs in the sampler process (a job of its own, never inside a camera job):
-it reads each monitored desk's recent observations, applies the rules, then opens, updates,
-upgrades, escalates and resolves alerts — one open alert per condition key (a partial unique
-index guards it) — and queues one delivery per channel for each event. Everything it needs lives
+it reads each monitored desk's recent observations, applies the rules, lets the alert operations
+(``audit/services/alerts.py``) open, update, upgrade, escalate and resolve alerts — one open alert
+per condition key — and queues one delivery per channel for each event. Everything it needs lives
 in the database, so open alerts carry over a restart or a crash unchanged.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -19,19 +19,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audit.rules.alerts import Condition
 from audit.rules.calendar import WorkingCalendar
+from audit.services import alerts as operations
 from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.thresholds import desk_thresholds
 from models.alerts import Alert, AlertDelivery
-from models.enums import AlertKind, AlertStatus, CameraHealth, DeliveryStatus, PresenceState, Severity
+from models.enums import AlertStatus, CameraHealth, DeliveryStatus, PresenceState
 from models.enums import Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Staff, Unit
 from audit.rules.thresholds import Thresholds
-from schedules.alerting.rules import (
-    SEVERITY_ORDER, CameraFacts, Condition, DeskFacts, Reading, camera_condition, desk_conditions, raised,
-)
+from schedules.alerting.rules import CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions
 
 log = logging.getLogger("deskaudit.schedules.alerts")
 
@@ -111,46 +111,9 @@ class AlertBook:
     # --- lifecycle ---------------------------------------------------------------------------------
 
     def apply(self, session: Session, conditions: Sequence[Condition], now: datetime,
-              thresholds: dict[int, Thresholds] | None = None) -> list[tuple[int, str]]:
-        """Open, update, upgrade, escalate and resolve alerts so they match ``conditions``; returns the events."""
-        thresholds = thresholds or {}
-        events: list[tuple[Alert, str]] = []
-        current = {a.condition_key: a for a in session.scalars(select(Alert).where(Alert.status != AlertStatus.RESOLVED))}
-        wanted = {c.key: c for c in conditions}
-        for key, condition in wanted.items():
-            alert = current.get(key)
-            if alert is None:
-                alert = Alert(unit_id=condition.unit_id, desk_id=condition.desk_id, camera_id=condition.camera_id,
-                              kind=condition.kind, severity=condition.severity, status=AlertStatus.OPEN,
-                              condition_key=key, opened_at=now, message=condition.message,
-                              details=_details(condition))
-                session.add(alert)
-                session.flush()
-                events.append((alert, "opened"))
-                log.info("alert %d opened: %s", alert.id, condition.message_en)
-                continue
-            alert.message = condition.message
-            alert.details = _details(condition)
-            if _rank(condition.severity) > _rank(alert.severity) or (
-                    alert.kind == AlertKind.UNATTENDED and condition.kind == AlertKind.UNATTENDED_QUEUE):
-                alert.kind = condition.kind
-                alert.severity = max(alert.severity, condition.severity, key=_rank)
-                events.append((alert, "upgraded"))
-                log.info("alert %d upgraded: %s", alert.id, condition.message_en)
-        for key, alert in current.items():
-            if key not in wanted:
-                alert.status = AlertStatus.RESOLVED
-                alert.resolved_at = now
-                events.append((alert, "resolved"))
-                log.info("alert %d resolved: %s no longer holds", alert.id, key)
-                continue
-            th = thresholds.get(alert.desk_id, Thresholds()) if alert.desk_id is not None else Thresholds()
-            if (alert.status == AlertStatus.OPEN and alert.escalated_at is None
-                    and now - alert.opened_at >= timedelta(minutes=th.escalate_after_minutes)):
-                alert.escalated_at = now
-                alert.severity = raised(alert.severity)
-                events.append((alert, "escalated"))
-                log.info("alert %d escalated: not acknowledged for %d min", alert.id, th.escalate_after_minutes)
+              thresholds: Mapping[int, Thresholds] | None = None) -> list[tuple[int, str]]:
+        """Bring the alerts in line with ``conditions`` (``audit.services.alerts.apply``) and queue each event."""
+        events = operations.apply(session, conditions, now, thresholds)
         for alert, event in events:
             self.enqueue(session, alert.id, event, now)
         session.flush()
@@ -268,20 +231,6 @@ class AlertBook:
         return CameraFacts(desk.unit_id, desk.id, desk.code, camera.id, camera.code, reading, fault_since)
 
 
-def acknowledge(session: Session, alert_id: int, user_id: int | None, now: datetime) -> Alert:
-    """Mark an open alert acknowledged (stops escalation); acknowledging twice changes nothing."""
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise LookupError(f"alert {alert_id} does not exist")
-    if alert.status == AlertStatus.RESOLVED:
-        raise ValueError(f"alert {alert_id} is already resolved")
-    if alert.status == AlertStatus.OPEN:
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = now
-        alert.acknowledged_by_id = user_id
-    return alert
-
-
 def _trailing_absent_start(rows: Sequence[Reading]) -> datetime | None:
     since = None
     for reading in reversed(rows):
@@ -293,12 +242,3 @@ def _trailing_absent_start(rows: Sequence[Reading]) -> datetime | None:
 
 def _zone(desk: Desk) -> ZoneInfo:
     return ZoneInfo(desk.unit.timezone or "Asia/Ho_Chi_Minh")
-
-
-def _rank(severity: Severity | str) -> int:
-    return SEVERITY_ORDER.index(Severity(severity))
-
-
-def _details(condition: Condition) -> dict:
-    return {**condition.details, "message_en": condition.message_en, "since": condition.since.isoformat()}
-

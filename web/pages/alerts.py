@@ -1,6 +1,6 @@
 """Alerts of the units in scope (open and acknowledged, newest first) and acknowledging them.
 
-Acknowledging mirrors the sampler's own rule (schedules/alerting/store.acknowledge): an open alert
+Acknowledging is ``audit.services.alerts.acknowledge``, as in the CLI and the API: an open alert
 becomes acknowledged (which stops its escalation), a second acknowledgement changes nothing, and a
 resolved alert cannot be acknowledged.
 """
@@ -16,6 +16,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from audit.services.alerts import AlertResolved
+from audit.services.alerts import acknowledge as acknowledge_alert
 from models.access import User
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus
@@ -83,16 +85,16 @@ def acknowledge(alert_id: int):
     """Mark an open alert acknowledged by the signed-in user, then go back to the list."""
     session = get_session()
     alert = scoped_or_404(session.get(Alert, alert_id))
-    if alert.status == AlertStatus.RESOLVED:
+    try:
+        changed = acknowledge_alert(session, alert, current_user.id, current_time())
+    except AlertResolved:
         flash(_("Cảnh báo #%(id)s đã kết thúc, không cần xác nhận.", id=alert.id))
-    elif alert.status == AlertStatus.ACKNOWLEDGED:
-        flash(_("Cảnh báo #%(id)s đã được xác nhận trước đó.", id=alert.id))
     else:
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = current_time()
-        alert.acknowledged_by_id = current_user.id
-        session.commit()
-        flash(_("Đã xác nhận đã biết cảnh báo #%(id)s.", id=alert.id))
+        if changed:
+            session.commit()
+            flash(_("Đã xác nhận đã biết cảnh báo #%(id)s.", id=alert.id))
+        else:
+            flash(_("Cảnh báo #%(id)s đã được xác nhận trước đó.", id=alert.id))
     return redirect(_back(request.form.get("next")))
 
 
