@@ -19,7 +19,7 @@ from audit.services.daily_facts import unit_and_descendants
 from audit.rules.engine import Proposal, SessionPlan, audit, desk_day_table
 from audit.services.findings import NewFinding, StoreReport, store
 from audit.services.calendars import NoHoursProfile, calendar_for
-from audit.services.rosters import excuses, expected_staff
+from audit.services.rosters import excuses, expected_staff, half_of
 from audit.rules.findings import RuleSettings
 from audit.services.thresholds import desk_thresholds
 from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
@@ -85,7 +85,7 @@ class Auditor:
             if calendar is None:
                 continue
             for number, interval in enumerate(calendar.intervals(day, saturday_desk=desk.saturday_reception)):
-                half = "morning" if interval.start.astimezone(calendar.zone).hour < 12 else "afternoon"
+                half = half_of(interval.start.astimezone(calendar.zone))
                 rows.append((index, _us(interval.start), _us(interval.end), number, half))
         if not rows:
             return None
