@@ -31,7 +31,7 @@ bp = Blueprint("alerts_page", __name__, url_prefix="/alerts")
 LIMIT = 500
 STATUS_FILTERS = {"active": (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED), "open": (AlertStatus.OPEN,),
                   "acknowledged": (AlertStatus.ACKNOWLEDGED,)}
-STATUS_LABELS = {"open": _l("Đang mở"), "acknowledged": _l("Đã xác nhận"), "resolved": _l("Đã kết thúc")}
+STATUS_LABELS = {"open": _l("Đang mở"), "acknowledged": _l("Đã tiếp nhận"), "resolved": _l("Đã kết thúc")}
 KIND_LABELS = {"unattended": _l("Quầy không có người"), "unattended_queue": _l("Quầy không có người khi có dân chờ"),
                "camera_fault": _l("Camera gặp sự cố"), "long_queue": _l("Hàng chờ kéo dài")}
 SEVERITY_LABELS = {"info": _l("Thông tin"), "warning": _l("Cảnh báo"), "critical": _l("Nghiêm trọng")}
@@ -62,7 +62,7 @@ def index():
         "alerts/index.html", rows=rows[:LIMIT], more=len(rows) > LIMIT, status=status, kind=kind, unit_code=code,
         units=visible_units(session), can_acknowledge=can(*REVIEW_ROLES), message_of=message_of, desk_url=desk_url,
         status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, severity_labels=SEVERITY_LABELS,
-        status_filters=[("active", _("Đang mở và đã xác nhận")), ("open", STATUS_LABELS["open"]),
+        status_filters=[("active", _("Đang mở và đã tiếp nhận")), ("open", STATUS_LABELS["open"]),
                         ("acknowledged", STATUS_LABELS["acknowledged"])])
 
 

@@ -35,7 +35,7 @@ FIELD_LABELS = {
     "camera_fault_minutes": _l("Camera gặp sự cố quá (phút)"),
     "long_queue_length": _l("Hàng chờ dài từ (người)"),
     "long_queue_minutes": _l("Hàng chờ dài kéo dài (phút)"),
-    "escalate_after_minutes": _l("Báo cấp trên nếu chưa xử lý sau (phút)"),
+    "escalate_after_minutes": _l("Nâng mức cảnh báo nếu chưa tiếp nhận sau (phút)"),
 }
 OVERRIDE_KINDS = {"holiday": _l("Ngày nghỉ"), "makeup_workday": _l("Ngày làm bù"),
                   "custom_hours": _l("Giờ làm việc đặc biệt")}
