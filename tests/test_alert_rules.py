@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from audit.rules.alerts import raised
+from audit.rules.desk_status import CameraLatest, DeskNow, PresenceChange, scheduled_minutes
+from audit.rules.thresholds import Thresholds
 from deskaudit.siteconfig.schema import DEFAULT_ALERTS
 from models.enums import AlertKind, Severity
-from schedules.alerting.rules import (
-    CameraFacts, DeskFacts, Reading, Thresholds, camera_condition, desk_conditions, raised, scheduled_minutes,
-)
+from schedules.alerting.rules import CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = (2026, 3, 2)  # a Monday
@@ -34,7 +35,11 @@ def readings(start: datetime, end: datetime, presence="absent", health="ok", que
 
 
 def desk(rows, absent_since=None, scheduled=SESSIONS, excused=False) -> DeskFacts:
-    return DeskFacts(1, 10, "DC-HT", "Quầy số 1", rows, absent_since, scheduled, excused)
+    """One camera (every 30 s) whose latest sample is the last of ``rows``; absent since ``absent_since``."""
+    latest = rows[-1]
+    camera = CameraLatest(30, latest.at, latest.health, latest.presence, latest.queue)
+    change = PresenceChange("absent", absent_since) if absent_since is not None else None
+    return DeskFacts(1, 10, "DC-HT", "Quầy số 1", rows, DeskNow((camera,), change, scheduled, excused))
 
 
 def kinds(conditions) -> list[str]:

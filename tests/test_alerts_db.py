@@ -3,7 +3,7 @@ resolve — one open alert per condition, deliveries queued per channel (SQLite 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +14,9 @@ from models.alerts import Alert, AlertDelivery
 from models.enums import AbsenceKind, AlertKind, AlertStatus, CameraHealth, PresenceState, Severity
 from models.hours import ExcusedAbsence
 from models.observing import PresenceEvent
-from models.org import Camera, Staff
-from schedules.alerting.store import AlertBook, acknowledge
+from models.org import Camera, Desk, Staff
+from audit.services.alerts import acknowledge
+from schedules.alerting.store import AlertBook
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)  # import time; the scenario runs on Monday 2 March 2026
@@ -157,6 +158,54 @@ def test_excused_absence_suppresses_the_unattended_alert(site):
     assert alert.kind == AlertKind.UNATTENDED
 
 
+def on_leave(factory, staff_code: str, start: datetime, end: datetime) -> None:
+    with factory.begin() as session:
+        official = session.scalars(select(Staff).filter_by(code=staff_code)).one()
+        session.add(ExcusedAbsence(staff_id=official.id, kind=AbsenceKind.LEAVE, starts_at=start, ends_at=end))
+
+
+def rotated(factory, staff_code: str, desk_code: str) -> None:
+    """``staff_code`` works at ``desk_code`` on Monday 2 March (a rotation of one day)."""
+    from audit.services.rosters import add_pattern
+
+    with factory.begin() as session:
+        add_pattern(session, staff_code, [desk_code], 1, date(2026, 3, 2), date(2026, 3, 2))
+
+
+def unattended_desks(factory, book: AlertBook, now: datetime) -> set[str]:
+    with factory.begin() as session:
+        found = book.evaluate(session, now)
+        codes = dict(session.execute(select(Desk.id, Desk.code)).all())
+    return {codes[c.desk_id] for c in found.conditions if c.kind in (AlertKind.UNATTENDED, AlertKind.UNATTENDED_QUEUE)}
+
+
+def test_an_official_rotated_onto_the_desk_and_on_leave_excuses_it(site):
+    """Bảo (no desk of his own) is rotated onto TV-HT for the day and is on leave: TV-HT is excused,
+    although its usual holder Hoa is not on leave."""
+    rotated(site, "CB-TV-04", "TV-HT")
+    on_leave(site, "CB-TV-04", hn(7, 30), hn(11, 30))
+    everyone_present(site, hn(8, 0), hn(10, 0), skip=("TV-HT-CAM",))
+    presence_event(site, "TV-HT-CAM", hn(8, 0), PresenceState.ABSENT)
+    observe(site, "TV-HT-CAM", hn(8, 0), hn(10, 0), presence=PresenceState.ABSENT)
+    book = AlertBook()
+    assert unattended_desks(site, book, hn(9, 0)) == set()
+    assert alerts(site) == []
+
+
+def test_the_usual_holder_rotated_away_is_not_expected(site):
+    """Hoa, TV-HT's usual holder, is rotated to TV-CT for the day and is on leave: TV-CT is excused,
+    TV-HT (where nobody is expected now) is alerted as usual."""
+    rotated(site, "CB-TV-01", "TV-CT")
+    on_leave(site, "CB-TV-01", hn(7, 30), hn(11, 30))
+    everyone_present(site, hn(8, 0), hn(10, 0), skip=("TV-HT-CAM", "TV-CT-CAM"))
+    for camera in ("TV-HT-CAM", "TV-CT-CAM"):
+        presence_event(site, camera, hn(8, 0), PresenceState.ABSENT)
+        observe(site, camera, hn(8, 0), hn(10, 0), presence=PresenceState.ABSENT)
+    assert unattended_desks(site, AlertBook(), hn(9, 0)) == {"TV-HT"}
+    [alert] = alerts(site)
+    assert "TV-HT" in alert.message
+
+
 def test_unit_and_desk_thresholds_apply(site):
     """Diễn Châu sets unattended_minutes = 20; its desk DC-DD sets long_queue_length = 5."""
     book = AlertBook()
@@ -187,6 +236,7 @@ def test_desk_states_for_mqtt(site):
     everyone_present(site, hn(8, 0), hn(8, 10))
     states = evaluate(site, AlertBook(), hn(8, 10)).desk_states
     assert states[("NA-TRUONGVINH", "TV-HT")] == {
+        "status": "staffed",  # the wall's status word (audit.rules.desk_status)
         "presence": "present", "queue": 0, "health": "ok", "at": hn(8, 10).isoformat(), "open_alerts": []}
     assert len(states) == 6
 

@@ -108,13 +108,12 @@ def changes_of(site, entity_type: str) -> list:
 
 
 def effective(site, desk_code: str, name: str) -> int:
-    from audit.rules.thresholds import resolved
-    from audit.services.thresholds import threshold_layers
+    from audit.services.thresholds import desk_thresholds
     from models.org import Desk
 
     with site.factory() as session:
         desk = session.scalars(select(Desk).where(Desk.code == desk_code)).one()
-        return resolved(threshold_layers(session, [desk])[desk.id], name, -1)
+        return getattr(desk_thresholds(session, [desk])[desk.id], name)
 
 
 def form(**values) -> dict:

@@ -169,6 +169,20 @@ class WorkingCalendar:
             for start, end in sessions
         ]
 
+    def intervals_between(self, start: datetime, end: datetime, *, saturday_desk: bool = False,
+                          max_days: int = 31) -> list[tuple[datetime, datetime]]:
+        """Scheduled intervals of the local days from ``start`` to ``end`` (at most ``max_days`` before ``end``).
+
+        The cap keeps an absence that began weeks ago cheap to judge: a month of schedule says enough.
+        """
+        day, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        day = max(day, last - timedelta(days=max_days))
+        found = []
+        while day <= last:
+            found += [(i.start, i.end) for i in self.intervals(day, saturday_desk=saturday_desk)]
+            day += timedelta(days=1)
+        return found
+
     def is_scheduled(self, at: datetime, *, saturday_desk: bool = False) -> bool:
         """Is a desk expected to be staffed at the aware instant ``at``?"""
         if at.tzinfo is None:

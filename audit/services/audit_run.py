@@ -19,10 +19,9 @@ from audit.services.daily_facts import unit_and_descendants
 from audit.rules.engine import Proposal, SessionPlan, audit, desk_day_table
 from audit.services.findings import NewFinding, StoreReport, store
 from audit.services.calendars import NoHoursProfile, calendar_for
-from audit.services.rosters import excuses, expected_staff
+from audit.services.rosters import excuses, expected_staff, half_of
 from audit.rules.findings import RuleSettings
-from audit.rules.thresholds import resolved
-from audit.services.thresholds import threshold_layers
+from audit.services.thresholds import desk_thresholds
 from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
 from models.enums import FindingKind
 from models.observing import Observation
@@ -64,14 +63,15 @@ class Auditor:
             query = query.where(Desk.unit_id.in_(unit_and_descendants(session, unit_code)))
         self.session, self.max_gap = session, max_gap
         self.desks = list(session.scalars(query))
-        layers = threshold_layers(session, self.desks)
+        thresholds = desk_thresholds(session, self.desks, base={
+            "unattended_minutes": int(base.unattended_minutes), "unattended_queue_min": base.queue_min,
+            "camera_fault_minutes": int(base.camera_gap_minutes)})
         self.settings = [RuleSettings(
             late_grace_minutes=base.late_grace_minutes, early_leave_grace_minutes=base.early_leave_grace_minutes,
-            unattended_minutes=resolved(layers[d.id], "unattended_minutes", int(base.unattended_minutes)),
-            queue_min=resolved(layers[d.id], "unattended_queue_min", base.queue_min),
-            camera_gap_minutes=resolved(layers[d.id], "camera_fault_minutes", int(base.camera_gap_minutes)),
+            unattended_minutes=thresholds[d.id].unattended_minutes, queue_min=thresholds[d.id].unattended_queue_min,
+            camera_gap_minutes=thresholds[d.id].camera_fault_minutes,
             unknown_tolerance_minutes=max_gap.total_seconds() / 60) for d in self.desks]
-        self.long_queue = [resolved(layers[d.id], "long_queue_length", 8) for d in self.desks]
+        self.long_queue = [thresholds[d.id].long_queue_length for d in self.desks]
         self.with_camera = set(session.scalars(select(Camera.desk_id).where(Camera.active.is_(True))))
         self.staff_codes = dict(session.execute(select(Staff.id, Staff.code)).all())
         self.calendars: dict[int, object] = {}
@@ -85,7 +85,7 @@ class Auditor:
             if calendar is None:
                 continue
             for number, interval in enumerate(calendar.intervals(day, saturday_desk=desk.saturday_reception)):
-                half = "morning" if interval.start.astimezone(calendar.zone).hour < 12 else "afternoon"
+                half = half_of(interval.start.astimezone(calendar.zone))
                 rows.append((index, _us(interval.start), _us(interval.end), number, half))
         if not rows:
             return None

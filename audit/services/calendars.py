@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import time
+from time import monotonic
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from audit.rules.calendar import Override, OverrideKind, ProfileVersion, Season, Span, WorkingCalendar
 from models.hours import HoursOverride, HoursProfile, HoursSession
 from models.org import Desk, Unit
+
+log = logging.getLogger("deskaudit.audit.calendars")
 
 
 class NoHoursProfile(LookupError):
@@ -81,8 +86,33 @@ def calendar_for(session: Session, unit: Unit, desk: Desk | None = None, *, publ
                            public_holidays=public_holidays)
 
 
+class CalendarCache:
+    """Working calendars of desks, one per (unit, hours profile), rebuilt after ``ttl_s`` seconds.
+
+    Hours change rarely and the wall and the alert rules ask every few seconds, so a calendar is
+    built once per ``ttl_s``. ``store`` lets several caches share what they built (the web app's
+    requests share one). ``None`` stands for a desk without an hours profile: it has no working time.
+    """
+
+    def __init__(self, ttl_s: float, store: dict | None = None):
+        self.ttl_s = ttl_s
+        self._store = {} if store is None else store
+
+    def of(self, session: Session, desk: Desk) -> WorkingCalendar | None:
+        key = (desk.unit_id, desk.hours_profile_id)
+        built = self._store.get(key)
+        if built is None or monotonic() - built[0] > self.ttl_s:
+            try:
+                calendar = calendar_for(session, desk.unit, desk)
+            except NoHoursProfile as error:
+                log.warning("desk %s: %s; it has no working time", desk.code, error)
+                calendar = None
+            built = self._store[key] = (monotonic(), calendar)
+        return built[1]
+
+
 def _spans(pairs: list) -> list[Span]:
     return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs]
 
 
-__all__ = ["NoHoursProfile", "calendar_for", "profile_for", "seasons_of"]
+__all__ = ["CalendarCache", "NoHoursProfile", "calendar_for", "profile_for", "seasons_of"]

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from audit.rules.facts import DeskDayFacts, desk_day_facts
 from audit.services.calendars import NoHoursProfile, calendar_for
-from audit.rules.thresholds import resolved
-from audit.services.thresholds import threshold_layers
+from audit.services.thresholds import desk_thresholds
 from models.observing import Observation
 from models.org import Desk, Unit
 
@@ -77,7 +76,7 @@ def desk_days(session: Session, day: date, *, unit_code: str | None = None,
                Observation.observed_at < last)).all()
     frame = pd.DataFrame([(r[0], r[1], str(r[2]), str(r[3]), r[4]) for r in rows], columns=COLUMNS)
     by_desk = dict(tuple(frame.groupby("desk_id"))) if not frame.empty else {}
-    layers = threshold_layers(session, desks)
+    thresholds = desk_thresholds(session, desks)
     found = []
     for desk in desks:
         try:
@@ -88,7 +87,7 @@ def desk_days(session: Session, day: date, *, unit_code: str | None = None,
             intervals, reason = (), str(error)
         observed = by_desk.get(desk.id, pd.DataFrame(columns=COLUMNS))
         facts = desk_day_facts(observed, intervals, max_gap=max_gap,
-                               unattended_minutes=resolved(layers[desk.id], "unattended_minutes", 15))
+                               unattended_minutes=thresholds[desk.id].unattended_minutes)
         found.append(DeskDay(desk.unit.code, desk.code, desk.id, day, intervals, reason, facts))
     return found
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from audit.files.tabular import header_key as fold
 from models.enums import AbsenceKind, Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry, RosterPattern
-from models.org import Desk, Staff
+from models.org import DEFAULT_TIMEZONE, Desk, Staff
 
 HALVES = ("morning", "afternoon")
 NEEDS_DOCUMENT = frozenset({AbsenceKind.OFFICIAL_TRIP, AbsenceKind.TRAINING})  # off-site work needs a written assignment
@@ -73,6 +74,11 @@ def absence_kind(value: str | AbsenceKind) -> AbsenceKind:
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def half_of(local: datetime) -> str:
+    """The half-day ("morning"/"afternoon") a local time falls in: a session before noon is the morning."""
+    return HALVES[0] if local.hour < 12 else HALVES[1]
 
 
 def halves_of(session_value: DaySession) -> tuple[str, ...]:
@@ -184,6 +190,25 @@ def excuses(session: Session, staff_ids: Iterable[int], start: datetime, end: da
     for staff_id, starts_at, ends_at, kind, document_ref in rows:
         found[staff_id].append(Excuse(staff_id, as_utc(starts_at), as_utc(ends_at), AbsenceKind(kind), document_ref))
     return dict(found)
+
+
+def excused_desks(session: Session, desks: Sequence[Desk], now: datetime) -> set[int]:
+    """Ids of the desks whose every expected official (``expected_staff``) is on an excused absence at ``now``.
+
+    A desk with nobody expected is not excused. Each desk's day and half-day are local to its unit.
+    """
+    wanted = {}
+    for desk in desks:
+        local = now.astimezone(ZoneInfo(desk.unit.timezone or DEFAULT_TIMEZONE))
+        wanted[desk.id] = (local.date(), half_of(local))
+    if not wanted:
+        return set()
+    days = {day for day, _ in wanted.values()}
+    expected = expected_staff(session, list(wanted), min(days), max(days))
+    staff = {desk_id: expected.get((desk_id, day, half), frozenset()) for desk_id, (day, half) in wanted.items()}
+    everyone = set().union(*staff.values())
+    away = set(excuses(session, everyone, now, now + timedelta(microseconds=1)))
+    return {desk_id for desk_id, expected_here in staff.items() if expected_here and expected_here <= away}
 
 
 def active_staff(session: Session, staff_code: str) -> Staff:

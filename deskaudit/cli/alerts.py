@@ -52,7 +52,7 @@ def list_(show_all: bool, unit_code: str | None, limit: int) -> None:
 @click.option("--by", "username", metavar="USER", help="The user acknowledging it (recorded on the alert).")
 def ack(alert_id: int, username: str | None) -> None:
     """Acknowledge alert ALERT_ID: someone is on it (stops escalation; it still resolves by itself)."""
-    from schedules.alerting.store import acknowledge
+    from audit.services.alerts import AlertNotFound, AlertResolved, acknowledge, alert_by_id
 
     with database() as session:
         user_id = None
@@ -61,9 +61,8 @@ def ack(alert_id: int, username: str | None) -> None:
             if user_id is None:
                 raise BadInput(f"no user {username!r}")
         try:
-            alert = acknowledge(session, alert_id, user_id, datetime.now(timezone.utc))
-        except LookupError as error:
-            raise BadInput(str(error)) from None
-        except ValueError as error:
+            alert = alert_by_id(session, alert_id)
+            acknowledge(session, alert, user_id, datetime.now(timezone.utc))
+        except (AlertNotFound, AlertResolved) as error:
             raise BadInput(str(error)) from None
         click.echo(f"alert {alert.id} {alert.status}: {alert.message}")

@@ -1,49 +1,27 @@
 """Alert rules: what a desk's and a camera's recent facts mean, as conditions. Pure: time comes in.
 
 A *condition* is something that holds right now (desk unattended for 17 scheduled minutes while
-3 people wait; camera offline for 12 minutes). The lifecycle (``store.py``) opens one alert per
-condition key, keeps it while the condition holds and resolves it when the condition clears.
+3 people wait; camera offline for 12 minutes). The alert operations (``audit/services/alerts.py``)
+open one alert per condition key, keep it while the condition holds and resolve it when it clears.
 
-Camera faults are never desk absence: a desk whose camera is not ``ok`` has presence ``unknown``,
-which breaks an unattended run instead of extending it.
+Whether a desk is unattended is the desk's live status (``audit/rules/desk_status.py``), the same
+decision the desk wall shows: a camera fault is never absence, only scheduled minutes count, and a
+desk whose expected officials are all on an excused absence is excused, not unattended.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models.enums import AlertKind, CameraHealth, PresenceState, Severity
+from audit.rules.alerts import Condition, camera_fault_key, long_queue_key, unattended_key
+from audit.rules.desk_status import UNATTENDED, DeskNow, LiveStatus, desk_status
+from audit.rules.thresholds import Thresholds
+from models.enums import AlertKind, CameraHealth, Severity
 
 HEALTH_VI = {"offline": "mất tín hiệu", "frozen": "hình bị đứng", "dark": "quá tối", "covered": "bị che",
              "moved": "bị xoay lệch", "error": "lỗi xử lý"}
-SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.CRITICAL)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Alert thresholds of one desk (defaults: the site config's built-in ``[alerts]`` values)."""
-
-    unattended_minutes: int = 15
-    unattended_queue_min: int = 1
-    camera_fault_minutes: int = 10
-    long_queue_length: int = 8
-    long_queue_minutes: int = 20
-    escalate_after_minutes: int = 30
-
-    @classmethod
-    def layered(cls, layers: Iterable[Mapping[str, int | None] | None]) -> Thresholds:
-        """Defaults overridden by each layer in turn (site, then units from the root down, then the desk); ``None`` inherits."""
-        values = {}
-        for layer in layers:
-            for f in fields(cls):
-                value = (layer or {}).get(f.name)
-                if value is not None:
-                    if value < 1:
-                        raise ValueError(f"alert threshold {f.name} must be ≥ 1, got {value}")
-                    values[f.name] = value
-        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -66,10 +44,7 @@ class DeskFacts:
 
     Args:
         readings: The desk's observations (all its cameras) over at least the long-queue window, oldest first.
-        absent_since: When the desk's presence last became ``absent`` (``None`` unless it is absent now).
-        scheduled: The desk's scheduled intervals (aware), covering ``absent_since`` up to now.
-        excused: Every official expected at the desk now has an excused absence (leave, công tác, training).
-        stale_after: A latest reading older than this says nothing about now (the sampler stopped).
+        now: What its live status is judged from (cameras' latest samples, presence change, schedule, excused).
     """
 
     unit_id: int
@@ -77,10 +52,7 @@ class DeskFacts:
     desk_code: str
     desk_name: str
     readings: Sequence[Reading]
-    absent_since: datetime | None = None
-    scheduled: Sequence[tuple[datetime, datetime]] = ()
-    excused: bool = False
-    stale_after: timedelta = timedelta(minutes=3)
+    now: DeskNow
 
 
 @dataclass(frozen=True)
@@ -96,89 +68,44 @@ class CameraFacts:
     fault_since: datetime | None = None  # first non-ok observation after the last ok one
 
 
-@dataclass(frozen=True)
-class Condition:
-    """A condition that holds now; ``key`` identifies it across evaluations (one open alert per key)."""
-
-    key: str
-    kind: AlertKind
-    severity: Severity
-    unit_id: int
-    desk_id: int | None
-    camera_id: int | None
-    since: datetime
-    message: str
-    message_en: str
-    details: dict = field(default_factory=dict)
-
-
-def unattended_key(desk_id: int) -> str:
-    return f"desk:{desk_id}:unattended"
-
-
-def long_queue_key(desk_id: int) -> str:
-    return f"desk:{desk_id}:long_queue"
-
-
-def camera_fault_key(camera_id: int) -> str:
-    return f"camera:{camera_id}:fault"
-
-
 def minutes_between(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
 
-def scheduled_minutes(intervals: Iterable[tuple[datetime, datetime]], start: datetime, end: datetime) -> float:
-    """Minutes of ``start``..``end`` that fall inside the scheduled ``intervals``."""
-    total = 0.0
-    for a, b in intervals:
-        overlap = (min(b, end) - max(a, start)).total_seconds()
-        if overlap > 0:
-            total += overlap / 60
-    return total
-
-
-def raised(severity: Severity) -> Severity:
-    """One step more severe (critical stays critical)."""
-    index = SEVERITY_ORDER.index(severity)
-    return SEVERITY_ORDER[min(index + 1, len(SEVERITY_ORDER) - 1)]
-
-
 def desk_conditions(desk: DeskFacts, th: Thresholds, now: datetime) -> list[Condition]:
     """The unattended (with or without a queue) and long-queue conditions of ``desk`` at ``now``."""
-    if not desk.readings:
-        return []
-    latest = desk.readings[-1]
-    if now - latest.at > desk.stale_after:
-        return []
-    in_hours = any(a <= now < b for a, b in desk.scheduled)
+    status = desk_status(desk.now, th, now)
     found = []
     label = f"{desk.desk_name} ({desk.desk_code})"
-    if (in_hours and not desk.excused and desk.absent_since is not None and latest.presence == PresenceState.ABSENT):
-        minutes = int(scheduled_minutes(desk.scheduled, desk.absent_since, now))
-        if minutes >= th.unattended_minutes:
-            queue = latest.queue if latest.ok else None
-            waiting = queue is not None and queue >= th.unattended_queue_min
-            details = {"minutes": minutes, "queue": queue, "threshold_minutes": th.unattended_minutes}
-            message = f"Quầy {label} không có người {minutes} phút trong giờ làm việc"
-            message_en = f"Desk {label} unattended for {minutes} min during working hours"
-            if waiting:
-                message += f", {queue} người đang chờ"
-                message_en += f", {queue} waiting"
-            found.append(Condition(
-                unattended_key(desk.desk_id), AlertKind.UNATTENDED_QUEUE if waiting else AlertKind.UNATTENDED,
-                Severity.CRITICAL if waiting else Severity.WARNING, desk.unit_id, desk.desk_id, None,
-                desk.absent_since, message, message_en, details))
+    if status.status == UNATTENDED:
+        found.append(_unattended(desk, status, th, label))
     since = _long_queue_since(desk.readings, th.long_queue_length)
-    if in_hours and since is not None and now - since >= timedelta(minutes=th.long_queue_minutes):
+    if (status.in_hours and not status.camera_fault and since is not None
+            and now - since >= timedelta(minutes=th.long_queue_minutes)):
         minutes = minutes_between(since, now)
-        details = {"minutes": minutes, "queue": latest.queue, "threshold_length": th.long_queue_length,
+        queue = desk.readings[-1].queue
+        details = {"minutes": minutes, "queue": queue, "threshold_length": th.long_queue_length,
                    "threshold_minutes": th.long_queue_minutes}
         found.append(Condition(
             long_queue_key(desk.desk_id), AlertKind.LONG_QUEUE, Severity.WARNING, desk.unit_id, desk.desk_id, None,
-            since, f"Hàng chờ {latest.queue} người tại quầy {label} kéo dài {minutes} phút",
-            f"Queue of {latest.queue} at desk {label} for {minutes} min", details))
+            since, f"Hàng chờ {queue} người tại quầy {label} kéo dài {minutes} phút",
+            f"Queue of {queue} at desk {label} for {minutes} min", details))
     return found
+
+
+def _unattended(desk: DeskFacts, status: LiveStatus, th: Thresholds, label: str) -> Condition:
+    minutes, queue = status.minutes, status.queue
+    assert status.since is not None  # an unattended desk has a recorded start
+    details = {"minutes": minutes, "queue": queue, "threshold_minutes": th.unattended_minutes}
+    message = f"Quầy {label} không có người {minutes} phút trong giờ làm việc"
+    message_en = f"Desk {label} unattended for {minutes} min during working hours"
+    if status.waiting:
+        message += f", {queue} người đang chờ"
+        message_en += f", {queue} waiting"
+    return Condition(
+        unattended_key(desk.desk_id), AlertKind.UNATTENDED_QUEUE if status.waiting else AlertKind.UNATTENDED,
+        Severity.CRITICAL if status.waiting else Severity.WARNING, desk.unit_id, desk.desk_id, None,
+        status.since, message, message_en, details)
 
 
 def _long_queue_since(readings: Sequence[Reading], length: int) -> datetime | None:
@@ -207,8 +134,3 @@ def camera_condition(camera: CameraFacts, th: Thresholds, now: datetime) -> Cond
         f"trong {minutes} phút",
         f"Camera {camera.camera_code} (desk {camera.desk_code}) not working: {health} for {minutes} min",
         {"minutes": minutes, "health": health, "threshold_minutes": th.camera_fault_minutes})
-
-
-def with_escalation(condition: Condition) -> Condition:
-    """``condition`` one severity step higher (an alert left unacknowledged too long)."""
-    return replace(condition, severity=raised(condition.severity))

@@ -1,41 +1,39 @@
-"""The alert lifecycle in the database: facts from observations → conditions → alerts and deliveries.
+"""The sampler's alert job: facts from the database → conditions → alerts and their deliveries.
 
 ``AlertBook.evaluate`` runs in the sampler process (a job of its own, never inside a camera job):
-it reads each monitored desk's recent observations, applies the rules, then opens, updates,
-upgrades, escalates and resolves alerts — one open alert per condition key (a partial unique
-index guards it) — and queues one delivery per channel for each event. Everything it needs lives
-in the database, so open alerts carry over a restart or a crash unchanged.
+it reads each monitored desk's live status (``audit/services/desk_status.py``, the wall's reader)
+and recent observations, applies the rules, lets the alert operations (``audit/services/alerts.py``)
+open, update, upgrade, escalate and resolve alerts — one open alert per condition key — and queues
+one delivery per channel for each event. Everything it needs lives in the database, so open alerts
+carry over a restart or a crash unchanged.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.rules.calendar import WorkingCalendar
-from audit.services.calendars import NoHoursProfile, calendar_for
-from audit.services.thresholds import threshold_layers
+from audit.rules.alerts import Condition
+from audit.rules.thresholds import Thresholds
+from audit.services import alerts as operations
+from audit.services.calendars import CalendarCache
+from audit.services.desk_status import live_desks
 from models.alerts import Alert, AlertDelivery
-from models.enums import AlertKind, AlertStatus, CameraHealth, DeliveryStatus, PresenceState, Severity
-from models.enums import Session as DaySession
-from models.hours import ExcusedAbsence, RosterEntry
-from models.observing import Observation, PresenceEvent
-from models.org import Camera, Desk, Staff, Unit
-from schedules.alerting.rules import (
-    SEVERITY_ORDER, CameraFacts, Condition, DeskFacts, Reading, Thresholds, camera_condition, desk_conditions, raised,
-)
+from models.enums import AlertStatus, CameraHealth, DeliveryStatus, PresenceState
+from models.observing import Observation
+from models.org import Camera, Desk, Unit
+from schedules.alerting.rules import CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions
 
 log = logging.getLogger("deskaudit.schedules.alerts")
 
 IN_APP = "in_app"
-CALENDAR_TTL = timedelta(minutes=5)
+CALENDAR_TTL_S = 300  # hours change rarely; a changed profile is followed within 5 minutes
 
 
 @dataclass
@@ -52,13 +50,11 @@ class AlertBook:
 
     Args:
         channels: Names of the configured delivery channels; each alert event is queued for each.
-        stale_after: A desk whose latest observation is older than this has no unattended or queue condition.
     """
 
-    def __init__(self, channels: Sequence[str] = (), *, stale_after: timedelta = timedelta(minutes=3)) -> None:
+    def __init__(self, channels: Sequence[str] = ()) -> None:
         self.channels = tuple(channels)
-        self.stale_after = stale_after
-        self._calendars: dict[int, tuple[datetime, WorkingCalendar | None]] = {}
+        self._calendars = CalendarCache(CALENDAR_TTL_S)
 
     # --- evaluation --------------------------------------------------------------------------------
 
@@ -71,30 +67,25 @@ class AlertBook:
             .where(Desk.active.is_(True), Desk.id.in_(select(Camera.desk_id).where(Camera.enabled.is_(True),
                                                                                       Camera.active.is_(True))))
             .order_by(Desk.id)))
-        thresholds = self._thresholds(session, desks)
+        live = live_desks(session, desks, now, calendars=self._calendars)
+        thresholds = {desk_id: found.thresholds for desk_id, found in live.items()}
         lookback = max((t.long_queue_minutes for t in thresholds.values()), default=20) + 5
         readings = self._readings(session, [d.id for d in desks], now - timedelta(minutes=lookback))
-        absent_since = self._absent_since(session, [d.id for d in desks])
-        excused = self._excused(session, desks, now)
         for desk in desks:
-            th = thresholds[desk.id]
-            rows = readings.get(desk.id, [])
-            since = absent_since.get(desk.id)
-            if since is None and rows and rows[-1].presence == PresenceState.ABSENT:
-                since = _trailing_absent_start(rows)
-            facts = DeskFacts(desk.unit_id, desk.id, desk.code, desk.name, rows, since,
-                              self._scheduled(session, desk, since or now, now), desk.id in excused, self.stale_after)
-            result.conditions += desk_conditions(facts, th, now)
+            found, rows = live[desk.id], readings.get(desk.id, [])
+            facts = DeskFacts(desk.unit_id, desk.id, desk.code, desk.name, rows, found.now)
+            result.conditions += desk_conditions(facts, found.thresholds, now)
             latest = rows[-1] if rows else None
             result.desk_states[(desk.unit.code, desk.code)] = {
+                "status": found.status.status,
                 "presence": latest.presence if latest else PresenceState.UNKNOWN.value,
                 "queue": latest.queue if latest else None,
                 "health": latest.health if latest else None,
                 "at": latest.at.isoformat() if latest else None,
             }
         for camera, desk in self._cameras(session):
-            facts = self._camera_facts(session, camera, desk)
-            condition = camera_condition(facts, thresholds.get(desk.id, Thresholds()), now)
+            seen = self._camera_facts(session, camera, desk)
+            condition = camera_condition(seen, thresholds.get(desk.id, Thresholds()), now)
             if condition is not None:
                 result.conditions.append(condition)
         result.events = self.apply(session, result.conditions, now, thresholds)
@@ -110,46 +101,9 @@ class AlertBook:
     # --- lifecycle ---------------------------------------------------------------------------------
 
     def apply(self, session: Session, conditions: Sequence[Condition], now: datetime,
-              thresholds: dict[int, Thresholds] | None = None) -> list[tuple[int, str]]:
-        """Open, update, upgrade, escalate and resolve alerts so they match ``conditions``; returns the events."""
-        thresholds = thresholds or {}
-        events: list[tuple[Alert, str]] = []
-        current = {a.condition_key: a for a in session.scalars(select(Alert).where(Alert.status != AlertStatus.RESOLVED))}
-        wanted = {c.key: c for c in conditions}
-        for key, condition in wanted.items():
-            alert = current.get(key)
-            if alert is None:
-                alert = Alert(unit_id=condition.unit_id, desk_id=condition.desk_id, camera_id=condition.camera_id,
-                              kind=condition.kind, severity=condition.severity, status=AlertStatus.OPEN,
-                              condition_key=key, opened_at=now, message=condition.message,
-                              details=_details(condition))
-                session.add(alert)
-                session.flush()
-                events.append((alert, "opened"))
-                log.info("alert %d opened: %s", alert.id, condition.message_en)
-                continue
-            alert.message = condition.message
-            alert.details = _details(condition)
-            if _rank(condition.severity) > _rank(alert.severity) or (
-                    alert.kind == AlertKind.UNATTENDED and condition.kind == AlertKind.UNATTENDED_QUEUE):
-                alert.kind = condition.kind
-                alert.severity = max(alert.severity, condition.severity, key=_rank)
-                events.append((alert, "upgraded"))
-                log.info("alert %d upgraded: %s", alert.id, condition.message_en)
-        for key, alert in current.items():
-            if key not in wanted:
-                alert.status = AlertStatus.RESOLVED
-                alert.resolved_at = now
-                events.append((alert, "resolved"))
-                log.info("alert %d resolved: %s no longer holds", alert.id, key)
-                continue
-            th = thresholds.get(alert.desk_id, Thresholds()) if alert.desk_id is not None else Thresholds()
-            if (alert.status == AlertStatus.OPEN and alert.escalated_at is None
-                    and now - alert.opened_at >= timedelta(minutes=th.escalate_after_minutes)):
-                alert.escalated_at = now
-                alert.severity = raised(alert.severity)
-                events.append((alert, "escalated"))
-                log.info("alert %d escalated: not acknowledged for %d min", alert.id, th.escalate_after_minutes)
+              thresholds: Mapping[int, Thresholds] | None = None) -> list[tuple[int, str]]:
+        """Bring the alerts in line with ``conditions`` (``audit.services.alerts.apply``) and queue each event."""
+        events = operations.apply(session, conditions, now, thresholds)
         for alert, event in events:
             self.enqueue(session, alert.id, event, now)
         session.flush()
@@ -166,10 +120,6 @@ class AlertBook:
     # --- facts -------------------------------------------------------------------------------------
 
     @staticmethod
-    def _thresholds(session: Session, desks: Sequence[Desk]) -> dict[int, Thresholds]:
-        return {desk_id: Thresholds.layered(layers) for desk_id, layers in threshold_layers(session, desks).items()}
-
-    @staticmethod
     def _readings(session: Session, desk_ids: list[int], since: datetime) -> dict[int, list[Reading]]:
         found: dict[int, list[Reading]] = defaultdict(list)
         if not desk_ids:
@@ -182,71 +132,6 @@ class AlertBook:
         for desk_id, at, health, presence, queue in session.execute(query):
             found[desk_id].append(Reading(at, str(health), str(presence), queue))
         return found
-
-    @staticmethod
-    def _absent_since(session: Session, desk_ids: list[int]) -> dict[int, datetime]:
-        """When each desk's latest presence event made it absent (desks whose latest event is absent)."""
-        if not desk_ids:
-            return {}
-        latest = (select(PresenceEvent.desk_id, func.max(PresenceEvent.at).label("at"))
-                  .where(PresenceEvent.desk_id.in_(desk_ids)).group_by(PresenceEvent.desk_id).subquery())
-        rows = session.execute(
-            select(PresenceEvent.desk_id, PresenceEvent.at, PresenceEvent.state)
-            .join(latest, (PresenceEvent.desk_id == latest.c.desk_id) & (PresenceEvent.at == latest.c.at)))
-        return {desk_id: at for desk_id, at, state in rows if state == PresenceState.ABSENT}
-
-    @staticmethod
-    def _excused(session: Session, desks: Sequence[Desk], now: datetime) -> set[int]:
-        """Desks whose every expected official is on an excused absence at ``now``."""
-        ids = [desk.id for desk in desks]
-        wanted = {}  # desk id → (local day, session of the day): each desk in its unit's zone
-        for desk in desks:
-            local = now.astimezone(_zone(desk))
-            wanted[desk.id] = (local.date(), DaySession.MORNING if local.hour < 12 else DaySession.AFTERNOON)
-        rostered: dict[int, set[int]] = defaultdict(set)
-        for desk_id, staff_id, day, half in session.execute(
-                select(RosterEntry.desk_id, RosterEntry.staff_id, RosterEntry.day, RosterEntry.session).where(
-                    RosterEntry.desk_id.in_(ids), RosterEntry.day.in_({d for d, _ in wanted.values()}))):
-            if day == wanted[desk_id][0] and half in (wanted[desk_id][1], DaySession.ALL_DAY):
-                rostered[desk_id].add(staff_id)
-        usual: dict[int, set[int]] = defaultdict(set)
-        for staff_id, desk_id in session.execute(select(Staff.id, Staff.default_desk_id).where(
-                Staff.default_desk_id.in_(ids), Staff.active.is_(True))):
-            usual[desk_id].add(staff_id)
-        expected = {desk_id: rostered.get(desk_id) or usual.get(desk_id) for desk_id in ids}
-        expected = {desk_id: staff for desk_id, staff in expected.items() if staff}
-        everyone = set().union(*expected.values()) if expected else set()
-        if not everyone:
-            return set()
-        away = set(session.scalars(select(ExcusedAbsence.staff_id).where(
-            ExcusedAbsence.staff_id.in_(everyone), ExcusedAbsence.starts_at <= now, ExcusedAbsence.ends_at > now)))
-        return {desk_id for desk_id, staff in expected.items() if staff <= away}
-
-    def _scheduled(self, session: Session, desk: Desk, start: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
-        calendar = self._calendar(session, desk, now)
-        if calendar is None:
-            return []
-        first = start.astimezone(calendar.zone).date()
-        last = now.astimezone(calendar.zone).date()
-        if (last - first).days > 31:  # an absence older than a month: a month of schedule is enough to judge
-            first = last - timedelta(days=31)
-        intervals, day = [], first
-        while day <= last:
-            intervals += [(i.start, i.end) for i in calendar.intervals(day, saturday_desk=desk.saturday_reception)]
-            day += timedelta(days=1)
-        return intervals
-
-    def _calendar(self, session: Session, desk: Desk, now: datetime) -> WorkingCalendar | None:
-        cached = self._calendars.get(desk.id)
-        if cached is not None and now - cached[0] < CALENDAR_TTL:
-            return cached[1]
-        try:
-            calendar = calendar_for(session, desk.unit, desk)
-        except NoHoursProfile as error:
-            log.warning("desk %s: %s; no unattended or queue alerts", desk.code, error)
-            calendar = None
-        self._calendars[desk.id] = (now, calendar)
-        return calendar
 
     @staticmethod
     def _cameras(session: Session) -> list[tuple[Camera, Desk]]:
@@ -269,39 +154,3 @@ class AlertBook:
                 query = query.where(Observation.slot_at > last_ok)
             fault_since = session.scalar(query)
         return CameraFacts(desk.unit_id, desk.id, desk.code, camera.id, camera.code, reading, fault_since)
-
-
-def acknowledge(session: Session, alert_id: int, user_id: int | None, now: datetime) -> Alert:
-    """Mark an open alert acknowledged (stops escalation); acknowledging twice changes nothing."""
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise LookupError(f"alert {alert_id} does not exist")
-    if alert.status == AlertStatus.RESOLVED:
-        raise ValueError(f"alert {alert_id} is already resolved")
-    if alert.status == AlertStatus.OPEN:
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = now
-        alert.acknowledged_by_id = user_id
-    return alert
-
-
-def _trailing_absent_start(rows: Sequence[Reading]) -> datetime | None:
-    since = None
-    for reading in reversed(rows):
-        if reading.presence != PresenceState.ABSENT:
-            break
-        since = reading.at
-    return since
-
-
-def _zone(desk: Desk) -> ZoneInfo:
-    return ZoneInfo(desk.unit.timezone or "Asia/Ho_Chi_Minh")
-
-
-def _rank(severity: Severity | str) -> int:
-    return SEVERITY_ORDER.index(Severity(severity))
-
-
-def _details(condition: Condition) -> dict:
-    return {**condition.details, "message_en": condition.message_en, "since": condition.since.isoformat()}
-

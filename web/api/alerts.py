@@ -6,6 +6,7 @@ from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
+from audit.services.alerts import AlertResolved, acknowledge
 from models.access import User
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus, Severity
@@ -92,11 +93,10 @@ def get_alert(alert_id: int):
 def acknowledge_alert(alert_id: int):
     json_body(set(), optional_body=True)
     alert = scoped(Alert, alert_id, "alert")
-    if alert.status == AlertStatus.RESOLVED:
+    try:
+        changed = acknowledge(get_session(), alert, current_user.id, now_utc())
+    except AlertResolved:
         fail(409, f"alert #{alert.id} is already resolved: nothing to acknowledge")
-    if alert.status == AlertStatus.OPEN:
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = now_utc()
-        alert.acknowledged_by_id = current_user.id
+    if changed:
         get_session().commit()
     return jsonify(alert_json(alert.id))

@@ -1,6 +1,6 @@
 """Alerts of the units in scope (open and acknowledged, newest first) and acknowledging them.
 
-Acknowledging mirrors the sampler's own rule (schedules/alerting/store.acknowledge): an open alert
+Acknowledging is ``audit.services.alerts.acknowledge``, as in the CLI and the API: an open alert
 becomes acknowledged (which stops its escalation), a second acknowledgement changes nothing, and a
 resolved alert cannot be acknowledged.
 """
@@ -16,6 +16,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from audit.services.alerts import AlertResolved
+from audit.services.alerts import acknowledge as acknowledge_alert
 from models.access import User
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus
@@ -29,7 +31,7 @@ bp = Blueprint("alerts_page", __name__, url_prefix="/alerts")
 LIMIT = 500
 STATUS_FILTERS = {"active": (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED), "open": (AlertStatus.OPEN,),
                   "acknowledged": (AlertStatus.ACKNOWLEDGED,)}
-STATUS_LABELS = {"open": _l("Đang mở"), "acknowledged": _l("Đã xác nhận"), "resolved": _l("Đã kết thúc")}
+STATUS_LABELS = {"open": _l("Đang mở"), "acknowledged": _l("Đã tiếp nhận"), "resolved": _l("Đã kết thúc")}
 KIND_LABELS = {"unattended": _l("Quầy không có người"), "unattended_queue": _l("Quầy không có người khi có dân chờ"),
                "camera_fault": _l("Camera gặp sự cố"), "long_queue": _l("Hàng chờ kéo dài")}
 SEVERITY_LABELS = {"info": _l("Thông tin"), "warning": _l("Cảnh báo"), "critical": _l("Nghiêm trọng")}
@@ -60,7 +62,7 @@ def index():
         "alerts/index.html", rows=rows[:LIMIT], more=len(rows) > LIMIT, status=status, kind=kind, unit_code=code,
         units=visible_units(), can_acknowledge=can(*REVIEW_ROLES), message_of=message_of, desk_url=desk_url,
         status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, severity_labels=SEVERITY_LABELS,
-        status_filters=[("active", _("Đang mở và đã xác nhận")), ("open", STATUS_LABELS["open"]),
+        status_filters=[("active", _("Đang mở và đã tiếp nhận")), ("open", STATUS_LABELS["open"]),
                         ("acknowledged", STATUS_LABELS["acknowledged"])])
 
 
@@ -83,16 +85,16 @@ def acknowledge(alert_id: int):
     """Mark an open alert acknowledged by the signed-in user, then go back to the list."""
     session = get_session()
     alert = scoped_or_404(session.get(Alert, alert_id))
-    if alert.status == AlertStatus.RESOLVED:
+    try:
+        changed = acknowledge_alert(session, alert, current_user.id, now_utc())
+    except AlertResolved:
         flash(_("Cảnh báo #%(id)s đã kết thúc, không cần xác nhận.", id=alert.id))
-    elif alert.status == AlertStatus.ACKNOWLEDGED:
-        flash(_("Cảnh báo #%(id)s đã được xác nhận trước đó.", id=alert.id))
     else:
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = now_utc()
-        alert.acknowledged_by_id = current_user.id
-        session.commit()
-        flash(_("Đã xác nhận đã biết cảnh báo #%(id)s.", id=alert.id))
+        if changed:
+            session.commit()
+            flash(_("Đã xác nhận đã biết cảnh báo #%(id)s.", id=alert.id))
+        else:
+            flash(_("Cảnh báo #%(id)s đã được xác nhận trước đó.", id=alert.id))
     return redirect(_back(request.form.get("next")))
 
 

@@ -16,8 +16,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from audit.rules.thresholds import FIELDS, resolved
-from audit.services.thresholds import threshold_layers
+from audit.rules.thresholds import FIELDS
+from audit.services.thresholds import desk_thresholds, unit_thresholds
 from models.access import ChangeLog
 from models.alerts import AlertThreshold
 from models.enums import ChangeAction, OverrideKind
@@ -36,7 +36,7 @@ FIELD_LABELS = {
     "camera_fault_minutes": _l("Camera gặp sự cố quá (phút)"),
     "long_queue_length": _l("Hàng chờ dài từ (người)"),
     "long_queue_minutes": _l("Hàng chờ dài kéo dài (phút)"),
-    "escalate_after_minutes": _l("Báo cấp trên nếu chưa xử lý sau (phút)"),
+    "escalate_after_minutes": _l("Nâng mức cảnh báo nếu chưa tiếp nhận sau (phút)"),
 }
 OVERRIDE_KINDS = {"holiday": _l("Ngày nghỉ"), "makeup_workday": _l("Ngày làm bù"),
                   "custom_hours": _l("Giờ làm việc đặc biệt")}
@@ -91,13 +91,13 @@ def _render_index(override_form: dict | None = None, override_error: str | None 
         ("alert_thresholds", "hours_override", "hours_profile"))).order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
         .limit(20)).all()
     site = _values(rows.get((None, None)))
-    desk_layers = threshold_layers(db, desks)
+    by_desk = desk_thresholds(db, desks)
     threshold_rows = [{"scope": "site", "code": None, "name": _("Toàn hệ thống (mặc định)"), "own": site,
                        "effective": site}]
     threshold_rows += [{"scope": "unit", "code": u.code, "name": u.name, "own": _values(rows.get((u.id, None))),
-                        "effective": _effective(_unit_layers(u, rows))} for u in units]
+                        "effective": effective.as_dict()} for u, effective in zip(units, unit_thresholds(db, units))]
     threshold_rows += [{"scope": "desk", "code": d.code, "name": f"{d.name} · {d.unit.code}",
-                        "own": _values(rows.get((None, d.id))), "effective": _effective(desk_layers[d.id])}
+                        "own": _values(rows.get((None, d.id))), "effective": by_desk[d.id].as_dict()}
                        for d in desks]
     return render_template(
         "settings/index.html", profiles=[_profile_view(p, units, desks) for p in profiles],
@@ -111,7 +111,8 @@ def thresholds(scope: str, code: str):
     target = _threshold_target(scope, code)
     lookup = {"unit_id": target.id, "desk_id": None} if scope == "unit" else {"unit_id": None, "desk_id": target.id}
     row = db.scalars(select(AlertThreshold).filter_by(**lookup)).one_or_none()
-    inherited = _effective(_unit_layers(target.parent if scope == "unit" else target.unit, _rows()))
+    [inherited] = unit_thresholds(db, [target.parent if scope == "unit" else target.unit])
+    inherited = inherited.as_dict()
     form = {name: "" if getattr(row, name, None) is None else str(getattr(row, name)) for name in FIELDS}
     form.update(decision_ref="", note="")
     error = None
@@ -171,25 +172,8 @@ def add_override():
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-def _rows() -> dict:
-    return {(r.unit_id, r.desk_id): r for r in get_session().scalars(select(AlertThreshold))}
-
-
 def _values(row: AlertThreshold | None) -> dict:
     return {name: getattr(row, name) if row is not None else None for name in FIELDS}
-
-
-def _unit_layers(unit: Unit, rows: dict) -> list[dict]:
-    """The site row, then each unit from the root down to ``unit`` (absent rows left out)."""
-    chain = []
-    while unit is not None:
-        chain.append(rows.get((unit.id, None)))
-        unit = unit.parent
-    return [_values(r) for r in [rows.get((None, None)), *reversed(chain)] if r is not None]
-
-
-def _effective(layers: list[dict]) -> dict:
-    return {name: resolved(layers, name, None) for name in FIELDS}
 
 
 def _threshold_target(scope: str, code: str):

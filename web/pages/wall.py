@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from audit.rules import desk_status as live
 from models.observing import Observation
 from models.org import Camera, Desk
 from web.cache import cached
@@ -116,21 +117,24 @@ def span_text(minutes: int | None) -> str:
 
 
 def status_text(tile: data.Tile) -> str:
-    if tile.status == data.STAFFED:
+    """The tile's status as people read it (the status itself is ``audit.rules.desk_status``)."""
+    if tile.status == live.STAFFED:
         return _("Có người trực")
-    if tile.status == data.UNATTENDED:
+    if tile.status == live.UNATTENDED:
         return _("Không có người trực %(minutes)s phút", minutes=tile.minutes)
-    if tile.status == data.AWAY:
+    if tile.status == live.AWAY:
         return _("Vắng %(minutes)s phút", minutes=tile.minutes) if tile.minutes is not None else _("Vắng quầy")
-    if tile.status == data.CAMERA_PROBLEM:
+    if tile.status == live.EXCUSED:
+        return _("Vắng có lý do")
+    if tile.status == live.CAMERA_PROBLEM:
         if tile.problem == "none":
             return _("Camera có vấn đề: chưa có dữ liệu")
         if tile.problem == "stale":
             return _("Camera có vấn đề: không có dữ liệu mới %(span)s", span=span_text(tile.minutes))
         return _("Camera có vấn đề: %(health)s", health=HEALTH_LABELS.get(tile.problem, tile.problem))
-    if tile.status == data.NO_CAMERA:
+    if tile.status == live.NO_CAMERA:
         return _("Chưa gắn camera")
-    if tile.status == data.OFF_HOURS:
+    if tile.status == live.OFF_HOURS:
         return _("Ngoài giờ làm việc")
     return _("Chưa xác định")
 

@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from time import monotonic as time_monotonic
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -20,76 +19,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audit.rules.facts import DeskDayFacts, desk_day_facts
-from audit.services.calendars import NoHoursProfile, calendar_for
+from audit.services.calendars import CalendarCache
 from audit.services.audit_run import MAX_GAP
-from audit.rules.thresholds import resolved
-from audit.services.thresholds import threshold_layers
+from audit.services.desk_status import live_desks
+from audit.services.thresholds import desk_thresholds
 from audit.rules.timeline import STATE_NAMES, UNKNOWN, Observations, Sessions, runs, state_codes
 from models.alerts import Alert
-from models.enums import AlertStatus, CameraHealth, PresenceState
+from models.enums import AlertStatus, CameraHealth
 from models.findings import Finding
-from models.observing import Observation, PresenceEvent
+from models.observing import Observation
 from models.org import DEFAULT_TIMEZONE, Camera, Desk, Staff, Unit
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CALENDAR_TTL_S = 60
 SLOT_SLACK = timedelta(hours=1)  # a sample is taken within its slot's cadence: slot_at ≤ observed_at
-STALE_CADENCES = 3  # no observation for this many cadences (in working hours): a camera problem
 HEATMAP_HOURS = tuple(range(7, 18))  # 07:00–17:59
 HEATMAP_WEEKDAYS = tuple(range(6))  # Monday–Saturday
 
-STAFFED, AWAY, UNATTENDED = "staffed", "away", "unattended"
-CAMERA_PROBLEM, NO_CAMERA, UNKNOWN_STATE, OFF_HOURS = "camera_problem", "no_camera", "unknown", "off_hours"
 
-
-class Calendars:
-    """Working calendars of desks, one per (unit, hours profile); ``None`` when no profile applies.
-
-    Shared by the app's requests for ``CALENDAR_TTL`` (the wall asks every 20 s per viewer; hours change rarely).
-    """
-
-    def __init__(self, session: Session):
-        self.session, self._scheduled = session, {}
-        self._cache = current_app.extensions.setdefault("deskaudit.wall_calendars", {})
-
-    def of(self, desk: Desk):
-        key = (desk.unit_id, desk.hours_profile_id)
-        built = self._cache.get(key)
-        if built is None or time_monotonic() - built[0] > CALENDAR_TTL_S:
-            try:
-                calendar = calendar_for(self.session, desk.unit, desk)
-            except NoHoursProfile:
-                calendar = None
-            built = self._cache[key] = (time_monotonic(), calendar)
-        return built[1]
-
-    def intervals(self, desk: Desk, day: date) -> list[tuple[datetime, datetime]]:
-        calendar = self.of(desk)
-        if calendar is None:
-            return []
-        return [(i.start, i.end) for i in calendar.intervals(day, saturday_desk=desk.saturday_reception)]
-
-    def in_hours(self, desk: Desk, at: datetime) -> bool:
-        """Is the desk scheduled at ``at``? Without a calendar every moment counts (problems stay visible)."""
-        key = (desk.unit_id, desk.hours_profile_id, desk.saturday_reception, at)
-        if key not in self._scheduled:
-            calendar = self.of(desk)
-            self._scheduled[key] = calendar is None or calendar.is_scheduled(at, saturday_desk=desk.saturday_reception)
-        return self._scheduled[key]
-
-    def scheduled_minutes(self, desk: Desk, start: datetime, end: datetime) -> float:
-        """Scheduled minutes of ``start``..``end`` (at most the last 31 days); wall-clock minutes without a calendar."""
-        if self.of(desk) is None:
-            return max(0.0, (end - start).total_seconds() / 60)
-        zone = zone_of(desk)
-        day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-        day = max(day, last - timedelta(days=31))
-        total = 0.0
-        while day <= last:
-            for a, b in self.intervals(desk, day):
-                total += max(0.0, (min(b, end) - max(a, start)).total_seconds() / 60)
-            day += timedelta(days=1)
-        return total
+def calendars() -> CalendarCache:
+    """Working calendars shared by the app's requests for ``CALENDAR_TTL_S`` (the wall asks every 20 s per viewer)."""
+    return CalendarCache(CALENDAR_TTL_S, current_app.extensions.setdefault("deskaudit.wall_calendars", {}))
 
 
 def zone_of(desk: Desk) -> ZoneInfo:
@@ -120,100 +70,27 @@ class Tile:
 
 
 def desk_tiles(session: Session, unit_ids: frozenset[int], now: datetime) -> list[Tile]:
-    """A tile per active desk of ``unit_ids``, by unit code then desk code."""
+    """A tile per active desk of ``unit_ids``, by unit code then desk code (``audit.services.desk_status``)."""
     desks = list(session.scalars(
         select(Desk).join(Unit, Desk.unit_id == Unit.id)
         .where(Desk.active.is_(True), Unit.active.is_(True), Desk.unit_id.in_(sorted(unit_ids)))
         .options(joinedload(Desk.unit))))
     if not desks:
         return []
-    cameras: dict[int, list] = defaultdict(list)
-    for camera in session.execute(
-            select(Camera.id, Camera.code, Camera.desk_id, Camera.cadence_seconds)
-            .where(Camera.desk_id.in_([d.id for d in desks]), Camera.active.is_(True), Camera.enabled.is_(True))
-            .order_by(Camera.code)):
-        cameras[camera.desk_id].append(camera)
-    latest = _latest_observations(session, [c.id for cams in cameras.values() for c in cams], now)
-    events = _latest_events(session, [d.id for d in desks], now)
+    live = live_desks(session, desks, now, calendars=calendars())
     alerts = dict(session.execute(
         select(Alert.desk_id, func.count()).where(Alert.status != AlertStatus.RESOLVED,
                                                   Alert.desk_id.in_([d.id for d in desks]))
         .group_by(Alert.desk_id)).all())
-    layers = threshold_layers(session, desks)
-    calendars = Calendars(session)
     tiles = []
     for desk in sorted(desks, key=lambda d: (d.unit.code, _natural(d.name), d.code)):
-        cams = cameras[desk.id]
-        seen = [latest.get(c.id) for c in cams]
-        newest = max((o for o in seen if o is not None), key=lambda o: o.observed_at, default=None)
-        tile = Tile(desk.id, desk.code, desk.name, desk.field, desk.unit.code, desk.unit.name, UNKNOWN_STATE,
-                    queue=newest.queue_count if newest is not None else None,
-                    last_observed_at=newest.observed_at if newest is not None else None,
-                    open_alerts=alerts.get(desk.id, 0), cameras=tuple(c.code for c in cams),
-                    threshold_minutes=resolved(layers[desk.id], "unattended_minutes", 15))
-        _judge(tile, desk, cams, seen, events.get(desk.id), calendars, now)
-        tiles.append(tile)
+        found = live[desk.id]
+        status = found.status
+        tiles.append(Tile(desk.id, desk.code, desk.name, desk.field, desk.unit.code, desk.unit.name, status.status,
+                          minutes=status.minutes, problem=status.problem, queue=status.queue,
+                          last_observed_at=status.observed_at, open_alerts=alerts.get(desk.id, 0),
+                          cameras=found.cameras, threshold_minutes=found.thresholds.unattended_minutes))
     return tiles
-
-
-def _judge(tile: Tile, desk: Desk, cams, seen, event, calendars: Calendars, now: datetime) -> None:
-    """Set the tile's status: camera problems first, then working hours, then presence."""
-    if not cams:
-        tile.status = NO_CAMERA
-        return
-    in_hours = calendars.in_hours(desk, now)
-    for camera, observation in zip(cams, seen):
-        if observation is None:
-            tile.status, tile.problem = CAMERA_PROBLEM, "none"
-            return
-        if observation.health != CameraHealth.OK:
-            tile.status, tile.problem = CAMERA_PROBLEM, str(observation.health)
-            tile.minutes = int((now - observation.observed_at).total_seconds() // 60) if in_hours else None
-            return
-        age = (now - observation.observed_at).total_seconds()
-        if in_hours and age > STALE_CADENCES * camera.cadence_seconds:
-            tile.status, tile.problem, tile.minutes = CAMERA_PROBLEM, "stale", int(age // 60)
-            return
-    if not in_hours:
-        tile.status = OFF_HOURS
-        return
-    newest = max((o for o in seen if o is not None), key=lambda o: o.observed_at)
-    state = event.state if event is not None else newest.presence
-    if state == PresenceState.PRESENT:
-        tile.status = STAFFED
-    elif state == PresenceState.ABSENT:
-        if event is None:
-            tile.status = AWAY
-            return
-        tile.minutes = int(calendars.scheduled_minutes(desk, event.at, now))
-        tile.status = UNATTENDED if tile.minutes >= tile.threshold_minutes else AWAY
-    else:
-        tile.status = UNKNOWN_STATE
-
-
-def _latest_observations(session: Session, camera_ids: list[int], now: datetime) -> dict[int, tuple]:
-    """The latest observation of each camera at ``now`` (one index lookup per camera), as plain rows."""
-    if not camera_ids:
-        return {}
-    newest = (select(Observation.id).where(Observation.camera_id == Camera.id, Observation.slot_at <= now)
-              .order_by(Observation.slot_at.desc()).limit(1).correlate(Camera).scalar_subquery())
-    ids = [i for (i,) in session.execute(select(newest).select_from(Camera).where(Camera.id.in_(camera_ids)))
-           if i is not None]
-    rows = session.execute(select(Observation.camera_id, Observation.observed_at, Observation.health,
-                                  Observation.presence, Observation.queue_count)
-                           .where(Observation.id.in_(ids))) if ids else ()
-    return {row.camera_id: row for row in rows}
-
-
-def _latest_events(session: Session, desk_ids: list[int], now: datetime) -> dict[int, tuple]:
-    """The latest presence change of each desk at ``now``, as plain rows."""
-    newest = (select(PresenceEvent.id).where(PresenceEvent.desk_id == Desk.id, PresenceEvent.at <= now)
-              .order_by(PresenceEvent.at.desc(), PresenceEvent.id.desc()).limit(1).correlate(Desk).scalar_subquery())
-    ids = [i for (i,) in session.execute(select(newest).select_from(Desk).where(Desk.id.in_(desk_ids)))
-           if i is not None]
-    rows = session.execute(select(PresenceEvent.desk_id, PresenceEvent.at, PresenceEvent.state)
-                           .where(PresenceEvent.id.in_(ids))) if ids else ()
-    return {row.desk_id: row for row in rows}
 
 
 # --- one desk's day -------------------------------------------------------------------------------
@@ -247,8 +124,9 @@ def latest_day(session: Session, desk: Desk, now: datetime) -> date:
 
 def desk_day(session: Session, desk: Desk, day: date) -> DeskDay:
     """Everything the desk's day page shows for the local ``day``."""
-    zone, calendars = zone_of(desk), Calendars(session)
-    intervals = calendars.intervals(desk, day)
+    zone, calendar = zone_of(desk), calendars().of(session, desk)
+    intervals = [(i.start, i.end) for i in calendar.intervals(day, saturday_desk=desk.saturday_reception)
+                 ] if calendar is not None else []
     day_start = datetime.combine(day, time(0), zone)
     day_end = datetime.combine(day + timedelta(days=1), time(0), zone)
     rows = session.execute(
@@ -263,13 +141,13 @@ def desk_day(session: Session, desk: Desk, day: date) -> DeskDay:
     end = max([datetime.combine(day, time(17), zone)] + [b for _, b in intervals]
               + [r.observed_at for r in inside[-1:]])
     start, end = _hour_floor(start, zone), min(_hour_ceil(end, zone), day_end)
-    layers = threshold_layers(session, [desk])[desk.id]
-    threshold = resolved(layers, "unattended_minutes", 15)
+    thresholds = desk_thresholds(session, [desk])[desk.id]
+    threshold = thresholds.unattended_minutes
     frame = pd.DataFrame([(r.observed_at, str(r.health), str(r.presence), r.queue_count) for r in rows],
                          columns=["observed_at", "health", "presence", "queue_count"])
     facts = desk_day_facts(frame, intervals, max_gap=MAX_GAP, unattended_minutes=threshold,
-                           queue_min=resolved(layers, "unattended_queue_min", 1),
-                           long_queue_length=resolved(layers, "long_queue_length", 8))
+                           queue_min=thresholds.unattended_queue_min,
+                           long_queue_length=thresholds.long_queue_length)
     findings = list(session.execute(
         select(Finding, Staff.full_name).outerjoin(Staff, Finding.staff_id == Staff.id)
         .where(Finding.desk_id == desk.id, Finding.day == day).order_by(Finding.starts_at, Finding.id)).all())
