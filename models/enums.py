@@ -1,8 +1,19 @@
-"""Closed vocabularies of the domain, shared by tables, config and rules."""
+"""Closed vocabularies of the domain, shared by tables, config and rules, and the site's time zone.
+
+Plain values only (no database): the pure core imports this module.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # the one zone of Vietnam: every unit's default, and local time in the UI
+
+
+def local_zone(name: str | None = None) -> ZoneInfo:
+    """The zone ``name`` (a unit's own, an IANA name), else the site's default."""
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
 
 
 class StrEnum(str, Enum):

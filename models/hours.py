@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
 from models.enums import AbsenceKind, OverrideKind, Session
-from models.org import DEFAULT_TIMEZONE
+from models.enums import DEFAULT_TIMEZONE
 
 
 class HoursProfile(Timestamps, Base):

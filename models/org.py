@@ -8,9 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
-from models.enums import UnitLevel, ZoneKind
-
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+from models.enums import DEFAULT_TIMEZONE, UnitLevel, ZoneKind
 
 
 class Unit(Timestamps, Base):

@@ -6,13 +6,13 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
+from models.enums import local_zone
 
 log = logging.getLogger("deskaudit.schedules.housekeeping")
 
-SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+SITE_ZONE = local_zone()
 AuditRunner = Callable[[Session, date], object]
 
 

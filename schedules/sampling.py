@@ -28,6 +28,7 @@ from schedules.cameras import CameraSpec, open_camera
 from schedules.snapshots import evidence_snapshot_path, latest_snapshot_path, render_snapshot, write_jpeg_atomically
 from vision.detector import PersonDetector
 from vision.frames import FrameSource
+from schedules.vocabulary import seen_presence, seen_zone_kind, stored_health, stored_presence
 from vision.health import HealthMonitor, HealthThresholds
 from vision.pipeline import CameraPipeline, Sample
 from vision.presence import PresencePolicy, Transition
@@ -119,8 +120,8 @@ def enabled_cameras(session: Session, code: str | None = None) -> list[CameraSpe
 
 
 def _spec(camera: Camera, zones: list[Zone]) -> CameraSpec:
-    geometry = DeskZones(ZoneGeometry.build(z.name, str(z.kind), z.polygon, where=f"camera {camera.code}: zone {z.name}")
-                         for z in zones)
+    geometry = DeskZones(ZoneGeometry.build(z.name, seen_zone_kind(z.kind), z.polygon,
+                                            where=f"camera {camera.code}: zone {z.name}") for z in zones)
     return CameraSpec(id=camera.id, code=camera.code, desk_id=camera.desk_id, url=camera.source_url,
                       username=camera.username, password=camera.password, cadence_seconds=camera.cadence_seconds,
                       zones=geometry, reference_frame_path=camera.reference_frame_path)
@@ -209,8 +210,8 @@ class Sampler:
             return SampleResult.of(camera.code, existing, written=False)
         for transition in sample.transitions:
             session.add(PresenceEvent(desk_id=camera.desk_id, camera_id=camera.id, at=transition.at,
-                                      state=StoredPresence(transition.current.value),
-                                      previous_state=StoredPresence(transition.previous.value)))
+                                      state=stored_presence(transition.current),
+                                      previous_state=stored_presence(transition.previous)))
         session.flush()
         return SampleResult.of(camera.code, row, written=True, transitions=sample.transitions, snapshot=latest)
 
@@ -224,7 +225,8 @@ class Sampler:
         ).all()
         rows.reverse()
         state = rows[-1].presence if rows else StoredPresence.UNKNOWN
-        pipeline.presence.restore([(r.observed_at, r.staff_count, r.health == CameraHealth.OK) for r in rows], state)
+        pipeline.presence.restore([(r.observed_at, r.staff_count, r.health == CameraHealth.OK) for r in rows],
+                                  seen_presence(state))
 
     def keeps_evidence(self, session: Session, camera: CameraSpec, values: Mapping,
                        transitions: tuple[Transition, ...]) -> bool:
@@ -285,10 +287,10 @@ class Sampler:
 
 
 def _observation_values(camera: CameraSpec, slot_at: datetime, sample: Sample) -> dict:
-    ok = sample.health.value == CameraHealth.OK
+    ok = stored_health(sample.health) == CameraHealth.OK
     return dict(
         camera_id=camera.id, desk_id=camera.desk_id, slot_at=slot_at, observed_at=sample.at,
-        health=CameraHealth(sample.health.value), presence=StoredPresence(sample.presence.value),
+        health=stored_health(sample.health), presence=stored_presence(sample.presence),
         persons=sample.persons if ok else None, staff_count=sample.staff_count if ok else None,
         queue_count=sample.queue_count if ok else None, latency_ms=round(sample.latency_ms),
         model_id=sample.model_id, error=None if ok else (sample.health_reason or sample.health.value),

@@ -114,12 +114,6 @@ def test_bad_zones_files(tmp_path):
         load_zones_json(dup)
 
 
-def test_zone_kinds_match_the_database_vocabulary():
-    from models.enums import ZoneKind as StoredKind
-
-    assert {k.value for k in ZoneKind} == {k.value for k in StoredKind}
-
-
 @pytest.mark.parametrize("polygon, crossing", [
     ([[0, 0], [1, 0], [1, 1], [0, 1]], False),
     ([[0, 0], [1, 1], [1, 0], [0, 1]], True),  # bow tie

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
+from models.enums import DEFAULT_TIMEZONE
 
 LANGUAGES = ("vi", "en")
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -39,7 +40,7 @@ def number(value, places: int = 2) -> str:
     return text
 
 
-def local_datetime(value: datetime | None, tz: str = "Asia/Ho_Chi_Minh", with_time: bool = True) -> str:
+def local_datetime(value: datetime | None, tz: str = DEFAULT_TIMEZONE, with_time: bool = True) -> str:
     """dd/mm/yyyy HH:MM in the site's time zone (both languages)."""
     if value is None:
         return "—"

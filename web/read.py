@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request
 from flask_login import current_user
@@ -28,11 +27,12 @@ from sqlalchemy import select
 
 from audit.rules.scoring import BadMonth, month_before, month_bounds
 from models.access import AccessLog, User
-from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
+from models.enums import local_zone
 from web.db import get_session
 from web.scope import subtree, visible_unit_ids
 
-LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
+LOCAL = local_zone()
 FIRST_YEAR, LAST_YEAR = 1970, 2100  # dates outside are refused before they reach a calendar or the database
 LATEST_SNAPSHOTS = Path("snapshots", "latest")  # under DATA_DIR: the sampler's latest frame of each camera
 SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # the site config's code pattern: one path segment

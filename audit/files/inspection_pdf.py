@@ -6,7 +6,6 @@ import os
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,8 @@ from audit.services.inspections import deductions_of, get_inspection
 from audit.files.pdf import FONT, AuditPDF, heading, labelled, new_pdf, table
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection
 from models.enums import InspectionStatus, ItemResult, ItemScope
-from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
+from models.enums import local_zone
 
 TITLE = "BIÊN BẢN KIỂM TRA CÔNG VỤ"
 RESULT_VI = {ItemResult.PASS: "Đạt", ItemResult.FAIL: "Không đạt", ItemResult.NOT_APPLICABLE: "Không áp dụng"}
@@ -27,7 +27,7 @@ def render_record(session: Session, inspection_id: int, out_path: Path | str) ->
     """Write the biên bản of one inspection to ``out_path`` (marked DỰ THẢO until it is final)."""
     inspection = get_inspection(session, inspection_id)
     unit = session.get(Unit, inspection.unit_id)
-    zone = ZoneInfo(unit.timezone or DEFAULT_TIMEZONE)
+    zone = local_zone(unit.timezone)
     draft = inspection.status != InspectionStatus.FINAL
     pdf = new_pdf(f"{TITLE} {inspection.record_number or inspection.id}", watermark=DRAFT if draft else None)
     _national_heading(pdf, inspection, unit, zone)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
@@ -24,8 +23,9 @@ from audit.services.scores import MonthScores, compute_month
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
+from models.enums import local_zone
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL = local_zone()
 KIND_VI = {"late_arrival": "Đến muộn", "early_leave": "Về sớm", "unattended": "Vắng quầy",
            "absent_session": "Vắng cả buổi", "unattended_queue": "Vắng quầy khi có dân chờ",
            "camera_gap": "Mất hình camera"}

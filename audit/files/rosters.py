@@ -22,7 +22,8 @@ from audit.files.tabular import (
 )
 from models.enums import AbsenceKind, Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
-from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
+from models.enums import DEFAULT_TIMEZONE
 
 STAFF = Column("staff", ("staff_code", "ma_can_bo", "mã cán bộ", "can bo", "cán bộ"))
 DESK = Column("desk", ("desk_code", "quay", "quầy", "ma quay", "mã quầy"))

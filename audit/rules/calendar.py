@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+from models.enums import DEFAULT_TIMEZONE
 
 SATURDAY = 5
 WORKWEEK = frozenset(range(5))  # Monday..Friday
@@ -117,7 +118,7 @@ class WorkingCalendar:
         self,
         versions: Sequence[ProfileVersion],
         *,
-        timezone: str = "Asia/Ho_Chi_Minh",
+        timezone: str = DEFAULT_TIMEZONE,
         unit: str | None = None,
         overrides: Iterable[Override] = (),
         public_holidays: bool = True,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit.rules.findings import CAMERA_GAP, EXCUSED, Draft, Run, RuleSettings, camera_gaps, excuse, session_findings
-from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Runs, Sessions, runs
+from audit.rules.timeline import ABSENT, PRESENT, STATE_NAMES, UNKNOWN, US_PER_MINUTE, Observations, Runs, Sessions, runs
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def desk_day_table(result: AuditResult, plan: SessionPlan) -> pd.DataFrame:
     return table
 
 
-_STATES = ("present", "absent", "unknown")
+_STATES = tuple(STATE_NAMES[code] for code in (PRESENT, ABSENT, UNKNOWN))
 
 
 def _state_minutes(cut: Runs, n_sessions: int) -> np.ndarray:
@@ -158,7 +158,7 @@ def _zero() -> dict[str, float]:
 
 
 def _count(totals: dict[str, float], session_runs: list[Run]) -> None:
-    names = {PRESENT: "present", ABSENT: "absent", UNKNOWN: "unknown", EXCUSED: "excused"}
+    names = {**STATE_NAMES, EXCUSED: "excused"}
     for run in session_runs:
         minutes = run.length / US_PER_MINUTE
         totals["scheduled"] += minutes

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-UNKNOWN, PRESENT, ABSENT = 0, 1, 2
-STATE_NAMES = {UNKNOWN: "unknown", PRESENT: "present", ABSENT: "absent"}
+from models.enums import CameraHealth, PresenceState
+
+UNKNOWN, PRESENT, ABSENT = 0, 1, 2  # state codes of the vectorised arrays
+STATE_NAMES = {UNKNOWN: PresenceState.UNKNOWN.value, PRESENT: PresenceState.PRESENT.value,
+               ABSENT: PresenceState.ABSENT.value}
 US_PER_MINUTE = 60_000_000
 
 
@@ -74,8 +77,9 @@ class Runs:
 def state_codes(health, presence) -> np.ndarray:
     """State codes of samples from their health and presence texts: anything but a healthy present/absent is unknown."""
     health, presence = np.asarray(health, dtype=str), np.asarray(presence, dtype=str)
-    return np.where(health != "ok", UNKNOWN, np.where(presence == "present", PRESENT,
-                                                      np.where(presence == "absent", ABSENT, UNKNOWN))).astype(np.int8)
+    return np.where(health != CameraHealth.OK.value, UNKNOWN,
+                    np.where(presence == PresenceState.PRESENT.value, PRESENT,
+                             np.where(presence == PresenceState.ABSENT.value, ABSENT, UNKNOWN))).astype(np.int8)
 
 
 def runs(observations: Observations, sessions: Sessions, *, max_gap_us: int, long_queue_length: int = 8) -> Runs:

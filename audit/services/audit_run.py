@@ -26,6 +26,7 @@ from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
 from models.enums import FindingKind
 from models.observing import Observation
 from models.org import Camera, Desk, Staff, Unit
+from models.enums import DEFAULT_TIMEZONE
 
 MAX_GAP = timedelta(minutes=2)
 EVIDENCE_LIMIT = 12
@@ -222,7 +223,7 @@ def _new_finding(p: Proposal, desks, calendars, items, staff_codes, frame: pd.Da
         starts_at=_at(p.draft.start), ends_at=_at(p.draft.end), minutes=p.draft.minutes, queue_max=p.draft.queue_max,
         deduction=Decimal(item.deduction) if item is not None and item.deduction is not None else None,
         item_number=item.number if item is not None else None,
-        timezone=str(calendar.zone) if calendar is not None else "Asia/Ho_Chi_Minh",
+        timezone=str(calendar.zone) if calendar is not None else DEFAULT_TIMEZONE,
         details=details, evidence=_evidence(frame, desk.id, p.draft.start, p.draft.end))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.thresholds import desk_thresholds
 from models.observing import Observation
 from models.org import Desk, Unit
+from models.enums import local_zone
 
 COLUMNS = ["desk_id", "observed_at", "health", "presence", "queue_count"]
 
@@ -64,7 +64,7 @@ def desk_days(session: Session, day: date, *, unit_code: str | None = None,
         return []
     windows = {}
     for desk in desks:
-        zone = ZoneInfo(desk.unit.timezone or "Asia/Ho_Chi_Minh")
+        zone = local_zone(desk.unit.timezone)
         start = datetime.combine(day, datetime.min.time(), zone).astimezone(timezone.utc)
         windows[desk.id] = (start, start + timedelta(days=1))
     first = min(w[0] for w in windows.values()) - max_gap

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from audit.rules.scoring import month_bounds, q2
 from models.checklists import ChecklistItem, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope
 from models.org import Unit
+from models.enums import local_zone
 
 REFER_DISCIPLINE_VI = "chuyển xem xét kỷ luật"
 _WIDEST_OFFSET = timedelta(hours=14)  # no timezone is further from UTC
@@ -75,7 +75,7 @@ def failed_items(session: Session, month: str, scope: ItemScope, *, unit_ids: Se
         query = query.where(Inspection.unit_id.in_(list(unit_ids)))
     found = []
     for result, inspection, item, zone in session.execute(query):
-        local_day = inspection.started_at.astimezone(ZoneInfo(zone or "Asia/Ho_Chi_Minh")).date()
+        local_day = inspection.started_at.astimezone(local_zone(zone)).date()
         if first <= local_day <= last:
             found.append(FailedItem(result, inspection, item, local_day))
     return found

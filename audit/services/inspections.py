@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -24,9 +23,10 @@ from audit.services.daily_facts import unit_and_descendants
 from models.access import User
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope
-from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
+from models.enums import local_zone
 
-LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
+LOCAL = local_zone()
 PHOTO_KINDS = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 RESULT_WORDS = {
     "pass": ItemResult.PASS, "đạt": ItemResult.PASS,
@@ -197,7 +197,7 @@ def deductions_of(inspection: Inspection) -> list[Deduction]:
         raise InspectionError(f"inspection {inspection.id} is detached from its database session")
     items = {item.id: item for item in session.get(ChecklistTemplate, inspection.template_id).items}
     unit = session.get(Unit, inspection.unit_id)
-    day = inspection.started_at.astimezone(ZoneInfo(unit.timezone or DEFAULT_TIMEZONE)).strftime("%d/%m/%Y")
+    day = inspection.started_at.astimezone(local_zone(unit.timezone)).strftime("%d/%m/%Y")
     found = []
     for result in sorted(inspection.results, key=lambda r: (items[r.item_id].number, r.staff_id or 0)):
         if result.result != ItemResult.FAIL:
@@ -220,7 +220,7 @@ def deductions_of(inspection: Inspection) -> list[Deduction]:
 def load_inspection_file(path: Path | str) -> dict[str, Any]:
     """Read an inspection from TOML or JSON into keyword arguments of ``record_inspection``.
 
-    Times are "YYYY-MM-DD HH:MM" in Asia/Ho_Chi_Minh or ISO 8601 with an offset; photo paths are
+    Times are "YYYY-MM-DD HH:MM" in local time (the site's zone) or ISO 8601 with an offset; photo paths are
     relative to the file. Raises InspectionError naming the file and the key.
     """
     path = Path(path)

@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +13,8 @@ from sqlalchemy.orm import Session
 from audit.files.tabular import header_key as fold
 from models.enums import AbsenceKind, Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry, RosterPattern
-from models.org import DEFAULT_TIMEZONE, Desk, Staff
+from models.org import Desk, Staff
+from models.enums import local_zone
 
 HALVES = ("morning", "afternoon")
 NEEDS_DOCUMENT = frozenset({AbsenceKind.OFFICIAL_TRIP, AbsenceKind.TRAINING})  # off-site work needs a written assignment
@@ -199,7 +199,7 @@ def excused_desks(session: Session, desks: Sequence[Desk], now: datetime) -> set
     """
     wanted = {}
     for desk in desks:
-        local = now.astimezone(ZoneInfo(desk.unit.timezone or DEFAULT_TIMEZONE))
+        local = now.astimezone(local_zone(desk.unit.timezone))
         wanted[desk.id] = (local.date(), half_of(local))
     if not wanted:
         return set()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
@@ -13,8 +12,9 @@ from models.access import User
 from models.alerts import Alert
 from models.enums import AlertStatus
 from models.org import Desk, Unit
+from models.enums import local_zone
 
-SHOWN_IN = ZoneInfo("Asia/Ho_Chi_Minh")
+SHOWN_IN = local_zone()
 
 
 @click.group()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
@@ -13,8 +12,9 @@ from deskaudit.cli.common import BadInput, database
 from models.enums import DecisionAction, FindingStatus
 from models.findings import Finding
 from models.org import Desk, Staff
+from models.enums import local_zone
 
-SHOWN_IN = ZoneInfo("Asia/Ho_Chi_Minh")
+SHOWN_IN = local_zone()
 STATUS_VI = {"proposed": "đề xuất", "awaiting_explanation": "chờ giải trình", "confirmed": "đã xác nhận",
              "dismissed": "đã bác bỏ"}
 

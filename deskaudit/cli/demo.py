@@ -8,7 +8,6 @@ from __future__ import annotations
 import socket
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
@@ -24,7 +23,8 @@ from models import migrate
 from models.base import utcnow
 from models.db import redacted
 from models.observing import Observation
-from models.org import DEFAULT_TIMEZONE, Unit
+from models.org import Unit
+from models.enums import local_zone
 
 
 def _port_or_any(host: str, preferred: int) -> int:
@@ -65,7 +65,7 @@ def demo(ctx: click.Context, config_file: Path, data_dir: Path | None, history_d
         return
     directory, url = _prepare(config_file, data_dir)
     if history_days:
-        first_history(url, history_days, now=datetime.now(ZoneInfo(DEFAULT_TIMEZONE)))
+        first_history(url, history_days, now=datetime.now(local_zone()))
     if no_serve:
         click.echo(f"[3/3] ready: {redacted(url)}")
         return
@@ -159,7 +159,7 @@ def first_history(url: str, days: int, *, now: datetime) -> SeedReport | None:
         if session.scalar(select(Observation.id).where(Observation.model_id == SEED_MODEL_ID).limit(1)) is not None:
             click.echo("      history: already seeded (`deskaudit demo seed --days N` writes more)")
             return None
-        yesterday = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date() - timedelta(days=1)
+        yesterday = now.astimezone(local_zone()).date() - timedelta(days=1)
         click.echo(f"      history: {days} working day(s) up to {yesterday} (dữ liệu mẫu), then the audit")
         with click.progressbar(length=1, label="      seed ") as bar:
             def progress(done: int, total: int) -> None:
@@ -200,7 +200,7 @@ def seed(ctx: click.Context, days: int, until: datetime | None, seed_value: int,
     breaks, unattended spells, queues and camera faults; plus one excused morning of leave and
     monthly dossier statistics per official. Running it again for the same days replaces them.
     """
-    today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    today = datetime.now(local_zone()).date()
     if not 1 <= days <= MAX_DAYS:
         raise BadInput(f"--days {days}: số ngày phải từ 1 đến {MAX_DAYS} / must be within 1..{MAX_DAYS}")
     if seed_value < 0:

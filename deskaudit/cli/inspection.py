@@ -6,7 +6,6 @@ import shutil
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -23,9 +22,10 @@ from audit.services.inspections import (
 from deskaudit import paths
 from deskaudit.cli.common import BadInput, Failure, database
 from models.enums import ItemResult, ItemScope
-from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
+from models.enums import local_zone
 
-SHOWN_IN = ZoneInfo(DEFAULT_TIMEZONE)
+SHOWN_IN = local_zone()
 SCOPE_WORDS = {"vi": {ItemScope.PERSONAL: "cá nhân", ItemScope.UNIT: "đơn vị"},
                "en": {ItemScope.PERSONAL: "personal", ItemScope.UNIT: "unit"}}
 

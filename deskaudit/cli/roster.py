@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
@@ -18,9 +17,10 @@ from audit.files.tabular import ImportRejected, TableError, parse_date, parse_da
 from deskaudit.cli.common import BadInput, database
 from models.base import utcnow
 from models.hours import ExcusedAbsence
-from models.org import DEFAULT_TIMEZONE, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
+from models.enums import local_zone
 
-SHOWN_IN = ZoneInfo(DEFAULT_TIMEZONE)
+SHOWN_IN = local_zone()
 HALF_LABELS = {"morning": "sáng", "afternoon": "chiều"}
 
 
@@ -124,7 +124,7 @@ def show(day: date, unit_code: str | None) -> None:
         if not desks:
             click.echo("không có quầy nào / no desks")
         for desk in desks:
-            zone = ZoneInfo(desk.unit.timezone or DEFAULT_TIMEZONE)
+            zone = local_zone(desk.unit.timezone)
             midnight = datetime.combine(day, time(0), zone)
             for half, (a, b) in (("morning", (0, 12)), ("afternoon", (12, 24))):
                 window = (midnight + timedelta(hours=a), midnight + timedelta(hours=b))
@@ -144,7 +144,7 @@ def leave() -> None:
 
 def _zone_of(session, staff_code: str) -> ZoneInfo:
     zone = session.scalar(select(Unit.timezone).join(Staff, Staff.unit_id == Unit.id).where(Staff.code == staff_code))
-    return ZoneInfo(zone or DEFAULT_TIMEZONE)
+    return local_zone(zone)
 
 
 @leave.command(name="add")

@@ -21,8 +21,12 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from models.enums import DEFAULT_TIMEZONE, CameraHealth, PresenceState
+
 SEED_MODEL_ID = "demo-seed"  # model_id of every seeded observation: tells them from a real sampler's
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+OK, OFFLINE, FROZEN = CameraHealth.OK.value, CameraHealth.OFFLINE.value, CameraHealth.FROZEN.value
+PRESENT, ABSENT, UNKNOWN = PresenceState.PRESENT.value, PresenceState.ABSENT.value, PresenceState.UNKNOWN.value
 OFFSET_SPREAD = 0.8  # as the sampler: camera offsets spread over this share of the cadence
 UNKNOWN_AFTER_MS = 600_000  # as the presence tracker's max_gap_s: unwatched for this long → unknown
 SPAN_DAYS = 22  # each span of this many working days gets at least one outage per camera
@@ -72,7 +76,7 @@ class DeskProfile:
     code: str
     field: str = ""
     cameras: tuple[CameraProfile, ...] = ()
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def busy(self) -> bool:
@@ -349,14 +353,14 @@ def _faults(rng: np.random.Generator, bounds, code: str, outage: bool, frozen: b
         a, b = bounds[int(rng.integers(len(bounds)))]
         length = min(int(rng.integers(60, 181)) * MINUTE, b - a)
         start = a + int(rng.integers(0, (b - a - length) // MINUTE + 1)) * MINUTE
-        windows.append((start, start + length, "offline"))
+        windows.append((start, start + length, OFFLINE))
         events.append(_event(EventKind.OUTAGE, start, start + length, camera=code))
     if frozen:
         a, b = bounds[int(rng.integers(len(bounds)))]
         length = min(int(rng.integers(3, 13)) * MINUTE, b - a)
         start = a + int(rng.integers(0, (b - a - length) // MINUTE + 1)) * MINUTE
         if all(start + length <= s or start >= e for s, e, _ in windows):
-            windows.append((start, start + length, "frozen"))
+            windows.append((start, start + length, FROZEN))
             events.append(_event(EventKind.FROZEN, start, start + length, camera=code))
     return _Windows(windows), events
 
@@ -381,30 +385,30 @@ def _rows(rng: np.random.Generator, camera: CameraProfile, bounds, away: _Window
         at = slot + offset + jitter
         health = faults.at(at)
         if health is not None:
-            rows.append(ObservationRow(_dt(at), _dt(slot), health, "unknown", None, None, None,
-                                       None if health == "offline" else int(latency)))
+            rows.append(ObservationRow(_dt(at), _dt(slot), health, UNKNOWN, None, None, None,
+                                       None if health == OFFLINE else int(latency)))
             continue
         staff = 0 if away.at(at) is not None else 1 + (helpers.at(at) is not None)
         waiting = queue.at(at)
-        rows.append(ObservationRow(_dt(at), _dt(slot), "ok", "present" if staff else "absent", staff + waiting,
+        rows.append(ObservationRow(_dt(at), _dt(slot), OK, PRESENT if staff else ABSENT, staff + waiting,
                                    staff, waiting, int(latency)))
     return tuple(rows)
 
 
 def _changes(rows: Sequence[ObservationRow]) -> tuple[PresenceChange, ...]:
     """Presence changes along the rows; unwatched for ``UNKNOWN_AFTER_MS`` (lunch, night), the desk becomes unknown."""
-    changes, state, last = [], "unknown", None
+    changes, state, last = [], UNKNOWN, None
     lapse = timedelta(milliseconds=UNKNOWN_AFTER_MS)
     for row in rows:
-        if last is not None and row.observed_at - last > lapse and state != "unknown":
-            changes.append(PresenceChange(last + lapse, "unknown", state))
-            state = "unknown"
+        if last is not None and row.observed_at - last > lapse and state != UNKNOWN:
+            changes.append(PresenceChange(last + lapse, UNKNOWN, state))
+            state = UNKNOWN
         if row.presence != state:
             changes.append(PresenceChange(row.observed_at, row.presence, state))
             state = row.presence
         last = row.observed_at
-    if last is not None and state != "unknown":
-        changes.append(PresenceChange(last + lapse, "unknown", state))
+    if last is not None and state != UNKNOWN:
+        changes.append(PresenceChange(last + lapse, UNKNOWN, state))
     return tuple(changes)
 
 

@@ -28,12 +28,13 @@ from deskaudit.demo.history import (
 )
 from audit.services.calendars import NoHoursProfile, calendar_for
 from models.base import utcnow
-from models.enums import AbsenceKind
+from models.enums import AbsenceKind, CameraHealth
 from models.checklists import Inspection
 from models.hours import ExcusedAbsence
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Staff, Unit
 from models.scoring import DossierStat
+from models.enums import DEFAULT_TIMEZONE, local_zone
 
 MAX_DAYS = 366
 CHUNK = 5000
@@ -190,14 +191,14 @@ def _targets(session: Session, until: date, days: int) -> list[_Target]:
                 intervals[day] = [(s.start.astimezone(timezone.utc), s.end.astimezone(timezone.utc)) for s in spans]
         profile = DeskProfile(desk.code, desk.field,
                               tuple(CameraProfile(c.code, c.cadence_seconds) for c in cameras.values()),
-                              desk.unit.timezone or "Asia/Ho_Chi_Minh")
+                              desk.unit.timezone or DEFAULT_TIMEZONE)
         targets.append(_Target(desk, profile, cameras, intervals, officials.get(desk.id)))
     return targets
 
 
 def _day_windows(targets: Sequence[_Target], chosen: Sequence[date]) -> list[tuple[datetime, datetime]]:
     """The seeded days as UTC windows from local midnight to midnight (in every unit's zone)."""
-    zones = {t.profile.timezone for t in targets} or {"Asia/Ho_Chi_Minh"}
+    zones = {t.profile.timezone for t in targets} or {DEFAULT_TIMEZONE}
     windows = set()
     for name in zones:
         zone = ZoneInfo(name)
@@ -261,13 +262,14 @@ def _rows_of(target: _Target, script: DayScript) -> tuple[list[dict], list[dict]
             rows.append(dict(camera_id=camera_id, desk_id=desk_id, slot_at=r.slot_at, observed_at=r.observed_at,
                              health=r.health, presence=r.presence, persons=r.persons, staff_count=r.staff_count,
                              queue_count=r.queue_count, latency_ms=r.latency_ms, model_id=SEED_MODEL_ID,
-                             snapshot_path=None, error=None if r.health == "ok" else _ERRORS[r.health]))
+                             snapshot_path=None, error=None if r.health == CameraHealth.OK else _ERRORS[r.health]))
         changes.extend(dict(desk_id=desk_id, camera_id=camera_id, at=c.at, state=c.state,
                             previous_state=c.previous_state, reason=SEED_MODEL_ID) for c in camera_day.changes)
     return rows, changes
 
 
-_ERRORS = {"offline": "no frame (scripted outage, demo-seed)", "frozen": "frame unchanged (scripted, demo-seed)"}
+_ERRORS = {CameraHealth.OFFLINE: "no frame (scripted outage, demo-seed)",
+           CameraHealth.FROZEN: "frame unchanged (scripted, demo-seed)"}
 
 
 def _excused_pick(targets: Sequence[_Target], chosen: Sequence[date], seed: int) -> tuple[_Target, date] | None:
@@ -355,7 +357,7 @@ def _write_inspections(session: Session, targets: Sequence[_Target], chosen: Seq
             outcomes.append(ItemOutcome(1, "pass", staff_code=code))
             for item in FAILS:
                 outcomes.append(ItemOutcome(item, "fail" if rng.random() < 0.25 else "pass", staff_code=code))
-        zone = ZoneInfo(unit.timezone or "Asia/Ho_Chi_Minh")
+        zone = local_zone(unit.timezone)
         started = datetime.combine(day, time(7, 45), zone)
         record = record_inspection(session, unit_code=unit.code, inspector_name=INSPECTOR, started_at=started,
                                    ended_at=started + timedelta(minutes=40), outcomes=outcomes, record_number=number,

@@ -20,6 +20,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.enums import OverrideKind, UnitLevel, ZoneKind
 from vision.zones import ZoneError, ZoneRule, zone_set_problems
+from models.enums import DEFAULT_TIMEZONE
 
 SUPPORTED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "device")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -64,7 +65,7 @@ def _timezone_ok(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)") from None
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as {DEFAULT_TIMEZONE})") from None
     return value
 
 
@@ -89,7 +90,7 @@ class Season(Strict):
 class HoursProfile(Strict):
     id: Code
     name: Text
-    timezone: TimeZone = "Asia/Ho_Chi_Minh"
+    timezone: TimeZone = DEFAULT_TIMEZONE
     decision: Text | None = None
     effective_from: date | None = None
     seasons: list[Season] = Field(min_length=1)
@@ -204,7 +205,7 @@ class UnitConfig(Strict):
     name: Text
     level: UnitLevel
     parent: Code | None = None
-    timezone: TimeZone = "Asia/Ho_Chi_Minh"
+    timezone: TimeZone = DEFAULT_TIMEZONE
     hours_profile: Code | None = None
     address: Text | None = None
     alerts: Alerts | None = None

@@ -30,6 +30,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from schedules.alerting.notice import EVENT_LABELS_EN, EVENT_LABELS_VI, AlertNotice
+from models.enums import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class WebhookChannel:
 
 # --- email ---------------------------------------------------------------------------------------------------------
 
-def email_body(notice: AlertNotice, timezone: str = "Asia/Ho_Chi_Minh") -> str:
+def email_body(notice: AlertNotice, timezone: str = DEFAULT_TIMEZONE) -> str:
     """The plain-text body: Vietnamese first, then English; times local as dd/mm/yyyy HH:MM."""
     tz = ZoneInfo(timezone)
     opened, at = (t.astimezone(tz).strftime("%d/%m/%Y %H:%M") for t in (notice.opened_at, notice.at))
@@ -186,7 +187,7 @@ class EmailChannel:
 
     def __init__(self, host: str, port: int, sender: str, recipients: list[str], *, username: str | None = None,
                  password: str | None = None, starttls: bool = False, ssl: bool = False, timeout_s: float = 10.0,
-                 timezone: str = "Asia/Ho_Chi_Minh") -> None:
+                 timezone: str = DEFAULT_TIMEZONE) -> None:
         if starttls and ssl:
             raise ValueError(f"email via {host}:{port}: choose STARTTLS or SSL, not both")
         if not recipients:

@@ -18,6 +18,7 @@ from web.api.common import (BOOL, DAY, DAY_SCHEMA, INT, NUM, OPT_INT, OPT_NUM, O
 from web.api.openapi import document
 from web.db import get_session
 from web.read import scoped_or_404
+from models.enums import DEFAULT_TIMEZONE
 
 MAX_RANGE = timedelta(days=31)
 OBSERVATION = obj({"id": INT, "unit_code": STR, "desk_code": STR, "camera_code": STR, "slot_at": TIME,
@@ -65,7 +66,7 @@ def observation_json(row, unit_code: str, desk_code: str, camera_code: str) -> d
 
 @bp.get("/observations")
 @document("/observations", "get", "Camera samples of one desk from `from` (inclusive) to `to` (exclusive), "
-          "at most 31 days; times without an offset are Asia/Ho_Chi_Minh", tag="activity", response=OBSERVATION,
+          f"at most 31 days; times without an offset are {DEFAULT_TIMEZONE}", tag="activity", response=OBSERVATION,
           paginated=True, params=[
               DESK_PARAM,
               query_param("from", "start, ISO 8601", TIME_SCHEMA, required=True,

@@ -11,16 +11,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 from flask import abort, request
 from sqlalchemy import select
 
 from models.access import User
-from models.org import DEFAULT_TIMEZONE, Desk, Unit
+from models.org import Desk, Unit
+from models.enums import local_zone
 from web.db import get_session
 from web.read import FIRST_YEAR, LAST_YEAR, LOCAL, desk_in_scope, is_month, scoped_or_404, unit_in_scope, units_under
 from web.scope import unit_directory
+from models.enums import DEFAULT_TIMEZONE
 
 MAX_ID = 2**31 - 1  # ids above this exist in no table: a 404, never a database overflow
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -38,7 +39,7 @@ _YEAR = "(19[7-9][0-9]|20[0-9][0-9]|2100)"  # FIRST_YEAR..LAST_YEAR
 MONTH_SCHEMA = {"type": "string", "pattern": f"^{_YEAR}-(0[1-9]|1[0-2])$"}
 DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{_YEAR}-"}
 TIME_SCHEMA = {"type": "string", "format": "date-time",
-               "description": f"ISO 8601, years {FIRST_YEAR}–{LAST_YEAR}; without an offset: Asia/Ho_Chi_Minh"}
+               "description": f"ISO 8601, years {FIRST_YEAR}–{LAST_YEAR}; without an offset: {DEFAULT_TIMEZONE}"}
 CODE_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"}  # as in the site config
 
 
@@ -145,7 +146,7 @@ def parse_day(value: str, field: str = "day") -> date:
 
 
 def parse_time(value: Any, field: str, *, status: int = 400) -> datetime:
-    """ISO 8601 date-time; without an offset it is local time (Asia/Ho_Chi_Minh). Returned in UTC."""
+    """ISO 8601 date-time; without an offset it is local time (``DEFAULT_TIMEZONE``). Returned in UTC."""
     text = clean(value, field, max_length=64, status=status).strip()
     try:
         parsed = datetime.fromisoformat(text)
@@ -161,7 +162,7 @@ def parse_time(value: Any, field: str, *, status: int = 400) -> datetime:
 
 def day_range(day: date, zone: str | None = None) -> tuple[datetime, datetime]:
     """UTC bounds of a local day."""
-    start = datetime.combine(day, time(), ZoneInfo(zone or DEFAULT_TIMEZONE))
+    start = datetime.combine(day, time(), local_zone(zone))
     return start.astimezone(timezone.utc), (start + timedelta(days=1)).astimezone(timezone.utc)
 
 

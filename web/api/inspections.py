@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from audit.rules.scoring import month_window
 from audit.services.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
-from models.enums import InspectionStatus, ItemResult, ItemScope
+from models.enums import DEFAULT_TIMEZONE, InspectionStatus, ItemResult, ItemScope
 from models.org import Desk, Staff
 from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_STR, OPT_TIME, STR, TIME, TIME_SCHEMA,
@@ -123,7 +123,7 @@ def get_inspection(inspection_id: int):
 @bp.post("/inspections")
 @document("/inspections", "post", "Record an inspection (admin, inspector): checklist results per item, a draft "
           "unless finalize is true (a final record is never changed). Times without an offset are "
-          "Asia/Ho_Chi_Minh", tag="inspections", response=INSPECTION_DETAIL, body=INSPECTION_BODY, status=201)
+          f"{DEFAULT_TIMEZONE}", tag="inspections", response=INSPECTION_DETAIL, body=INSPECTION_BODY, status=201)
 @roles_required(*DECIDE_ROLES)
 def create_inspection():
     body = json_body(BODY_KEYS, {"unit", "started_at", "items"})

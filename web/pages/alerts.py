@@ -7,7 +7,6 @@ resolved alert cannot be acknowledged.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,7 +20,8 @@ from audit.services.alerts import acknowledge as acknowledge_alert
 from models.access import User
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus
-from models.org import DEFAULT_TIMEZONE, Camera, Desk, Unit
+from models.org import Camera, Desk, Unit
+from models.enums import local_zone
 from web.db import get_session
 from web.i18n import lang
 from web.read import now_utc, scoped_or_404, units_under, visible_units
@@ -75,7 +75,7 @@ def message_of(alert: Alert) -> str:
 
 def desk_url(alert: Alert, desk: Desk, unit: Unit) -> str:
     """The desk's day timeline on the local day the alert opened."""
-    day = alert.opened_at.astimezone(ZoneInfo(unit.timezone or DEFAULT_TIMEZONE)).date()
+    day = alert.opened_at.astimezone(local_zone(unit.timezone)).date()
     return url_for("wall.desk_day", desk_code=desk.code, day=day.isoformat())
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from models.access import ChangeLog
+from models.enums import DEFAULT_TIMEZONE, local_zone
 from models.org import Camera, Desk, Unit, Zone
 from web.db import get_session
 from web.formatting import ZONE_KIND_LABELS
@@ -46,14 +47,10 @@ def labels():
             "shift_day": lambda day, step: (day + timedelta(days=step)).isoformat()}
 
 
-def _tz() -> str:
-    return current_app.config.get("TIMEZONE", "Asia/Ho_Chi_Minh")
-
-
 def _last_day() -> date:
     """``?until=`` (yyyy-mm-dd or dd/mm/yyyy), the last day shown; today by default."""
     raw = (request.args.get("until") or "").strip()
-    today = now_utc().astimezone(ZoneInfo(_tz())).date()
+    today = now_utc().astimezone(local_zone()).date()
     if not raw:
         return today
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -96,7 +93,7 @@ def index():
         .order_by(Unit.code, Desk.code, Camera.code)
     ).all()
     last_day = _last_day()
-    days = day_bounds(last_day, SUMMARY_DAYS, _tz())
+    days = day_bounds(last_day, SUMMARY_DAYS, DEFAULT_TIMEZONE)
     ids = [c.id for c in cameras]
     mixes = health_mixes(db, ids, [days[0][1], days[-1][2]])
     latest = latest_observations(db, ids)
@@ -109,7 +106,7 @@ def detail(code: str):
     db = get_session()
     camera = _camera_or_404(code)
     last_day = _last_day()
-    days = day_bounds(last_day, HISTORY_DAYS, _tz())
+    days = day_bounds(last_day, HISTORY_DAYS, DEFAULT_TIMEZONE)
     edges = [start for _day, start, _end in days] + [days[-1][2]]
     mixes = health_mixes(db, [camera.id], edges)
     history = [{"day": day, "mix": mixes.get((camera.id, i))} for i, (day, _s, _e) in enumerate(days)]

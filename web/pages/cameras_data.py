@@ -19,13 +19,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models.access import ChangeLog
-from models.enums import ChangeAction, ZoneKind
+from models.enums import CameraHealth, ChangeAction, ZoneKind
 from models.observing import Observation
 from models.org import Camera, Zone
 from vision.zones import ZoneError, ZoneRule, zone_set
 from web.read import data_dir, latest_snapshot
 
-HEALTHS = ("ok", "offline", "frozen", "dark", "covered", "moved", "error")
+HEALTHS = tuple(health.value for health in CameraHealth)  # in the vocabulary's order: ok first
 DEFAULT_SIZE = (1600, 900)  # the placeholder canvas, 16:9
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
@@ -119,7 +119,7 @@ def fault_spans(session: Session, camera: Camera, since: datetime, limit: int = 
     """
     rows = session.execute(select(Observation.slot_at, Observation.health, Observation.error)
                            .where(Observation.camera_id == camera.id, Observation.slot_at >= since,
-                                  Observation.health != "ok")
+                                  Observation.health != CameraHealth.OK)
                            .order_by(Observation.slot_at.desc()).limit(max_rows)).all()
     period = timedelta(seconds=max(camera.cadence_seconds or 30, 1))
     spans: list[FaultSpan] = []

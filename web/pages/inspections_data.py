@@ -24,6 +24,7 @@ from models.org import Desk, Staff, Unit
 from web.pages.review_data import PER_PAGE
 from web.read import LOCAL, scoped_or_404
 from web.scope import visible_unit_ids
+from models.enums import local_zone
 
 RESULT_VALUES = {r.value: r for r in ItemResult}
 FORM_TIME = "%Y-%m-%dT%H:%M"
@@ -88,7 +89,7 @@ def parse_form(session: Session, form, files, template: ChecklistTemplate, uploa
     parsed.record_number = (form.get("record_number") or "").strip()[:64] or None
     parsed.note = (form.get("note") or "").strip()[:NOTE_LIMIT] or None
     parsed.finalize = form.get("finalize") == "1"
-    zone = ZoneInfo(parsed.unit.timezone if parsed.unit and parsed.unit.timezone else "Asia/Ho_Chi_Minh")
+    zone = local_zone(parsed.unit.timezone if parsed.unit else None)
     parsed.started_at = _local_time(form.get("started_at"), zone, parsed.errors, required=True)
     parsed.ended_at = _local_time(form.get("ended_at"), zone, parsed.errors, required=False)
     if parsed.started_at and parsed.ended_at and parsed.ended_at < parsed.started_at:

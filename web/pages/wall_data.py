@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,8 @@ from models.alerts import Alert
 from models.enums import AlertStatus, CameraHealth
 from models.findings import Finding
 from models.observing import Observation
-from models.org import DEFAULT_TIMEZONE, Camera, Desk, Staff, Unit
+from models.org import Camera, Desk, Staff, Unit
+from models.enums import local_zone
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CALENDAR_TTL_S = 60
@@ -43,7 +43,7 @@ def calendars() -> CalendarCache:
 
 
 def zone_of(desk: Desk) -> ZoneInfo:
-    return ZoneInfo(desk.unit.timezone or DEFAULT_TIMEZONE)
+    return local_zone(desk.unit.timezone)
 
 
 # --- the wall -------------------------------------------------------------------------------------
