@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta

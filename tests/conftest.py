@@ -14,6 +14,17 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO / "config" / "example-site.toml"
 PG_ADMIN_URL = os.environ.get("DESKAUDIT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# What a test of the pure lane (``-m pure``) may not ask for: databases, services, the model, files of a site.
+NOT_PURE = frozenset({"db_url", "migrated_url", "session_for", "pg_available", "web_site", "_web_templates",
+                      "cli_runner", "weights_path", "yolo", "assets", "mqtt_broker", "write_config", "example_raw"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """The pure lane stays pure: a ``pure`` test that asks for a database or a service is a usage error."""
+    wrong = [f"{item.nodeid} uses {', '.join(sorted(NOT_PURE & set(item.fixturenames)))}"
+             for item in items if item.get_closest_marker("pure") and NOT_PURE & set(item.fixturenames)]
+    if wrong:
+        raise pytest.UsageError("tests marked pure must not use a database or a service:\n" + "\n".join(wrong))
 
 
 @pytest.fixture(autouse=True)

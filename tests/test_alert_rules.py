@@ -14,6 +14,8 @@ from deskaudit.siteconfig.schema import DEFAULT_ALERTS
 from models.enums import AlertKind, Severity
 from schedules.alerting.rules import CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = (2026, 3, 2)  # a Monday
 

@@ -8,6 +8,8 @@ import pytest
 
 from audit.rules.calendar import Override, OverrideKind, ProfileVersion, Season, WorkingCalendar
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 HCM = "Asia/Ho_Chi_Minh"  # UTC+7, no daylight saving
 STANDARD = ProfileVersion((Season("ca-nam", saturday_sessions=((time(7, 30), time(11, 30)),)),))
 # Nghệ An style: summer and winter hours (winter 17/10–15/4 wraps the new year).

@@ -9,6 +9,8 @@ import pytest
 
 from deskaudit.demo.history import SPAN_DAYS, CameraProfile, DeskProfile, EventKind, script_day, script_days
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 LAND = DeskProfile("TV-DD", "Đất đai", (CameraProfile("TV-DD-CAM", 30), CameraProfile("TV-DD-CAM2", 60)))
 CULTURE = DeskProfile("DC-XH", "Văn hoá – Xã hội", (CameraProfile("DC-XH-CAM", 30),))

@@ -16,6 +16,8 @@ from audit.rules.desk_status import (
 )
 from audit.rules.thresholds import Thresholds
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

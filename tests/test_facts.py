@@ -10,6 +10,8 @@ import pytest
 
 from audit.rules.facts import desk_day_facts
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

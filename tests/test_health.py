@@ -10,6 +10,8 @@ import pytest
 
 from vision.health import Health, HealthMonitor, HealthThresholds
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 EXCERPT = Path(__file__).parent / "data" / "vtest-excerpt.mp4"
 
 

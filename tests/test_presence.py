@@ -8,6 +8,8 @@ import pytest
 
 from vision.presence import PresencePolicy, PresenceState, PresenceTracker
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 P, A, U = "P", "A", "U"
 S = {"present": PresenceState.PRESENT, "absent": PresenceState.ABSENT, "unknown": PresenceState.UNKNOWN}
 

@@ -8,6 +8,8 @@ import pytest
 
 from vision.presence import PresencePolicy, PresenceState, PresenceTracker
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 P, A, U = PresenceState.PRESENT, PresenceState.ABSENT, PresenceState.UNKNOWN
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 

@@ -11,6 +11,8 @@ from audit.rules.engine import SessionPlan, audit
 from audit.rules.findings import EXCUSED, Run, RuleSettings, excuse, session_findings
 from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 M = US_PER_MINUTE
 DAY = date(2026, 3, 2)
 MORNING = (7 * 60 + 30, 11 * 60 + 30)  # minutes of the day

@@ -31,6 +31,8 @@ from audit.rules.scoring import (
 )
 from models.enums import Classification as C
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 
 @pytest.mark.parametrize("points, raw", [
     ([], "100.00"), ([D("2"), D("3.5")], "94.50"), ([D("0.5")] * 3, "98.50"),

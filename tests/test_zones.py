@@ -10,6 +10,8 @@ import pytest
 from vision.detections import Detections
 from vision.zones import DeskZones, Zone, ZoneError, ZoneKind, load_zones_json, points_in_polygon
 
+pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
+
 SQUARE = [(0.2, 0.2), (0.6, 0.2), (0.6, 0.6), (0.2, 0.6)]
 CONCAVE = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 0.4), (0.0, 1.0)]  # a "V" notch from below
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import os
 from collections import defaultdict
 from decimal import Decimal

@@ -6,6 +6,8 @@ so the pages show one consistent moment and tests can fix it.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
