@@ -34,9 +34,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from audit.rules.engine import SessionPlan, audit, desk_day_table  # noqa: E402
-from audit.rules.findings import Run, RuleSettings, camera_gaps, excuse, session_findings  # noqa: E402
-from audit.rules.scoring import (  # noqa: E402
+from audit.rules.engine import SessionPlan, audit, desk_day_table
+from audit.rules.findings import RuleSettings, Run, camera_gaps, excuse, session_findings
+from audit.rules.scoring import (
     CapItem,
     TaskRow,
     apply_excellent_cap,
@@ -46,7 +46,7 @@ from audit.rules.scoring import (  # noqa: E402
     task_points,
     total_points,
 )
-from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions  # noqa: E402
+from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions
 
 M = US_PER_MINUTE
 DEDUCTION = {"late_arrival": 2, "unattended": 3, "unattended_queue": 3, "absent_session": 10, "early_leave": 2}

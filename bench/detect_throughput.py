@@ -27,17 +27,16 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 os.environ.setdefault("YOLO_VERBOSE", "false")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from deskaudit.settings import load_settings  # noqa: E402
 from vision.detector import DetectorSettings, YoloDetector, available_cores  # noqa: E402
 from vision.health import HealthMonitor  # noqa: E402
 from vision.pipeline import CameraPipeline  # noqa: E402
 from vision.sources import FileSource  # noqa: E402
-from deskaudit.settings import load_settings  # noqa: E402
 from vision.weights import resolve_weights  # noqa: E402
 from vision.zones import DeskZones, Zone  # noqa: E402
 

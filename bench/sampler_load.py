@@ -52,11 +52,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from detect_throughput import CANDIDATES, load_frames  # noqa: E402  (bench/ is on sys.path)
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 import schedules.service as service_module  # noqa: E402
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED  # noqa: E402
+from detect_throughput import CANDIDATES, load_frames  # noqa: E402  (bench/ is on sys.path)
 from models import migrate  # noqa: E402
 from models.db import make_engine, session_factory, sqlite_url  # noqa: E402
 from models.enums import UnitLevel, ZoneKind  # noqa: E402

@@ -24,9 +24,9 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from audit.services.checklists import item_for_finding
-from audit.services.calendars import calendar_for
 from audit.services.audit_run import run_audit
+from audit.services.calendars import calendar_for
+from audit.services.checklists import item_for_finding
 from audit.services.scores import compute_month
 from models import migrate
 from models.access import User, user_units
@@ -39,8 +39,15 @@ from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Staff, Unit, Zone
 from models.scoring import DossierStat
 from schedules.service import slot_offset
-from web_days import (  # noqa: E402  (bench/ is on sys.path)
-    EVENT_COLUMNS, OBSERVATION_COLUMNS, STATE_TEXT, US, AlertMaker, Site, event_rows, observation_rows,
+from web_days import (
+    EVENT_COLUMNS,
+    OBSERVATION_COLUMNS,
+    STATE_TEXT,
+    US,
+    AlertMaker,
+    Site,
+    event_rows,
+    observation_rows,
     simulate_day,
 )
 
@@ -439,4 +446,4 @@ def top_up(url: str, now: datetime, seed: int, echo: Echo) -> int:
 def _state_before(session: Session, desk_id: int, at: datetime) -> int:
     state = session.scalar(select(PresenceEvent.state).where(PresenceEvent.desk_id == desk_id, PresenceEvent.at < at)
                            .order_by(PresenceEvent.at.desc(), PresenceEvent.id.desc()).limit(1))
-    return -1 if state is None else int(np.flatnonzero(STATE_TEXT == state.value)[0])
+    return -1 if state is None else int(np.flatnonzero(state.value == STATE_TEXT)[0])

@@ -45,9 +45,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import func, select, update  # noqa: E402
+
 import web_data  # noqa: E402  (bench/ is on sys.path)
-from web_clients import Client, Requests, alone, echo, load, print_table, probe, summarise  # noqa: E402
-from web_server import Server, cpu_used  # noqa: E402
 from models.access import ApiToken, User  # noqa: E402
 from models.alerts import Alert  # noqa: E402
 from models.db import make_engine, redacted, session_factory, session_scope, sqlite_url  # noqa: E402
@@ -56,9 +56,10 @@ from models.findings import Finding  # noqa: E402
 from models.observing import Observation, PresenceEvent  # noqa: E402
 from models.org import Camera, Desk, Unit  # noqa: E402
 from models.scoring import Score  # noqa: E402
-from sqlalchemy import func, select, update  # noqa: E402
 from web.auth import new_token, token_hash  # noqa: E402
 from web.passwords import hash_password  # noqa: E402
+from web_clients import Client, Requests, alone, echo, load, print_table, probe, summarise  # noqa: E402
+from web_server import Server, cpu_used  # noqa: E402
 
 # --- the database -----------------------------------------------------------------------------------
 

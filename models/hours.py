@@ -8,8 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
-from models.enums import AbsenceKind, OverrideKind, Session
-from models.enums import DEFAULT_TIMEZONE
+from models.enums import DEFAULT_TIMEZONE, AbsenceKind, OverrideKind, Session
 
 
 class HoursProfile(Timestamps, Base):

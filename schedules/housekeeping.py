@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
+
 from models.enums import local_zone
 
 log = logging.getLogger("deskaudit.schedules.housekeeping")

@@ -26,9 +26,9 @@ from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Zone
 from schedules.cameras import CameraSpec, open_camera
 from schedules.snapshots import evidence_snapshot_path, latest_snapshot_path, render_snapshot, write_jpeg_atomically
+from schedules.vocabulary import seen_presence, seen_zone_kind, stored_health, stored_presence
 from vision.detector import PersonDetector
 from vision.frames import FrameSource
-from schedules.vocabulary import seen_presence, seen_zone_kind, stored_health, stored_presence
 from vision.health import HealthMonitor, HealthThresholds
 from vision.pipeline import CameraPipeline, Sample
 from vision.presence import PresencePolicy, Transition

@@ -387,5 +387,5 @@ class SamplerService:
                 insert_once(session, dict(
                     camera_id=spec.id, desk_id=spec.desk_id, slot_at=intended_slot(code, spec.cadence_seconds, at),
                     observed_at=at, health=CameraHealth.ERROR, presence=PresenceState.UNKNOWN, error=message[:2000]))
-        except Exception:  # noqa: BLE001 — the listener must never take the scheduler down
+        except Exception:
             log.exception("camera %s: could not record the failed sample", code)

@@ -131,7 +131,7 @@ class FakeHttpCamera:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 with camera._lock:
                     camera.requests += 1
                 if not camera._authorised(self.headers.get("Authorization")):

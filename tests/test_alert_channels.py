@@ -17,6 +17,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 from paho.mqtt.enums import CallbackAPIVersion
 
+from receivers import WebhookReceiver, free_port, stop, subscriber
+from receivers import smtp_server as start_smtp_server
 from schedules.alerting.channels import (
     Channel,
     ChannelError,
@@ -27,8 +29,6 @@ from schedules.alerting.channels import (
     topic_segment,
     verify_signature,
 )
-from receivers import WebhookReceiver, free_port, stop, subscriber
-from receivers import smtp_server as start_smtp_server
 from schedules.alerting.notice import AlertNotice
 
 SECRET = "s3cret-hmac-key-ĐỪNG-LỘ"

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from audit.services.alerts import acknowledge
 from fakecams import example_site_loader, observe
 from models.alerts import Alert, AlertDelivery
 from models.enums import AbsenceKind, AlertKind, AlertStatus, CameraHealth, PresenceState, Severity
 from models.hours import ExcusedAbsence
 from models.observing import PresenceEvent
 from models.org import Camera, Desk, Staff
-from audit.services.alerts import acknowledge
 from schedules.alerting.store import AlertBook
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from apisupport import DC, TV, WHOLE_DAY, count, site  # noqa: F401  (fixture)
 from websupport import USERS, web_site  # noqa: F401  (fixture)
 
-
 # --- reads: the role × unit matrix --------------------------------------------------------------------------
 
 EVERYONE = {"admin": 200, "thanhtra": 200, "lanhdao-tv": 200, "xem-tv": 200, "xem-dc": 200}

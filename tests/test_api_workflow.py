@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 from apisupport import API, DC, TV, count, site  # noqa: F401  (fixture)
 from websupport import csrf_token, web_site  # noqa: F401  (fixture)
 
-
 # --- the findings workflow ------------------------------------------------------------------------------------
 
 def test_request_explain_confirm_then_the_score_counts_it(site, web_site):

@@ -11,7 +11,6 @@ from audit.services.daily_facts import desk_days
 from fakecams import example_site_loader, observe
 from models.enums import CameraHealth, PresenceState
 
-
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 3, 2)  # a Monday
 

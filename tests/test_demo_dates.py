@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from deskaudit.cli.demo import _prepare, first_history
 from deskaudit import paths
+from deskaudit.cli.demo import _prepare, first_history
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ def test_first_history_scores_every_month_it_seeds(tmp_path, today):
         per_month = dict(db.execute("select month, count(*) from scores group by month").fetchall())
         seeded = db.execute("select min(day), max(day), count(distinct day) from findings").fetchone()
     months = {day.strftime("%Y-%m") for day in report.days}
-    assert per_month == {month: officials for month in months}  # every month touched, each official once
+    assert per_month == dict.fromkeys(months, officials)  # every month touched, each official once
     assert seeded[2] > 0 and date.fromisoformat(seeded[0]) >= report.days[0]
     assert date.fromisoformat(seeded[1]) <= report.days[-1]  # nothing audited outside the seeded days
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.services.daily_facts import desk_days
+from deskaudit.cli.demo import demo
 from deskaudit.demo.history import SEED_MODEL_ID, EventKind
 from deskaudit.demo.seeding import EXCUSE_REF, SeedConflict, seed_history
-from deskaudit.cli.demo import demo
 from fakecams import example_site_loader, observe
 from models.hours import ExcusedAbsence
 from models.observing import Observation, PresenceEvent

@@ -11,8 +11,21 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from audit.rules.desk_status import (
-    AWAY, CAMERA_PROBLEM, EXCUSED, NO_CAMERA, OFF_HOURS, STAFFED, STATUSES, UNATTENDED, UNKNOWN, CameraLatest,
-    DeskNow, LiveStatus, PresenceChange, desk_status, stale_after,
+    AWAY,
+    CAMERA_PROBLEM,
+    EXCUSED,
+    NO_CAMERA,
+    OFF_HOURS,
+    STAFFED,
+    STATUSES,
+    UNATTENDED,
+    UNKNOWN,
+    CameraLatest,
+    DeskNow,
+    LiveStatus,
+    PresenceChange,
+    desk_status,
+    stale_after,
 )
 from audit.rules.thresholds import Thresholds
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from audit.services.inspections import ItemOutcome, finalize, record_inspection
 from audit.services.audit_run import run_audit
+from audit.services.inspections import ItemOutcome, finalize, record_inspection
 from audit.services.scores import compute_month
 from audit.services.workflow import decide, explain
 from fakecams import example_site_loader, observe

@@ -60,15 +60,15 @@ def post_acknowledge(client, alert_id, token: str | None = "from-page", next_pat
 
 # --- authorisation matrix -------------------------------------------------------------------------
 
-ALL = {u: 200 for u in USERS}
+ALL = dict.fromkeys(USERS, 200)
 GETS = [
     ("/alerts", ALL),
     ("/alerts?status=open&kind=camera_fault", ALL),
     ("/alerts?unit=NA-TRUONGVINH", {u: (200 if u in TV_USERS else 404) for u in USERS}),
     ("/alerts?unit=NA-DIENCHAU", {u: (200 if u in DC_USERS else 404) for u in USERS}),
-    ("/alerts?unit=NOWHERE", {u: 404 for u in USERS}),
-    ("/alerts?status=everything", {u: 400 for u in USERS}),
-    ("/alerts?kind=fire", {u: 400 for u in USERS}),
+    ("/alerts?unit=NOWHERE", dict.fromkeys(USERS, 404)),
+    ("/alerts?status=everything", dict.fromkeys(USERS, 400)),
+    ("/alerts?kind=fire", dict.fromkeys(USERS, 400)),
 ]
 POSTS = [  # (alert, status per user): viewers may not acknowledge (403), another commune's alert is not found (404)
     ("tv", {"admin": 302, "thanhtra": 302, "lanhdao-tv": 302, "xem-tv": 403, "xem-dc": 403}),

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from test_pages_cameras import shared_site, signed_in  # noqa: F401  (fixture)
 from websupport import web_site  # noqa: F401  (fixture)
 
-
 FIELDS = ("unattended_minutes", "unattended_queue_min", "camera_fault_minutes", "long_queue_length",
           "long_queue_minutes", "escalate_after_minutes")
 

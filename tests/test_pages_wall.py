@@ -98,10 +98,10 @@ def live_morning(site) -> None:
 
 # --- authorisation matrix -------------------------------------------------------------------------
 
-ALL = {u: 200 for u in USERS}
+ALL = dict.fromkeys(USERS, 200)
 TV_ONLY = {u: (200 if u in TV_USERS else 404) for u in USERS}
 DC_ONLY = {u: (200 if u in DC_USERS else 404) for u in USERS}
-NOWHERE = {u: 404 for u in USERS}
+NOWHERE = dict.fromkeys(USERS, 404)
 MATRIX = [
     ("/wall", ALL),
     ("/wall?unit=NA", {**ALL, "lanhdao-tv": 404, "xem-tv": 404, "xem-dc": 404}),
@@ -125,8 +125,8 @@ MATRIX = [
     ("/wall/heatmap", ALL),
     ("/wall/heatmap?unit=NA-TRUONGVINH&weeks=2", TV_ONLY),
     ("/wall/heatmap?unit=NA-DIENCHAU", DC_ONLY),
-    ("/wall/heatmap?weeks=0", {u: 400 for u in USERS}),
-    ("/wall/heatmap?weeks=many", {u: 400 for u in USERS}),
+    ("/wall/heatmap?weeks=0", dict.fromkeys(USERS, 400)),
+    ("/wall/heatmap?weeks=many", dict.fromkeys(USERS, 400)),
 ]
 
 
@@ -434,8 +434,9 @@ def test_heatmap_means_for_a_known_week(web_site):
 
 
 def test_heatmap_without_observations(web_site):
-    from models.observing import Observation
     from sqlalchemy import delete
+
+    from models.observing import Observation
 
     with web_site.factory.begin() as session:
         session.execute(delete(Observation))

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from audit.services.inspections import ItemOutcome, finalize, record_inspection
-from audit.files.pdf import FontMissing, new_pdf, table, vn_number
 from audit.files.inspection_pdf import render_record
+from audit.files.pdf import FontMissing, new_pdf, table, vn_number
+from audit.services.inspections import ItemOutcome, finalize, record_inspection
 from conftest import REPO
 from fakecams import example_site_loader, jpeg_frames
 

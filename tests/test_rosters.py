@@ -21,7 +21,8 @@ from audit.services.rosters import (
     pattern_desk,
 )
 from fakecams import example_site_loader
-from models.enums import AbsenceKind, Session as DaySession
+from models.enums import AbsenceKind
+from models.enums import Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
 from models.org import Desk, Staff
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audit.rules.engine import SessionPlan, audit
-from audit.rules.findings import EXCUSED, Run, RuleSettings, excuse, session_findings
+from audit.rules.findings import EXCUSED, RuleSettings, Run, excuse, session_findings
 from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs
 
 pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model

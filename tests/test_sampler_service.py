@@ -15,12 +15,18 @@ from fakecams import BoxesDetector, example_site_loader
 from models.enums import CameraHealth
 from models.observing import Observation
 from models.org import Camera
-from schedules.sampling import enabled_cameras
+from schedules.sampling import enabled_cameras, slot_start
 from schedules.service import (
-    ALERTS_JOB_ID, CATCH_UP_SUFFIX, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID, SamplerService,
-    camera_job_id, intended_slot, slot_offset,
+    ALERTS_JOB_ID,
+    CATCH_UP_SUFFIX,
+    NIGHTLY_AUDIT_JOB_ID,
+    RECONCILE_JOB_ID,
+    RETENTION_JOB_ID,
+    SamplerService,
+    camera_job_id,
+    intended_slot,
+    slot_offset,
 )
-from schedules.sampling import slot_start
 
 SERVICE_JOBS = [ALERTS_JOB_ID, NIGHTLY_AUDIT_JOB_ID, RECONCILE_JOB_ID, RETENTION_JOB_ID]
 

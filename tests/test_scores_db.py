@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from audit.services.scores import add_sanction, compute_month, load_month
 from audit.rules.scoring import BadMonth
+from audit.services.scores import add_sanction, compute_month, load_month
 from fakecams import example_site_loader
 from models.access import ChangeLog
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
-from models.enums import (Classification as C, FindingKind, FindingStatus, InspectionStatus, ItemResult, ItemScope,
-                          SanctionLevel)
+from models.enums import Classification as C
+from models.enums import FindingKind, FindingStatus, InspectionStatus, ItemResult, ItemScope, SanctionLevel
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
 from models.scoring import DossierStat, Sanction, Score, ScoreDeduction

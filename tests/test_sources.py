@@ -15,7 +15,13 @@ import pytest
 from fakecams import VIDEO, FakeHttpCamera, RtspTestServer, _rtsp_available, http_camera, jpeg_frames, rtsp_server  # noqa: F401
 from vision.frames import FrameSource, SourceEnded, SourceError
 from vision.sources import (
-    Backoff, DeviceSource, FileSource, HttpSnapshotSource, MjpegSource, RtspSource, open_source,
+    Backoff,
+    DeviceSource,
+    FileSource,
+    HttpSnapshotSource,
+    MjpegSource,
+    RtspSource,
+    open_source,
 )
 
 SECRET = "Pa55-w0rd!xyz"

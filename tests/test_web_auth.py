@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select, text, update
 
 from deskaudit.cli import cli

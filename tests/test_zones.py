@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vision.detections import Detections
-from vision.zones import DeskZones, Zone, ZoneError, ZoneKind, load_zones_json, points_in_polygon
+from vision.zones import DeskZones, Zone, ZoneError, load_zones_json, points_in_polygon
 
 pytestmark = pytest.mark.pure  # the pure core: no database, no network, no model
 

@@ -62,8 +62,8 @@ def build_site(url: str, days: int = 3, *, data_dir=None):
 
     from audit.services.audit_run import run_audit
     from audit.services.scores import compute_month
-    from deskaudit.demo.seeding import seed_history
     from deskaudit import paths
+    from deskaudit.demo.seeding import seed_history
     from deskaudit.siteconfig import load_site_config
     from deskaudit.siteconfig.importer import import_site
     from models import migrate

@@ -140,7 +140,7 @@ class YoloDetector:
                 xyxy, scores = person_boxes(
                     raw, box, (width, height), confidence=self.settings.confidence, iou=self.settings.iou
                 )
-        except Exception as error:  # noqa: BLE001 — surfaced as one error type with context
+        except Exception as error:
             raise DetectorError(f"{self.model_id}: inference failed: {error}") from error
         return Detections(xyxy, scores, np.full(len(xyxy), PERSON_CLASS_ID, np.int32), (width, height))
 
@@ -163,7 +163,7 @@ class YoloDetector:
                 runner = OpenVinoRunner(path, shape, threads=self.settings.threads)
             except DetectorError:
                 raise
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise DetectorError(f"{self.model_id}: cannot load the OpenVINO model: {error}") from error
             self._set_threads_once()
         else:
@@ -188,7 +188,7 @@ class YoloDetector:
         if getattr(model, "predictor", None) is None:
             try:
                 model.predict(image, imgsz=list(shape), classes=[PERSON_CLASS_ID], device="cpu", verbose=False)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise DetectorError(f"{self.model_id}: first inference failed: {error}") from error
             self._set_threads_once()
         return model.predictor
@@ -233,7 +233,7 @@ class YoloDetector:
             return YOLO(str(path), task="detect")
         except DetectorError:
             raise
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise DetectorError(f"{self.model_id}: cannot load {backend} model: {error}") from error
 
     def _export(self, source: Path, backend: str, shape: tuple[int, int]) -> Path:

@@ -142,7 +142,7 @@ class PresenceTracker:
 
     def _decide(self) -> PresenceState:
         p = self.policy
-        counts = {state: 0 for state in PresenceState}
+        counts = dict.fromkeys(PresenceState, 0)
         for v in self._votes:
             counts[v] += 1
         if counts[PresenceState.UNKNOWN] >= p.k_unknown:

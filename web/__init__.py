@@ -114,11 +114,11 @@ def _csrf_check(app: Flask) -> None:
     @app.before_request
     def check_csrf():
         if request.method in ("GET", "HEAD", "OPTIONS"):
-            return None
+            return
         if current_user.is_authenticated and getattr(current_user, "via_token", False):
-            return None  # API clients send a bearer token, not a browser cookie: nothing to forge
+            return  # API clients send a bearer token, not a browser cookie: nothing to forge
         csrf.protect()
-        return None
+        return
 
 
 def _page_blueprints():

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
+
 from models.enums import DEFAULT_TIMEZONE
 
 LANGUAGES = ("vi", "en")

@@ -27,8 +27,8 @@ from sqlalchemy import select
 
 from audit.rules.scoring import BadMonth, month_before, month_bounds
 from models.access import AccessLog, User
-from models.org import Desk, Staff, Unit
 from models.enums import local_zone
+from models.org import Desk, Staff, Unit
 from web.db import get_session
 from web.scope import subtree, visible_unit_ids
 

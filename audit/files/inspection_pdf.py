@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import os
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from audit.files.pdf import FONT, AuditPDF, heading, labelled, new_pdf, table
 from audit.rules.checklist import format_points
 from audit.services.inspections import deductions_of, get_inspection
-from audit.files.pdf import FONT, AuditPDF, heading, labelled, new_pdf, table
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection
-from models.enums import InspectionStatus, ItemResult, ItemScope
+from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
-from models.enums import local_zone
 
 TITLE = "BIÊN BẢN KIỂM TRA CÔNG VỤ"
 RESULT_VI = {ItemResult.PASS: "Đạt", ItemResult.FAIL: "Không đạt", ItemResult.NOT_APPLICABLE: "Không áp dụng"}

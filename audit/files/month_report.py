@@ -17,13 +17,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.services.daily_facts import unit_and_descendants
-from audit.services.audit_run import day_facts
-from audit.services.scores import MonthScores, compute_month
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
+from audit.services.audit_run import day_facts
+from audit.services.daily_facts import unit_and_descendants
+from audit.services.scores import MonthScores, compute_month
+from models.enums import local_zone
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
-from models.enums import local_zone
 
 LOCAL = local_zone()
 KIND_VI = {"late_arrival": "Đến muộn", "early_leave": "Về sớm", "unattended": "Vắng quầy",

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.services.rosters import KIND_LABELS, NEEDS_DOCUMENT, RosterError, absence_kind, fold, halves_of
 from audit.files.tabular import (
     Column,
     ImportRejected,
@@ -20,10 +19,11 @@ from audit.files.tabular import (
     read_table,
     write_table,
 )
-from models.enums import AbsenceKind, Session as DaySession
+from audit.services.rosters import KIND_LABELS, NEEDS_DOCUMENT, RosterError, absence_kind, fold, halves_of
+from models.enums import DEFAULT_TIMEZONE, AbsenceKind
+from models.enums import Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry
 from models.org import Desk, Staff, Unit
-from models.enums import DEFAULT_TIMEZONE
 
 STAFF = Column("staff", ("staff_code", "ma_can_bo", "mã cán bộ", "can bo", "cán bộ"))
 DESK = Column("desk", ("desk_code", "quay", "quầy", "ma quay", "mã quầy"))

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
 from models.enums import DEFAULT_TIMEZONE
 
 SATURDAY = 5

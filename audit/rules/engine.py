@@ -13,8 +13,18 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from audit.rules.findings import CAMERA_GAP, EXCUSED, Draft, Run, RuleSettings, camera_gaps, excuse, session_findings
-from audit.rules.timeline import ABSENT, PRESENT, STATE_NAMES, UNKNOWN, US_PER_MINUTE, Observations, Runs, Sessions, runs
+from audit.rules.findings import CAMERA_GAP, EXCUSED, Draft, RuleSettings, Run, camera_gaps, excuse, session_findings
+from audit.rules.timeline import (
+    ABSENT,
+    PRESENT,
+    STATE_NAMES,
+    UNKNOWN,
+    US_PER_MINUTE,
+    Observations,
+    Runs,
+    Sessions,
+    runs,
+)
 
 
 @dataclass(frozen=True)
@@ -187,4 +197,4 @@ def _gap_proposals(cut: Runs, plan: SessionPlan, settings: Sequence[RuleSettings
     return found
 
 
-__all__ = ["AuditResult", "CAMERA_GAP", "Proposal", "SessionPlan", "audit", "desk_day_table"]
+__all__ = ["CAMERA_GAP", "AuditResult", "Proposal", "SessionPlan", "audit", "desk_day_table"]

@@ -24,7 +24,6 @@ import pandas as pd
 from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs, state_codes
 
 
-
 @dataclass(frozen=True)
 class Span:
     """A stretch of absence inside scheduled time: wall-clock bounds, scheduled minutes, the longest queue seen."""

@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import NamedTuple
 
-from audit.rules.scoring import classify, month_bounds, q2
+from audit.rules.scoring import classify, q2
 from models.enums import Classification
-
 
 
 class DeductionLine(NamedTuple):

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.rules.alerts import Condition, rank, raised
+from audit.rules.alerts import Condition, raised, rank
 from audit.rules.thresholds import Thresholds
 from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus

@@ -14,19 +14,18 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.rules.engine import Proposal, SessionPlan, audit, desk_day_table
+from audit.rules.findings import RuleSettings
+from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
+from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.checklists import ensure_default_template, item_for_finding
 from audit.services.daily_facts import unit_and_descendants
-from audit.rules.engine import Proposal, SessionPlan, audit, desk_day_table
 from audit.services.findings import NewFinding, StoreReport, store
-from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.rosters import excuses, expected_staff, half_of
-from audit.rules.findings import RuleSettings
 from audit.services.thresholds import desk_thresholds
-from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
-from models.enums import FindingKind
+from models.enums import DEFAULT_TIMEZONE, FindingKind
 from models.observing import Observation
 from models.org import Camera, Desk, Staff, Unit
-from models.enums import DEFAULT_TIMEZONE
 
 MAX_GAP = timedelta(minutes=2)
 EVIDENCE_LIMIT = 12

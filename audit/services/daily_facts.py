@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from audit.rules.facts import DeskDayFacts, desk_day_facts
 from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.thresholds import desk_thresholds
+from models.enums import local_zone
 from models.observing import Observation
 from models.org import Desk, Unit
-from models.enums import local_zone
 
 COLUMNS = ["desk_id", "observed_at", "health", "presence", "queue_count"]
 

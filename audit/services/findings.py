@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from audit.rules.findings import (
     ABSENT_SESSION,
-    CAMERA_GAP,
     EARLY_LEAVE,
     LATE_ARRIVAL,
     RULE_VERSION,

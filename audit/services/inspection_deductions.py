@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from audit.rules.ranking import DeductionLine
 from audit.rules.scoring import month_bounds, q2
 from models.checklists import ChecklistItem, Inspection, InspectionResult
-from models.enums import InspectionStatus, ItemResult, ItemScope
+from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Unit
-from models.enums import local_zone
 
 REFER_DISCIPLINE_VI = "chuyển xem xét kỷ luật"
 _WIDEST_OFFSET = timedelta(hours=14)  # no timezone is further from UTC

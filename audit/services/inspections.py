@@ -16,15 +16,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from audit.services.checklists import active_template, ensure_default_template, item_by_number
 from audit.rules.checklist import format_points
 from audit.rules.scoring import BadMonth, month_window
+from audit.services.checklists import active_template, ensure_default_template, item_by_number
 from audit.services.daily_facts import unit_and_descendants
 from models.access import User
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
-from models.enums import InspectionStatus, ItemResult, ItemScope
+from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
-from models.enums import local_zone
 
 LOCAL = local_zone()
 PHOTO_KINDS = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}

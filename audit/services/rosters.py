@@ -11,10 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from audit.files.tabular import header_key as fold
-from models.enums import AbsenceKind, Session as DaySession
+from models.enums import AbsenceKind, local_zone
+from models.enums import Session as DaySession
 from models.hours import ExcusedAbsence, RosterEntry, RosterPattern
 from models.org import Desk, Staff
-from models.enums import local_zone
 
 HALVES = ("morning", "afternoon")
 NEEDS_DOCUMENT = frozenset({AbsenceKind.OFFICIAL_TRIP, AbsenceKind.TRAINING})  # off-site work needs a written assignment

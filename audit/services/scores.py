@@ -19,9 +19,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from audit.services.daily_facts import unit_and_descendants
 from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
-from audit.services.inspection_deductions import failed_items, unit_deductions
 from audit.rules.scoring import (
     RULE_VERSION,
     SANCTION_LABELS_VI,
@@ -38,6 +36,8 @@ from audit.rules.scoring import (
     task_points,
     total_points,
 )
+from audit.services.daily_facts import unit_and_descendants
+from audit.services.inspection_deductions import failed_items, unit_deductions
 from models.access import ChangeLog
 from models.enums import ChangeAction, Classification, FindingKind, FindingStatus, ItemScope, SanctionLevel
 from models.findings import Finding

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from deskaudit.cli.common import BadInput, database
 from models.access import User
 from models.alerts import Alert
-from models.enums import AlertStatus
+from models.enums import AlertStatus, local_zone
 from models.org import Desk, Unit
-from models.enums import local_zone
 
 SHOWN_IN = local_zone()
 

@@ -9,10 +9,9 @@ import click
 from sqlalchemy import select
 
 from deskaudit.cli.common import BadInput, database
-from models.enums import DecisionAction, FindingStatus
+from models.enums import DecisionAction, FindingStatus, local_zone
 from models.findings import Finding
 from models.org import Desk, Staff
-from models.enums import local_zone
 
 SHOWN_IN = local_zone()
 STATUS_VI = {"proposed": "đề xuất", "awaiting_explanation": "chờ giải trình", "confirmed": "đã xác nhận",
@@ -164,7 +163,8 @@ def request_(finding_id: int, username: str, reason: str | None) -> None:
 @click.option("--attachment", default=None, help="A document reference (e.g. a leave decision number).")
 def explain(finding_id: int, text: str, username: str | None, attachment: str | None) -> None:
     """Record the official's explanation of a finding awaiting one."""
-    from audit.services.workflow import WorkflowError, explain as record, user_named
+    from audit.services.workflow import WorkflowError, user_named
+    from audit.services.workflow import explain as record
 
     with database() as session:
         try:

@@ -12,19 +12,19 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from deskaudit.demo.history import EventKind
-from deskaudit.demo.seeding import MAX_DAYS, NoWorkingDays, SeedConflict, SeedReport, seed_history
 from deskaudit import paths
 from deskaudit.cli.common import BadInput, Failure, database
 from deskaudit.cli.webserver import serve_web
+from deskaudit.demo.history import EventKind
+from deskaudit.demo.seeding import MAX_DAYS, NoWorkingDays, SeedConflict, SeedReport, seed_history
 from deskaudit.siteconfig import ConfigError, load_site_config
 from deskaudit.siteconfig.importer import import_site
 from models import migrate
 from models.base import utcnow
 from models.db import redacted
+from models.enums import local_zone
 from models.observing import Observation
 from models.org import Unit
-from models.enums import local_zone
 
 
 def _port_or_any(host: str, preferred: int) -> int:
@@ -151,9 +151,9 @@ def _prepare(config_file: Path, data_dir: Path | None) -> tuple[Path, str]:
 def first_history(url: str, days: int, *, now: datetime) -> SeedReport | None:
     """Seed ``days`` working days up to the day before ``now`` (local) and audit them, and score every month
     they touch, unless seeded history is already there; the report of what was seeded, else None."""
-    from deskaudit.demo.history import SEED_MODEL_ID
     from audit.services.audit_run import run_audit
     from audit.services.scores import compute_month
+    from deskaudit.demo.history import SEED_MODEL_ID
 
     with database(url) as session:
         if session.scalar(select(Observation.id).where(Observation.model_id == SEED_MODEL_ID).limit(1)) is not None:

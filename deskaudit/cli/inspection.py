@@ -21,9 +21,8 @@ from audit.services.inspections import (
 )
 from deskaudit import paths
 from deskaudit.cli.common import BadInput, Failure, database
-from models.enums import ItemResult, ItemScope
+from models.enums import ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
-from models.enums import local_zone
 
 SHOWN_IN = local_zone()
 SCOPE_WORDS = {"vi": {ItemScope.PERSONAL: "cá nhân", ItemScope.UNIT: "đơn vị"},
@@ -124,8 +123,8 @@ def list_(unit_code: str | None, month: str | None) -> None:
               help="The PDF file to write.")
 def pdf(inspection_id: int, out_path: Path) -> None:
     """Write the biên bản of INSPECTION_ID as a PDF (marked DỰ THẢO until final)."""
-    from audit.files.pdf import FontMissing
     from audit.files.inspection_pdf import render_record
+    from audit.files.pdf import FontMissing
 
     with database() as session:
         try:

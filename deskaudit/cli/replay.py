@@ -39,7 +39,8 @@ def replay(video: Path, zones_file: Path | None, every: float, backend: str, img
     from vision.frames import SourceError
     from vision.health import HealthMonitor
     from vision.pipeline import CameraPipeline
-    from vision.replay import SampledFile, replay as run_replay, sample_record
+    from vision.replay import SampledFile, sample_record
+    from vision.replay import replay as run_replay
     from vision.sources import FileSource
     from vision.weights import WeightsError, resolve_weights
     from vision.zones import DeskZones, ZoneError, load_zones_json

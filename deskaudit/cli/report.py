@@ -25,8 +25,7 @@ def report() -> None:
               help="Also write a PDF summary with the unit ranking.")
 def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | None) -> None:
     """Compute the month's scores and write the report. Scores count only confirmed deductions."""
-    from audit.files.month_report import build_month_report, write_pdf, write_xlsx
-    from audit.files.month_report import LOCAL
+    from audit.files.month_report import LOCAL, build_month_report, write_pdf, write_xlsx
     from audit.rules.scoring import BadMonth, month_bounds
 
     for path in (xlsx_path, pdf_path):

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
 
 from audit.files.dossiers import import_dossier_stats
 from audit.files.rosters import desks_of_unit, export_roster, import_excuses, import_roster, local_bound
-from audit.services.rosters import KIND_LABELS, RosterError, add_excuse, add_pattern, excuses, expected_staff
 from audit.files.tabular import ImportRejected, TableError, parse_date, parse_date_or_datetime, parse_month
+from audit.services.rosters import KIND_LABELS, RosterError, add_excuse, add_pattern, excuses, expected_staff
 from deskaudit.cli.common import BadInput, database
 from models.base import utcnow
+from models.enums import local_zone
 from models.hours import ExcusedAbsence
 from models.org import Desk, Staff, Unit
-from models.enums import local_zone
 
 SHOWN_IN = local_zone()
 HALF_LABELS = {"morning": "sáng", "afternoon": "chiều"}

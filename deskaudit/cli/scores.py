@@ -8,14 +8,6 @@ import click
 from sqlalchemy import select
 
 from audit.rules.ranking import UnitRank
-from audit.services.scores import (
-    MonthScores,
-    OfficialScore,
-    add_sanction,
-    compute_month,
-    load_month,
-    months_to_recompute,
-)
 from audit.rules.scoring import (
     CLASS_LABELS_VI,
     SANCTION_LABELS_VI,
@@ -23,6 +15,14 @@ from audit.rules.scoring import (
     BadMonth,
     format_vi,
     month_bounds,
+)
+from audit.services.scores import (
+    MonthScores,
+    OfficialScore,
+    add_sanction,
+    compute_month,
+    load_month,
+    months_to_recompute,
 )
 from deskaudit.cli.common import BadInput, database
 from models.enums import SanctionLevel

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from audit.services.calendars import NoHoursProfile, calendar_for
 from deskaudit.demo.history import (
     SEED_MODEL_ID,
     CameraProfile,
@@ -26,15 +27,13 @@ from deskaudit.demo.history import (
     ScriptedEvent,
     script_days,
 )
-from audit.services.calendars import NoHoursProfile, calendar_for
 from models.base import utcnow
-from models.enums import AbsenceKind, CameraHealth
 from models.checklists import Inspection
+from models.enums import DEFAULT_TIMEZONE, AbsenceKind, CameraHealth, local_zone
 from models.hours import ExcusedAbsence
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk, Staff, Unit
 from models.scoring import DossierStat
-from models.enums import DEFAULT_TIMEZONE, local_zone
 
 MAX_DAYS = 366
 CHUNK = 5000

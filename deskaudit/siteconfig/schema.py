@@ -6,21 +6,27 @@ and uniqueness are checked in ``checks.py`` so every error can name its key path
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from datetime import date, time
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator,
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from models.enums import OverrideKind, UnitLevel, ZoneKind
+from models.enums import DEFAULT_TIMEZONE, OverrideKind, UnitLevel, ZoneKind
 from vision.zones import ZoneError, ZoneRule, zone_set_problems
-from models.enums import DEFAULT_TIMEZONE
 
 SUPPORTED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "device")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

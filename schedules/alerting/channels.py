@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from schedules.alerting.notice import EVENT_LABELS_EN, EVENT_LABELS_VI, AlertNotice
 from models.enums import DEFAULT_TIMEZONE
+from schedules.alerting.notice import EVENT_LABELS_EN, EVENT_LABELS_VI, AlertNotice
 
 log = logging.getLogger(__name__)
 

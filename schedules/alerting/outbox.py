@@ -84,7 +84,7 @@ def deliver_due(session_factory: sessionmaker[Session], channel: Channel, *,
             channel.send(notice)
         except ChannelError as exc:
             error = str(exc)
-        except Exception as exc:  # noqa: BLE001 — a channel bug is a failed delivery, not a dead job
+        except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.exception("channel %s: unexpected error", channel.name)
         done_at = clock()

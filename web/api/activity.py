@@ -8,17 +8,38 @@ from flask import jsonify
 from sqlalchemy import bindparam, func, select
 
 from audit.services.daily_facts import desk_days
-from models.enums import CameraHealth, PresenceState
+from models.enums import DEFAULT_TIMEZONE, CameraHealth, PresenceState
 from models.observing import Observation, PresenceEvent
 from models.org import Camera, Desk
 from web.api import bp, page_args, paginated
-from web.api.common import (BOOL, DAY, DAY_SCHEMA, INT, NUM, OPT_INT, OPT_NUM, OPT_STR, OPT_TIME, STR, TIME,
-                            TIME_SCHEMA, arg, day_range, enum_schema, fail, iso, obj, parse_day, parse_time,
-                            query_param, unit_codes, visible_desk)
+from web.api.common import (
+    BOOL,
+    DAY,
+    DAY_SCHEMA,
+    INT,
+    NUM,
+    OPT_INT,
+    OPT_NUM,
+    OPT_STR,
+    OPT_TIME,
+    STR,
+    TIME,
+    TIME_SCHEMA,
+    arg,
+    day_range,
+    enum_schema,
+    fail,
+    iso,
+    obj,
+    parse_day,
+    parse_time,
+    query_param,
+    unit_codes,
+    visible_desk,
+)
 from web.api.openapi import document
 from web.db import get_session
 from web.read import scoped_or_404
-from models.enums import DEFAULT_TIMEZONE
 
 MAX_RANGE = timedelta(days=31)
 OBSERVATION = obj({"id": INT, "unit_code": STR, "desk_code": STR, "camera_code": STR, "slot_at": TIME,

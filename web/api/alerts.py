@@ -12,8 +12,26 @@ from models.alerts import Alert
 from models.enums import AlertKind, AlertStatus, Severity
 from models.org import Camera, Desk
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (INT, OPT_STR, OPT_TIME, STR, TIME, arg, arg_choice, arg_units, enum_schema, fail,
-                            id_param, iso, json_body, obj, query_param, scoped, unit_codes, visible_desk)
+from web.api.common import (
+    INT,
+    OPT_STR,
+    OPT_TIME,
+    STR,
+    TIME,
+    arg,
+    arg_choice,
+    arg_units,
+    enum_schema,
+    fail,
+    id_param,
+    iso,
+    json_body,
+    obj,
+    query_param,
+    scoped,
+    unit_codes,
+    visible_desk,
+)
 from web.api.openapi import document
 from web.db import get_session
 from web.read import now_utc

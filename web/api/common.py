@@ -16,12 +16,11 @@ from flask import abort, request
 from sqlalchemy import select
 
 from models.access import User
+from models.enums import DEFAULT_TIMEZONE, local_zone
 from models.org import Desk, Unit
-from models.enums import local_zone
 from web.db import get_session
 from web.read import FIRST_YEAR, LAST_YEAR, LOCAL, desk_in_scope, is_month, scoped_or_404, unit_in_scope, units_under
 from web.scope import unit_directory
-from models.enums import DEFAULT_TIMEZONE
 
 MAX_ID = 2**31 - 1  # ids above this exist in no table: a 404, never a database overflow
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

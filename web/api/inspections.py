@@ -13,9 +13,33 @@ from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, Insp
 from models.enums import DEFAULT_TIMEZONE, InspectionStatus, ItemResult, ItemScope
 from models.org import Desk, Staff
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_STR, OPT_TIME, STR, TIME, TIME_SCHEMA,
-                            arg_choice, arg_month, arg_units, body_text, enum_schema, fail, id_param, iso,
-                            json_body, number, obj, parse_time, query_param, scoped, unit_codes, visible_unit)
+from web.api.common import (
+    CODE_SCHEMA,
+    INT,
+    MONTH_SCHEMA,
+    NUM,
+    OPT_STR,
+    OPT_TIME,
+    STR,
+    TIME,
+    TIME_SCHEMA,
+    arg_choice,
+    arg_month,
+    arg_units,
+    body_text,
+    enum_schema,
+    fail,
+    id_param,
+    iso,
+    json_body,
+    number,
+    obj,
+    parse_time,
+    query_param,
+    scoped,
+    unit_codes,
+    visible_unit,
+)
 from web.api.openapi import document
 from web.db import get_session
 from web.read import LOCAL, now_utc

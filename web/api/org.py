@@ -9,8 +9,24 @@ from models.enums import CameraHealth, ZoneKind
 from models.observing import Observation
 from models.org import Camera, Desk, Unit, Zone
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (BOOL, INT, OPT_TIME, STR, TIME, arg, arg_units, enum_schema, id_param, iso, obj,
-                            query_param, scoped, unit_codes, value_of, visible_desk)
+from web.api.common import (
+    BOOL,
+    INT,
+    OPT_TIME,
+    STR,
+    TIME,
+    arg,
+    arg_units,
+    enum_schema,
+    id_param,
+    iso,
+    obj,
+    query_param,
+    scoped,
+    unit_codes,
+    value_of,
+    visible_desk,
+)
 from web.api.openapi import document
 from web.db import get_session
 

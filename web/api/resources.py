@@ -10,8 +10,21 @@ from sqlalchemy import func, select
 
 from models.org import Camera, Desk, Staff, Unit
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (BOOL, CODE_SCHEMA, INT, OPT_STR, STR, arg_units, id_param, obj, path_code, query_param,
-                            scoped, unit_codes, visible_unit)
+from web.api.common import (
+    BOOL,
+    CODE_SCHEMA,
+    INT,
+    OPT_STR,
+    STR,
+    arg_units,
+    id_param,
+    obj,
+    path_code,
+    query_param,
+    scoped,
+    unit_codes,
+    visible_unit,
+)
 from web.api.openapi import document
 from web.db import get_session
 from web.scope import visible_unit_ids

@@ -14,9 +14,34 @@ from models.findings import Finding, FindingEvidence
 from models.observing import Observation
 from models.org import Desk, Staff
 from web.api import bp, page_args, page_of, paginated, total_of
-from web.api.common import (DAY, INT, MONTH_SCHEMA, OPT_INT, OPT_NUM, OPT_STR, OPT_TIME, STR, TIME, arg,
-                            arg_choice, arg_month, arg_units, body_text, enum_schema, fail, id_param, iso, json_body,
-                            number, obj, query_param, scoped, unit_codes, usernames, visible_desk)
+from web.api.common import (
+    DAY,
+    INT,
+    MONTH_SCHEMA,
+    OPT_INT,
+    OPT_NUM,
+    OPT_STR,
+    OPT_TIME,
+    STR,
+    TIME,
+    arg,
+    arg_choice,
+    arg_month,
+    arg_units,
+    body_text,
+    enum_schema,
+    fail,
+    id_param,
+    iso,
+    json_body,
+    number,
+    obj,
+    query_param,
+    scoped,
+    unit_codes,
+    usernames,
+    visible_desk,
+)
 from web.api.openapi import document
 from web.db import get_session
 from web.read import acting_user, log_access, now_utc, staff_in_scope

@@ -7,15 +7,34 @@ from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
-from audit.services.scores import MonthScores, OfficialScore, load_month
 from audit.rules.scoring import BadMonth
+from audit.services.scores import MonthScores, OfficialScore, load_month
 from models.enums import Classification, Role
 from models.org import Unit
 from models.scoring import Score
 from web.api import bp, page_args
-from web.api.common import (BOOL, CODE_SCHEMA, INT, MONTH_SCHEMA, NUM, OPT_INT, OPT_NUM, OPT_STR, STR, arg,
-                            arg_month, enum_schema, fail, number, obj, parse_month, path_code, query_param,
-                            unit_codes, visible_unit)
+from web.api.common import (
+    BOOL,
+    CODE_SCHEMA,
+    INT,
+    MONTH_SCHEMA,
+    NUM,
+    OPT_INT,
+    OPT_NUM,
+    OPT_STR,
+    STR,
+    arg,
+    arg_month,
+    enum_schema,
+    fail,
+    number,
+    obj,
+    parse_month,
+    path_code,
+    query_param,
+    unit_codes,
+    visible_unit,
+)
 from web.api.openapi import PAGE_PARAMS, document, list_of
 from web.cache import cached
 from web.db import get_session

@@ -7,7 +7,6 @@ resolved alert cannot be acknowledged.
 
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,9 +18,8 @@ from audit.services.alerts import AlertResolved
 from audit.services.alerts import acknowledge as acknowledge_alert
 from models.access import User
 from models.alerts import Alert
-from models.enums import AlertKind, AlertStatus
+from models.enums import AlertKind, AlertStatus, local_zone
 from models.org import Camera, Desk, Unit
-from models.enums import local_zone
 from web.db import get_session
 from web.i18n import lang
 from web.read import now_utc, scoped_or_404, units_under, visible_units

@@ -6,9 +6,8 @@ Credentials and source URLs never reach a template: views hand over only the fie
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request, send_file
+from flask import Blueprint, abort, flash, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,8 +21,17 @@ from models.org import Camera, Desk, Unit, Zone
 from web.db import get_session
 from web.formatting import ZONE_KIND_LABELS
 from web.pages.cameras_data import (
-    DEFAULT_SIZE, HEALTHS, ZoneInputError, day_bounds, fault_spans, health_mixes, image_size,
-    latest_observations, parse_zones, save_zones, snapshot_file,
+    DEFAULT_SIZE,
+    HEALTHS,
+    ZoneInputError,
+    day_bounds,
+    fault_spans,
+    health_mixes,
+    image_size,
+    latest_observations,
+    parse_zones,
+    save_zones,
+    snapshot_file,
 )
 from web.pages.review_data import image_mimetype
 from web.read import log_access, now_utc

@@ -12,8 +12,15 @@ from flask_babel import gettext as _
 from audit.services.workflow import WorkflowError, decide, explain
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from web.db import get_session
-from web.pages.findings_data import (Filters, conflict_message, detail_context, explain_conflict_message,
-                                     finding_in_scope, list_findings, months_with_findings)
+from web.pages.findings_data import (
+    Filters,
+    conflict_message,
+    detail_context,
+    explain_conflict_message,
+    finding_in_scope,
+    list_findings,
+    months_with_findings,
+)
 from web.pages.review_data import ACTION_LABELS, KIND_LABELS, PER_PAGE, STATUS_LABELS, image_mimetype, page_arg
 from web.read import acting_user, log_access, now_utc, stored_file, visible_units
 from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from audit.services.checklists import active_template, item_by_number
 from audit.rules.scoring import month_bounds
+from audit.services.checklists import active_template, item_by_number
 from audit.services.workflow import ALLOWED
 from models.access import User
 from models.checklists import ChecklistItem

@@ -15,16 +15,30 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from audit.files.inspection_pdf import render_record
 from audit.rules.checklist import deduction_label
 from audit.services.inspections import InspectionError, deductions_of, finalize, record_inspection
-from audit.files.inspection_pdf import render_record
 from models.enums import InspectionStatus, ItemScope
 from models.org import Unit
 from web.db import get_session
-from web.pages.inspections_data import (detail_context, form_choices, form_template, inspection_in_scope,
-                                        list_inspections, parse_form, stored_photos)
-from web.pages.review_data import (INSPECTION_STATUS_LABELS, PER_PAGE, RESULT_LABELS, ascii_name, image_mimetype,
-                                   month_arg, page_arg)
+from web.pages.inspections_data import (
+    detail_context,
+    form_choices,
+    form_template,
+    inspection_in_scope,
+    list_inspections,
+    parse_form,
+    stored_photos,
+)
+from web.pages.review_data import (
+    INSPECTION_STATUS_LABELS,
+    PER_PAGE,
+    RESULT_LABELS,
+    ascii_name,
+    image_mimetype,
+    month_arg,
+    page_arg,
+)
 from web.read import LOCAL, data_dir, log_access, now_utc, stored_file
 from web.scope import DECIDE_ROLES, can, roles_required
 

@@ -15,16 +15,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.services.checklists import active_template, ensure_default_template
 from audit.rules.scoring import month_window
+from audit.services.checklists import active_template, ensure_default_template
 from audit.services.inspections import PHOTO_KINDS, ItemOutcome
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
-from models.enums import ItemResult, ItemScope
+from models.enums import ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
 from web.pages.review_data import PER_PAGE
 from web.read import LOCAL, scoped_or_404
 from web.scope import visible_unit_ids
-from models.enums import local_zone
 
 RESULT_VALUES = {r.value: r for r in ItemResult}
 FORM_TIME = "%Y-%m-%dT%H:%M"

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
-from markupsafe import Markup
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from audit.rules import desk_status as live
@@ -25,8 +25,18 @@ from web.db import get_session
 from web.i18n import local_datetime
 from web.pages import wall_data as data
 from web.pages.review_data import KIND_LABELS, STATUS_LABELS  # the findings pages' names, one wording
-from web.read import (LATEST_SNAPSHOTS, data_dir, desk_in_scope, latest_snapshot, log_access, now_utc, scoped_or_404,
-                      stored_file, units_under, visible_units)
+from web.read import (
+    LATEST_SNAPSHOTS,
+    data_dir,
+    desk_in_scope,
+    latest_snapshot,
+    log_access,
+    now_utc,
+    scoped_or_404,
+    stored_file,
+    units_under,
+    visible_units,
+)
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 REFRESH_SECONDS = 20

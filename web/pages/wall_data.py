@@ -6,12 +6,11 @@ so the pages show one consistent moment and tests can fix it.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -20,17 +19,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audit.rules.facts import DeskDayFacts, desk_day_facts
-from audit.services.calendars import CalendarCache
+from audit.rules.timeline import STATE_NAMES, UNKNOWN, Observations, Sessions, runs, state_codes
 from audit.services.audit_run import MAX_GAP
+from audit.services.calendars import CalendarCache
 from audit.services.desk_status import live_desks
 from audit.services.thresholds import desk_thresholds
-from audit.rules.timeline import STATE_NAMES, UNKNOWN, Observations, Sessions, runs, state_codes
 from models.alerts import Alert
-from models.enums import AlertStatus, CameraHealth
+from models.enums import AlertStatus, CameraHealth, local_zone
 from models.findings import Finding
 from models.observing import Observation
 from models.org import Camera, Desk, Staff, Unit
-from models.enums import local_zone
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CALENDAR_TTL_S = 60
