@@ -18,7 +18,7 @@ def local_zone(name: str | None = None) -> ZoneInfo:
 
 class StrEnum(str, Enum):
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
 
 class UnitLevel(StrEnum):

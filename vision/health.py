@@ -156,7 +156,8 @@ class ViewMatcher:
         transform, inlier_mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0)
         inliers = int(inlier_mask.sum()) if inlier_mask is not None else 0
         metrics = {"matches": float(len(matches)), "inliers": float(inliers), "inlier_ratio": inliers / len(matches)}
-        if transform is None or inliers < self.t.moved_min_inliers or metrics["inlier_ratio"] < self.t.moved_min_inlier_ratio:
+        if (transform is None or inliers < self.t.moved_min_inliers
+                or metrics["inlier_ratio"] < self.t.moved_min_inlier_ratio):
             return True, metrics
         scale = float(np.hypot(transform[0, 0], transform[1, 0]))
         rotation = float(np.degrees(np.arctan2(transform[1, 0], transform[0, 0])))

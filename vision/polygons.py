@@ -41,7 +41,8 @@ def point_in_polygon(x: float, y: float, polygon: Sequence[tuple[float, float]],
 def points_in_polygon(points: np.ndarray, polygon: np.ndarray | Sequence[tuple[float, float]]) -> np.ndarray:
     """Boolean mask: which of the ``N×2`` points lie inside (or on) the polygon."""
     vertices = [(float(px), float(py)) for px, py in polygon]
-    return np.array([point_in_polygon(float(px), float(py), vertices) for px, py in np.asarray(points).reshape(-1, 2)], bool)
+    return np.array([point_in_polygon(float(px), float(py), vertices)
+                     for px, py in np.asarray(points).reshape(-1, 2)], bool)
 
 
 def self_intersects(polygon: Sequence[Point]) -> bool:
@@ -58,11 +59,11 @@ def self_intersects(polygon: Sequence[Point]) -> bool:
 
 
 def _segments_touch(p1: Point, p2: Point, p3: Point, p4: Point) -> bool:
-    def orient(a, b, c):
+    def orient(a: Point, b: Point, c: Point) -> int:
         value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
         return 0 if abs(value) < 1e-12 else (1 if value > 0 else -1)
 
-    def on_segment(a, b, c):
+    def on_segment(a: Point, b: Point, c: Point) -> bool:
         return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
 
     o1, o2, o3, o4 = orient(p1, p2, p3), orient(p1, p2, p4), orient(p3, p4, p1), orient(p3, p4, p2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from models.enums import AlertKind, Severity
 
@@ -27,7 +28,7 @@ class Condition:
     since: datetime
     message: str
     message_en: str
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def unattended_key(desk_id: int) -> str:

@@ -18,11 +18,12 @@ Times are local to the profile's time zone; answers about instants take and give
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.enums import DEFAULT_TIMEZONE
@@ -197,7 +198,8 @@ class WorkingCalendar:
         total = 0.0
         day = start
         while day <= end:
-            total += sum((i.end - i.start).total_seconds() / 60 for i in self.intervals(day, saturday_desk=saturday_desk))
+            total += sum((i.end - i.start).total_seconds() / 60
+                         for i in self.intervals(day, saturday_desk=saturday_desk))
             day += timedelta(days=1)
         return total
 
@@ -212,7 +214,7 @@ class WorkingCalendar:
 
 
 @lru_cache(maxsize=64)
-def _vietnam(year: int):
+def _vietnam(year: int) -> Mapping[date, str]:
     import holidays
 
     return holidays.country_holidays("VN", years=year)
@@ -220,7 +222,8 @@ def _vietnam(year: int):
 
 def public_holiday(day: date) -> str | None:
     """The Vietnamese public holiday (or day off in lieu) on ``day``, if any."""
-    return _vietnam(day.year).get(day)
+    found = _vietnam(day.year).get(day)
+    return str(found) if found is not None else None
 
 
 @lru_cache(maxsize=64)
@@ -231,7 +234,7 @@ def national_makeup_days(year: int) -> frozenset[date]:
     try:
         from holidays.countries.vietnam import VietnamStaticHolidays
 
-        table = VietnamStaticHolidays.special_public_holidays
+        table: Mapping[int, Any] = VietnamStaticHolidays.special_public_holidays
     except (ImportError, AttributeError):
         return frozenset()
     days = set()

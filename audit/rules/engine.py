@@ -148,7 +148,7 @@ def _state_minutes(cut: Runs, n_sessions: int) -> np.ndarray:
                      for code in (PRESENT, ABSENT, UNKNOWN)], axis=1) if len(cut) else np.zeros((n_sessions, 3))
 
 
-def _session_runs(columns, bounds, i: int) -> list[Run]:
+def _session_runs(columns: Sequence[np.ndarray], bounds: np.ndarray, i: int) -> list[Run]:
     return [Run(*values) for values in zip(*(c[bounds[i]:bounds[i + 1]] for c in columns))]
 
 

@@ -17,11 +17,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions, runs, state_codes
+from audit.rules.timeline import (
+    ABSENT,
+    PRESENT,
+    UNKNOWN,
+    US_PER_MINUTE,
+    Observations,
+    Runs,
+    Sessions,
+    runs,
+    state_codes,
+)
 
 
 @dataclass(frozen=True)
@@ -120,9 +131,9 @@ def _observations(frame: pd.DataFrame) -> Observations:
     return Observations(np.zeros(len(at), dtype=np.int64), at, state, queue)
 
 
-def _absence_spans(cut, bounds) -> list[Span]:
+def _absence_spans(cut: Runs, bounds: Sequence[tuple[int, int]]) -> list[Span]:
     """Absent runs merged while nothing scheduled lies between them (lunch); minutes are scheduled minutes."""
-    spans: list[list] = []  # start, end, µs, open, queue max
+    spans: list[list[Any]] = []  # start, end, µs, open, queue max
     for start, end, state, queue in zip(cut.start.tolist(), cut.end.tolist(), cut.state.tolist(),
                                         cut.queue_max.tolist()):
         if state != ABSENT:
@@ -139,7 +150,7 @@ def _absence_spans(cut, bounds) -> list[Span]:
     return [Span(_time(s), _time(e), _minutes(n), q) for s, e, n, _, q in spans]
 
 
-def _scheduled_between(bounds, a: int, b: int) -> int:
+def _scheduled_between(bounds: Sequence[tuple[int, int]], a: int, b: int) -> int:
     return sum(max(0, min(y, b) - max(x, a)) for x, y in bounds)
 
 
@@ -153,9 +164,9 @@ def _us_delta(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _time(us) -> datetime:
+def _time(us: float) -> datetime:
     return pd.Timestamp(int(us), unit="us", tz="UTC").to_pydatetime()
 
 
-def _minutes(us) -> float:
+def _minutes(us: float) -> float:
     return float(us) / US_PER_MINUTE

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE
 
@@ -49,7 +50,8 @@ class RuleSettings:
     unknown_tolerance_minutes: float = 2
 
     def us(self, name: str) -> int:
-        return int(round(getattr(self, name) * US_PER_MINUTE))
+        minutes: float = getattr(self, name)
+        return round(minutes * US_PER_MINUTE)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Draft:
     end: int
     minutes: float
     queue_max: int | None = None
-    details: dict = field(default_factory=dict, compare=False)
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def excuse(runs: Sequence[Run], excused: Sequence[tuple[int, int]]) -> list[Run]:

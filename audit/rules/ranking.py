@@ -62,16 +62,18 @@ def unit_score(totals: Sequence[Decimal], deduction_points: Decimal) -> tuple[De
 
 def rank_units(units: Iterable[UnitInput]) -> list[UnitRank]:
     """Score, classify and rank units: best first, then unranked units, ties by code."""
-    scored = []
+    scored: list[UnitRank] = []
     for unit in units:
         points = q2(sum((line.points for line in unit.deductions), Decimal(0)))
         mean, score = unit_score(unit.totals, points)
         scored.append(UnitRank(unit.code, unit.name, unit.officials, len(unit.totals), mean, points, score,
                                classify(score), None, tuple(unit.deductions)))
-    ranked = sorted((u for u in scored if u.score is not None), key=lambda u: (-u.score, u.code))
-    result, previous, rank = [], None, 0
-    for position, unit in enumerate(ranked, start=1):
-        if unit.score != previous:
-            rank, previous = position, unit.score
-        result.append(replace(unit, rank=rank))
+    ranked = sorted(((u.score, u) for u in scored if u.score is not None), key=lambda pair: (-pair[0], pair[1].code))
+    result: list[UnitRank] = []
+    previous: Decimal | None = None
+    rank = 0
+    for position, (score, ranked_unit) in enumerate(ranked, start=1):
+        if score != previous:
+            rank, previous = position, score
+        result.append(replace(ranked_unit, rank=rank))
     return result + sorted((u for u in scored if u.score is None), key=lambda u: u.code)

@@ -222,7 +222,7 @@ def format_number(number: Decimal | int, *, places: int = 2, decimal_sep: str = 
     value = Decimal(number).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     whole, _, fraction = f"{abs(value):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         whole, groups = whole[:-3], [whole[-3:], *groups]
     text = group_sep.join([whole, *groups])
@@ -251,7 +251,7 @@ def summary_line(unit_scores: Sequence[tuple[Decimal, Classification | None]], l
         return "Chưa có đơn vị nào được xếp hạng" if lang == "vi" else "No unit ranked yet"
     scores = [Decimal(score) for score, _ in unit_scores]
     good = sum(1 for _, cls in unit_scores if cls in GOOD_OR_BETTER)
-    mean, high, low = q2(sum(scores) / len(scores)), max(scores), min(scores)
+    mean, high, low = q2(sum(scores, Decimal(0)) / len(scores)), max(scores), min(scores)
     if lang == "vi":
         return (f"{good}/{len(scores)} đơn vị xếp loại tốt, bình quân {format_vi(mean)} điểm, "
                 f"cao nhất {format_vi(high)}, thấp nhất {format_vi(low)}")

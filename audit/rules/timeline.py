@@ -11,6 +11,7 @@ Times are integer microseconds since the Unix epoch (UTC).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ UNKNOWN, PRESENT, ABSENT = 0, 1, 2  # state codes of the vectorised arrays
 STATE_NAMES = {UNKNOWN: PresenceState.UNKNOWN.value, PRESENT: PresenceState.PRESENT.value,
                ABSENT: PresenceState.ABSENT.value}
 US_PER_MINUTE = 60_000_000
+Pieces = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # session, start, end, state, queue
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Runs:
         return np.searchsorted(self.session, np.arange(self.session.max() + 2 if len(self) else 1))
 
 
-def state_codes(health, presence) -> np.ndarray:
+def state_codes(health: Iterable[str] | np.ndarray, presence: Iterable[str] | np.ndarray) -> np.ndarray:
     """State codes of samples from their health and presence texts: anything but a healthy present/absent is unknown."""
     health, presence = np.asarray(health, dtype=str), np.asarray(presence, dtype=str)
     return np.where(health != CameraHealth.OK.value, UNKNOWN,
@@ -104,7 +106,8 @@ def runs(observations: Observations, sessions: Sessions, *, max_gap_us: int, lon
     return _run_length(session, start_us, end_us, state, queue, long_queue_length)
 
 
-def _observed_pieces(obs: Observations, s_start, s_end, t0: int, span: int, max_gap_us: int):
+def _observed_pieces(obs: Observations, s_start: np.ndarray, s_end: np.ndarray, t0: int, span: int,
+                     max_gap_us: int) -> Pieces:
     """Each observation's segment intersected with the session(s) it touches (at most the next two)."""
     if len(obs) == 0:
         empty = np.array([], dtype=np.int64)
@@ -125,10 +128,11 @@ def _observed_pieces(obs: Observations, s_start, s_end, t0: int, span: int, max_
         ok = (hi2 > lo2) & (nxt < len(s_start))
         for part, values in zip(parts, (nxt[ok], lo2[ok], hi2[ok], obs.state[spill][ok], obs.queue[spill][ok])):
             part.append(values)
-    return tuple(np.concatenate(p) for p in parts)
+    session, start, end, state, queue = (np.concatenate(p) for p in parts)
+    return session, start, end, state, queue
 
 
-def _with_unknown_gaps(pieces, s_start, s_end):
+def _with_unknown_gaps(pieces: Pieces, s_start: np.ndarray, s_end: np.ndarray) -> Pieces:
     """The observed pieces plus unknown pieces for every stretch of a session they leave uncovered."""
     session, start, end, state, queue = pieces
     order = np.lexsort((start, session))
@@ -153,7 +157,8 @@ def _with_unknown_gaps(pieces, s_start, s_end):
             np.concatenate([queue, np.full(len(g_session), np.nan)]))
 
 
-def _run_length(session, start, end, state, queue, long_queue_length: int) -> Runs:
+def _run_length(session: np.ndarray, start: np.ndarray, end: np.ndarray, state: np.ndarray, queue: np.ndarray,
+                long_queue_length: int) -> Runs:
     """Merge touching pieces of the same state and session into runs, with their queue figures."""
     boundary = np.ones(len(session), dtype=bool)
     boundary[1:] = (session[1:] != session[:-1]) | (state[1:] != state[:-1]) | (start[1:] != end[:-1])
