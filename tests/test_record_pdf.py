@@ -120,7 +120,7 @@ def test_missing_fonts_are_named(monkeypatch, tmp_path):
 
 
 def test_pdf_modules_do_not_import_matplotlib():
-    code = ("import sys, audit.files.inspection_pdf, audit.pdf\naudit.pdf.new_pdf('x')\n"
+    code = ("import sys, audit.files.inspection_pdf, audit.files.pdf\naudit.files.pdf.new_pdf('x')\n"
             "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
