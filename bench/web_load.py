@@ -138,7 +138,7 @@ def write_snapshots(data_dir: Path, cameras: list[str]) -> None:
     frame = np.full((480, 640, 3), 90, dtype=np.uint8)
     cv2.rectangle(frame, (430, 150), (640, 360), (60, 110, 160), -1)
     cv2.rectangle(frame, (220, 150), (430, 340), (140, 140, 140), -1)
-    ok, jpeg = cv2.imencode(".jpg", cv2.GaussianBlur(frame, (31, 31), 0))
+    _ok, jpeg = cv2.imencode(".jpg", cv2.GaussianBlur(frame, (31, 31), 0))
     latest = data_dir / "snapshots" / "latest"
     latest.mkdir(parents=True, exist_ok=True)
     for code in cameras:
@@ -335,7 +335,7 @@ def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict, w
              f"as the server logged them: {'; '.join(line.strip() for line in queue_lines[-2:]) or 'none'}")
         result.update(summary, missing=missing, server_rss_mb=rss, server_peak_rss_mb=peak,
                       queue_log=queue_lines)
-        for client in clients + [admin, viewer]:
+        for client in [*clients, admin, viewer]:
             client.close()
     except (RuntimeError, OSError, http.client.HTTPException) as error:
         echo(f"FAILED: {error}")

@@ -12,6 +12,7 @@ tens of milliseconds per frame) costs nothing worth a model copy per thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -275,10 +276,8 @@ class SamplerService:
 
     def _remove(self, code: str) -> None:
         for job_id in (camera_job_id(code), camera_job_id(code) + CATCH_UP_SUFFIX):
-            try:
+            with contextlib.suppress(JobLookupError):  # never scheduled, or a catch-up that has already run
                 self.scheduler.remove_job(job_id)
-            except JobLookupError:  # never scheduled, or a catch-up that has already run
-                pass
         self._retire(self._runs.pop(code))
         log.info("camera %s: disabled or removed, job dropped", code)
 

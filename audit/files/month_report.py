@@ -122,7 +122,7 @@ def write_pdf(report: MonthReport, path: Path) -> None:
               if len(report.findings) else pd.DataFrame())
     statuses = list(STATUS_VI.values())
     rows = [[kind] + [str(int(counts.loc[kind].get(s, 0))) for s in statuses] for kind in counts.index]
-    table(pdf, ["Loại"] + statuses, rows or [["Không có phát hiện"] + ["0"] * len(statuses)], [34, 16, 16, 16, 16],
+    table(pdf, ["Loại", *statuses], rows or [["Không có phát hiện"] + ["0"] * len(statuses)], [34, 16, 16, 16, 16],
           align=["L", "C", "C", "C", "C"])
     pdf.set_font("DejaVu", "", 8)
     pdf.ln(2)

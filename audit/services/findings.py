@@ -172,9 +172,9 @@ def _note_rule_result(row: Finding, new: NewFinding, now: datetime) -> None:
     latest = {"kind": new.kind, "minutes": _whole(new.minutes), "at": now.isoformat()}
     details = dict(row.details or {})
     details.pop("no_longer_proposed_at", None)
-    if row.minutes != latest["minutes"] or row.kind.value != new.kind:
-        if (details.get("latest_rule_result") or {}).get("minutes") != latest["minutes"]:
-            details["latest_rule_result"] = latest
+    if ((row.minutes != latest["minutes"] or row.kind.value != new.kind)
+            and (details.get("latest_rule_result") or {}).get("minutes") != latest["minutes"]):
+        details["latest_rule_result"] = latest
     if details != (row.details or {}):
         row.details = details
 

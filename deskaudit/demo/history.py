@@ -293,7 +293,7 @@ class _Queue:
         return self.steps[i][1] if i >= 0 else 0
 
     def spans(self) -> list[tuple[int, int, int]]:
-        ends = self._starts[1:] + [self.end]
+        ends = [*self._starts[1:], self.end]
         return [(s, e, v) for (s, v), e in zip(self.steps, ends)]
 
     def set_between(self, start: int, end: int, value) -> None:

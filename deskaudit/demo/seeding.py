@@ -317,8 +317,8 @@ def _write_dossier_stats(session: Session, chosen: Sequence[date], until: date, 
                 continue
             rng = np.random.default_rng([seed, int(month.replace("-", "")), zlib.crc32(official.code.encode()), 11])
             received = int(rng.integers(40, 161))
-            late = int(round(received * float(rng.uniform(0, 0.08))))
-            pending = int(round(received * float(rng.uniform(0.08, 0.2) if current else rng.uniform(0, 0.04))))
+            late = round(received * float(rng.uniform(0, 0.08)))
+            pending = round(received * float(rng.uniform(0.08, 0.2) if current else rng.uniform(0, 0.04)))
             rows.append(dict(month=month, unit_id=official.unit_id, desk_id=official.default_desk_id,
                              staff_id=official.id, received=received, on_time=received - late - pending, late=late,
                              not_yet_due=pending, source_file=STATS_SOURCE, import_batch=SEED_MODEL_ID,

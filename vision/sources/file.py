@@ -146,7 +146,7 @@ class FileSource(SourceBase):
             raise ValueError(f"{self.description}: frame_at needs a time ≥ 0 s, got {t_s!r}")
         if self._cap is None:
             raise SourceError(f"{self.description}: closed")
-        target = int(math.floor(t_s * self.fps + 1e-6))  # the epsilon absorbs 0.3 * 10 = 2.9999…
+        target = math.floor(t_s * self.fps + 1e-6)  # the epsilon absorbs 0.3 * 10 = 2.9999…
         if target < self._next_index:
             self._rewind()
         try:
