@@ -5,8 +5,9 @@ official each, Mon–Fri 07:30–11:30 and 13:00–17:00, a sample per camera pe
 working days, presence events, alerts, findings and one month of scores — starts ``deskaudit run web``
 (its defaults: one waitress process per CPU core up to 4, 8 threads each, the wall and a month's scores
 shared for 5 s; ``--workers`` and ``--cache`` change them) on a free port, and runs ``--clients``
-threads for ``--seconds``: half signed in as the admin through /login (session cookie, CSRF token from the form), half with a commune viewer's
-bearer token, each on one keep-alive connection, each picking its next request from a fixed mix:
+threads for ``--seconds``: half signed in as the admin through /login (session cookie, CSRF token from the form),
+half with a commune viewer's bearer token, each on one keep-alive connection, each picking its next request from a
+fixed mix:
 
     /wall 10 % · /wall/tiles 20 % · /api/v1/desks 10 % · /api/v1/alerts?status=open 15 %
     /api/v1/findings?month=M 15 % · /api/v1/observations?desk=D&from=…&to=… (one day) 20 %
@@ -227,7 +228,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="server processes (default: the server's own, one per CPU "
                                                      "core up to 4)")
     parser.add_argument("--threads", type=int, help="request threads per server process (default: its own, 8)")
-    parser.add_argument("--cache", type=float, help="seconds the server shares the wall and a month's scores (default: its own, 5)")
+    parser.add_argument("--cache", type=float, help="seconds the server shares the wall and a month's scores "
+                                                    "(default: its own, 5)")
     parser.add_argument("--baseline", action="store_true",
                         help="first run the same load against one server process without the shared cache "
                              "(--workers 1 --cache 0), then against the configuration asked for")

@@ -122,7 +122,8 @@ class SamplerService:
         alert_every_s: How often the alert rules are evaluated.
         deliver_every_s: How often each channel's due deliveries are sent.
         retention_days: Evidence frames older than this are deleted (nightly) unless a finding holds them.
-        audit_runner: Replaces the nightly audit of the day before (``None``: the audit rules, audit/services/audit_run.py).
+        audit_runner: Replaces the nightly audit of the day before (``None``: the audit rules,
+            audit/services/audit_run.py).
     """
 
     def __init__(self, session_factory: sessionmaker[Session], detector: PersonDetector, data_dir: Path, *,

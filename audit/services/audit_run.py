@@ -78,7 +78,8 @@ class Auditor:
         self._items = None
 
     def judge(self, day: date):
-        """The rules' result for ``day``: (AuditResult, plan, observations frame, excuses), or None when nothing is scheduled."""
+        """The rules' result for ``day``: (AuditResult, plan, observations frame, excuses), or None when nothing is
+        scheduled."""
         rows = []  # (desk index, start, end, number, half)
         for index, desk in enumerate(self.desks):
             calendar = self._calendar(desk)

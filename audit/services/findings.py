@@ -70,7 +70,8 @@ class NewFinding:
         start, end = (t.astimezone(zone).strftime("%H:%M") for t in (self.starts_at, self.ends_at))
         minutes = _whole(self.minutes)
         where = f"quầy {self.desk_code}, {self.day.strftime('%d/%m/%Y')}"
-        part = SESSION_VI.get(self.session_number, f"buổi {self.session_number + 1}") if self.session_number is not None else ""
+        part = (SESSION_VI.get(self.session_number, f"buổi {self.session_number + 1}")
+                if self.session_number is not None else "")
         if self.kind == LATE_ARRIVAL:
             return f"Đến muộn {minutes} phút ({part}, có mặt lúc {end}), {where}"
         if self.kind == EARLY_LEAVE:

@@ -349,7 +349,8 @@ def _write_inspections(session: Session, targets: Sequence[_Target], chosen: Seq
         if session.scalar(select(func.count()).select_from(Inspection).where(Inspection.record_number == number)):
             continue
         rng = np.random.default_rng([seed, zlib.crc32(number.encode())])
-        outcomes = [ItemOutcome(13, "fail" if rng.random() < 0.5 else "pass", note="Chưa niêm yết số điện thoại đường dây nóng"),
+        outcomes = [ItemOutcome(13, "fail" if rng.random() < 0.5 else "pass",
+                                note="Chưa niêm yết số điện thoại đường dây nóng"),
                     ItemOutcome(15, "pass")]
         for target in group:
             code = target.official.code
