@@ -216,7 +216,8 @@ def main() -> None:
     settings = RuleSettings()
     t = time.perf_counter()
     observations, plan, leave = make_month(args.desks, working_days(args.days), args.every)
-    print(f"data: {args.desks} desks × {args.days} days × {len(observations) // (args.desks * args.days):,} samples/day "
+    print(f"data: {args.desks} desks × {args.days} days × "
+          f"{len(observations) // (args.desks * args.days):,} samples/day "
           f"= {len(observations):,} samples, {len(plan.sessions):,} sessions "
           f"(generated in {time.perf_counter() - t:.1f} s, RSS peak so far {peak_rss_mb():,.0f} MB)")
     gc.collect()
@@ -242,7 +243,8 @@ def main() -> None:
     slow, slow_totals = naive(observations, plan, leave, settings, args.every)
     slow_scores = month_scores([(o, k) for _, o, _, k, _ in slow], args.desks)
     slow_s = time.perf_counter() - t
-    print(f"naive:      {slow_s:6.2f} s  {len(observations) / slow_s / 1e6:5.2f} M samples/s  peak RSS {peak_rss_mb():,.0f} MB")
+    print(f"naive:      {slow_s:6.2f} s  {len(observations) / slow_s / 1e6:5.2f} M samples/s  "
+          f"peak RSS {peak_rss_mb():,.0f} MB")
     same = sorted(fast, key=str) == sorted(slow, key=str) and fast_scores == slow_scores \
         and np.allclose(fast_totals, slow_totals)
     print(f"ratio: vectorised is {slow_s / fast_s:.1f}× faster; results identical: {same}")

@@ -124,7 +124,8 @@ def main() -> None:
     ms = {name: 1000 * statistics.median(times) / len(frames) for name, times in rounds.items()}
     fps = {name: 1000 / value for name, value in ms.items()}
     print(f"(a) naive YOLO.predict, ultralytics defaults : {fps['naive']:6.2f} frames/s ({ms['naive']:.1f} ms)")
-    print(f"(b) deskaudit pipeline per sample ({args.backend:8s}): {fps['pipeline']:6.2f} frames/s ({ms['pipeline']:.1f} ms)")
+    print(f"(b) deskaudit pipeline per sample ({args.backend:8s}): {fps['pipeline']:6.2f} frames/s "
+          f"({ms['pipeline']:.1f} ms)")
     print(f"(c) bare {args.backend} inference               : {fps['bare']:6.2f} frames/s ({ms['bare']:.1f} ms)")
     print(f"ratio (b)/(a) throughput : {fps['pipeline'] / fps['naive']:.2f}x   (target >= 2.0)")
     print(f"ratio (b)/(c) time       : {ms['pipeline'] / ms['bare']:.3f}    (target <= 1.10)")

@@ -113,7 +113,7 @@ class MemorySource:
 class MemorySampler(Sampler):
     """The real ``Sampler`` whose cameras are ``MemorySource``s over ``frames``."""
 
-    frames: list[np.ndarray] = []
+    frames: list[np.ndarray] = []  # noqa: RUF012  (replaced per instance before a camera opens, never mutated)
 
     def open(self, camera, *, live_files: bool = False) -> MemorySource:
         return MemorySource(camera.code, self.frames, zlib.crc32(camera.code.encode()) % len(self.frames))

@@ -341,7 +341,7 @@ def direct_findings(session: Session, site: Site, days: list[date], calendar, ad
     kinds, kind_p = [k for k, _ in KIND_SHARE], [p for _, p in KIND_SHARE]
     statuses, status_p = [s for s, _ in STATUS_SHARE], [p for _, p in STATUS_SHARE]
     rows = []
-    for month, month_days in months.items():
+    for month_days in months.values():
         for r, desk_id in enumerate(site.desk_ids.tolist()):
             for n in range(3):
                 day = month_days[int(rng.integers(len(month_days)))]

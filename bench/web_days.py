@@ -71,7 +71,7 @@ def simulate_day(site: Site, day: date, sessions: list[tuple[datetime, datetime]
         length = (b - a) / 60.0
         state = np.zeros((n, grid.size), dtype=np.int8)
 
-        def spell(probability, start_min, length_min, what=ABSENT):
+        def spell(probability, start_min, length_min, what=ABSENT, *, minute=minute, state=state):
             chosen = rng.random(n) < probability
             inside = chosen[:, None] & (minute >= start_min[:, None]) & (minute < (start_min + length_min)[:, None])
             state[inside] = what

@@ -5,8 +5,9 @@ official each, Mon–Fri 07:30–11:30 and 13:00–17:00, a sample per camera pe
 working days, presence events, alerts, findings and one month of scores — starts ``deskaudit run web``
 (its defaults: one waitress process per CPU core up to 4, 8 threads each, the wall and a month's scores
 shared for 5 s; ``--workers`` and ``--cache`` change them) on a free port, and runs ``--clients``
-threads for ``--seconds``: half signed in as the admin through /login (session cookie, CSRF token from the form), half with a commune viewer's
-bearer token, each on one keep-alive connection, each picking its next request from a fixed mix:
+threads for ``--seconds``: half signed in as the admin through /login (session cookie, CSRF token from the form),
+half with a commune viewer's bearer token, each on one keep-alive connection, each picking its next request from a
+fixed mix:
 
     /wall 10 % · /wall/tiles 20 % · /api/v1/desks 10 % · /api/v1/alerts?status=open 15 %
     /api/v1/findings?month=M 15 % · /api/v1/observations?desk=D&from=…&to=… (one day) 20 %
@@ -138,7 +139,7 @@ def write_snapshots(data_dir: Path, cameras: list[str]) -> None:
     frame = np.full((480, 640, 3), 90, dtype=np.uint8)
     cv2.rectangle(frame, (430, 150), (640, 360), (60, 110, 160), -1)
     cv2.rectangle(frame, (220, 150), (430, 340), (140, 140, 140), -1)
-    ok, jpeg = cv2.imencode(".jpg", cv2.GaussianBlur(frame, (31, 31), 0))
+    _ok, jpeg = cv2.imencode(".jpg", cv2.GaussianBlur(frame, (31, 31), 0))
     latest = data_dir / "snapshots" / "latest"
     latest.mkdir(parents=True, exist_ok=True)
     for code in cameras:
@@ -227,7 +228,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="server processes (default: the server's own, one per CPU "
                                                      "core up to 4)")
     parser.add_argument("--threads", type=int, help="request threads per server process (default: its own, 8)")
-    parser.add_argument("--cache", type=float, help="seconds the server shares the wall and a month's scores (default: its own, 5)")
+    parser.add_argument("--cache", type=float, help="seconds the server shares the wall and a month's scores "
+                                                    "(default: its own, 5)")
     parser.add_argument("--baseline", action="store_true",
                         help="first run the same load against one server process without the shared cache "
                              "(--workers 1 --cache 0), then against the configuration asked for")
@@ -335,7 +337,7 @@ def run_load(args, url: str, data_dir: Path, info: dict, logins, result: dict, w
              f"as the server logged them: {'; '.join(line.strip() for line in queue_lines[-2:]) or 'none'}")
         result.update(summary, missing=missing, server_rss_mb=rss, server_peak_rss_mb=peak,
                       queue_log=queue_lines)
-        for client in clients + [admin, viewer]:
+        for client in [*clients, admin, viewer]:
             client.close()
     except (RuntimeError, OSError, http.client.HTTPException) as error:
         echo(f"FAILED: {error}")

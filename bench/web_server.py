@@ -6,6 +6,7 @@ and every worker it started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -62,10 +63,8 @@ class Server:
         while todo:
             pid = todo.pop()
             found.append(pid)
-            try:
+            with contextlib.suppress(OSError):
                 todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-            except OSError:
-                pass
         return found
 
     def rss_mb(self) -> tuple[float, float]:

@@ -53,7 +53,8 @@ class ApiToken(Base):
 
 
 class LoginFailure(Base):
-    """A failed sign-in, by user name (``u:NAME``) and by address (``a:ADDR``): the rate limit every web process shares."""
+    """A failed sign-in, by user name (``u:NAME``) and by address (``a:ADDR``): the rate limit every web process
+    shares."""
 
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)

@@ -5,7 +5,7 @@ Plain values only (no database): the pure core imports this module.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # the one zone of Vietnam: every unit's default, and local time in the UI
@@ -14,11 +14,6 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # the one zone of Vietnam: every unit's d
 def local_zone(name: str | None = None) -> ZoneInfo:
     """The zone ``name`` (a unit's own, an IANA name), else the site's default."""
     return ZoneInfo(name or DEFAULT_TIMEZONE)
-
-
-class StrEnum(str, Enum):
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class UnitLevel(StrEnum):

@@ -230,8 +230,8 @@ class Sampler:
 
     def keeps_evidence(self, session: Session, camera: CameraSpec, values: Mapping,
                        transitions: tuple[Transition, ...]) -> bool:
-        """Whether the observation ``values`` (about to be inserted) get an evidence snapshot: at a presence transition, when the
-        camera's health differs from its previous observation, or when its last evidence snapshot is
+        """Whether the observation ``values`` (about to be inserted) get an evidence snapshot: at a presence transition,
+        when the camera's health differs from its previous observation, or when its last evidence snapshot is
         ``evidence_every_s`` old or older. Decided from the database, so a restart changes nothing.
         """
         every = self.settings.evidence_every_s
@@ -240,7 +240,8 @@ class Sampler:
         if every <= 0 or transitions:
             return True
         previous = session.scalars(
-            select(Observation.health).where(Observation.camera_id == camera.id, Observation.slot_at < values["slot_at"])
+            select(Observation.health)
+            .where(Observation.camera_id == camera.id, Observation.slot_at < values["slot_at"])
             .order_by(Observation.slot_at.desc()).limit(1)).first()
         if previous != values["health"]:  # also the camera's first observation
             return True

@@ -12,6 +12,7 @@ tens of milliseconds per frame) costs nothing worth a model copy per thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -121,7 +122,8 @@ class SamplerService:
         alert_every_s: How often the alert rules are evaluated.
         deliver_every_s: How often each channel's due deliveries are sent.
         retention_days: Evidence frames older than this are deleted (nightly) unless a finding holds them.
-        audit_runner: Replaces the nightly audit of the day before (``None``: the audit rules, audit/services/audit_run.py).
+        audit_runner: Replaces the nightly audit of the day before (``None``: the audit rules,
+            audit/services/audit_run.py).
     """
 
     def __init__(self, session_factory: sessionmaker[Session], detector: PersonDetector, data_dir: Path, *,
@@ -275,10 +277,8 @@ class SamplerService:
 
     def _remove(self, code: str) -> None:
         for job_id in (camera_job_id(code), camera_job_id(code) + CATCH_UP_SUFFIX):
-            try:
+            with contextlib.suppress(JobLookupError):  # never scheduled, or a catch-up that has already run
                 self.scheduler.remove_job(job_id)
-            except JobLookupError:  # never scheduled, or a catch-up that has already run
-                pass
         self._retire(self._runs.pop(code))
         log.info("camera %s: disabled or removed, job dropped", code)
 

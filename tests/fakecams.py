@@ -264,7 +264,8 @@ class RtspTestServer:
         self.username, self.password = username, password
         self.port = 0
         self._process: subprocess.Popen | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="fake-rtsp-", suffix=".log", delete=False)
+        # the log outlives this call: the server's stderr across restarts, removed by close()
+        self._log = tempfile.NamedTemporaryFile(prefix="fake-rtsp-", suffix=".log", delete=False)  # noqa: SIM115
 
     def url(self, *, with_credentials: bool = False) -> str:
         auth = f"{self.username}:{self.password}@" if with_credentials and self.username else ""

@@ -97,7 +97,8 @@ def test_failing_channel_backs_off_then_delivers_in_order(site):
 
     assert deliver_due(site, channel, clock=clock, backoff=backoff) == (0, 1)  # one failure per run, not three
     first = rows(site)[0]
-    assert (first.attempts, first.next_attempt_at, first.status) == (1, T0 + timedelta(seconds=10), DeliveryStatus.PENDING)
+    assert (first.attempts, first.next_attempt_at, first.status) == (1, T0 + timedelta(seconds=10),
+                                                                     DeliveryStatus.PENDING)
     assert "503" in first.last_error
 
     clock.at = T0 + timedelta(seconds=5)

@@ -9,6 +9,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select, update
@@ -127,7 +128,7 @@ def test_alerts_reach_every_channel_while_sampling_goes_on(site, tmp_path, mqtt_
                                             .where(Camera.code == code).order_by(Observation.observed_at)).all()
                       for code in CAMERAS}
     for code, times in per_camera.items():
-        gaps = [(b - a).total_seconds() / SPEEDUP for a, b in zip(times, times[1:])]
+        gaps = [(b - a).total_seconds() / SPEEDUP for a, b in pairwise(times)]
         assert max(gaps) < 3.5, f"{code}: a sampling gap of {max(gaps):.1f} s while a channel hung"
 
 

@@ -90,7 +90,8 @@ def test_seed_audit_review_and_report_a_month(cli_runner, tmp_path):
 def test_bad_input_is_refused_and_writes_nothing(cli_runner, tmp_path):
     run(cli_runner, "demo", "--no-serve", "--history-days", "0")
     assert "use YYYY-MM-DD" in run(cli_runner, "audit", "run", "--day", "2026-02-30", code=2)
-    assert "no unit with code 'NOPE'" in run(cli_runner, "audit", "run", "--day", "2026-03-02", "--unit", "NOPE", code=2)
+    assert "no unit with code 'NOPE'" in run(cli_runner, "audit", "run", "--day", "2026-03-02", "--unit", "NOPE",
+                                             code=2)
     assert "either --day or --from/--to" in run(cli_runner, "audit", "run", "--day", "2026-03-02", "--from",
                                                 "2026-03-01", "--to", "2026-03-03", code=2)
     assert "in the future" in run(cli_runner, "audit", "run", "--day", "2099-01-01", code=2)

@@ -196,7 +196,8 @@ def test_daily_facts_per_desk_and_per_official(site):
     mine = facts.officials[facts.officials["staff_id"] == official.id].iloc[0]
     assert mine["day"] == DAY and mine["desk_id"] == desk_id
     # the training morning hour is excused, not absent; the outage stays unknown for the official too
-    assert (mine["scheduled"], mine["present"], mine["absent"], mine["unknown"], mine["excused"]) == (480, 360, 30, 60, 30)
+    assert (mine["scheduled"], mine["present"], mine["absent"], mine["unknown"],
+            mine["excused"]) == (480, 360, 30, 60, 30)
 
 
 def test_the_month_report_from_the_database(site, tmp_path):

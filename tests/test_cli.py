@@ -85,8 +85,10 @@ def test_users_add_and_list(cli_runner, site_db, session_for):
 
 @pytest.mark.parametrize("args, stdin, message", [
     (["viewer1", "--role", "viewer", "--password-stdin"], "long-enough-pw\n", "needs at least one --unit"),
-    (["viewer1", "--role", "viewer", "--unit", "NOPE", "--password-stdin"], "long-enough-pw\n", "no unit with code NOPE"),
-    (["viewer1", "--role", "boss", "--unit", "NA", "--password-stdin"], "long-enough-pw\n", "Invalid value for '--role'"),
+    (["viewer1", "--role", "viewer", "--unit", "NOPE", "--password-stdin"], "long-enough-pw\n",
+     "no unit with code NOPE"),
+    (["viewer1", "--role", "boss", "--unit", "NA", "--password-stdin"], "long-enough-pw\n",
+     "Invalid value for '--role'"),
     (["viewer1", "--role", "viewer", "--unit", "NA", "--password-stdin"], "short\n", "at least 10 characters"),
     (["viewer1", "--role", "viewer", "--unit", "NA"], "", "--password-stdin"),
     (["Bad Name", "--role", "admin", "--password-stdin"], "long-enough-pw\n", "user name"),

@@ -77,7 +77,7 @@ def test_check_rejects_with_key_path(mutate, path, message, example_raw, write_c
     config_file = write_config(example_raw)
     result = cli_runner.invoke(cli, ["config", "check", str(config_file)])
     assert result.exit_code == 2, result.output
-    line = next((l for l in result.output.splitlines() if f": {path}:" in l), None)
+    line = next((text for text in result.output.splitlines() if f": {path}:" in text), None)
     assert line is not None, f"no line names {path!r}:\n{result.output}"
     assert str(config_file) in line
     assert message in line
@@ -129,7 +129,8 @@ def test_example_config_is_valid(cli_runner):
 
 
 @pytest.mark.parametrize("mutate", [_duplicate_desk, _ftp_camera, _coordinate_out_of_range])
-def test_failed_import_writes_nothing(mutate, example_raw, write_config, cli_runner, migrated_url, session_for, monkeypatch):
+def test_failed_import_writes_nothing(mutate, example_raw, write_config, cli_runner, migrated_url, session_for,
+                                      monkeypatch):
     from models import Base
 
     monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)

@@ -51,7 +51,8 @@ def test_removed_desk_becomes_inactive_and_keeps_history(imported, session_for, 
     with session_for() as session, session.begin():
         camera = session.scalars(select(Camera).where(Camera.code == "DC-XH-CAM")).one()
         session.add(Observation(camera_id=camera.id, desk_id=camera.desk_id, slot_at=now, observed_at=now,
-                                health=CameraHealth.OK, presence=PresenceState.PRESENT, persons=2, staff_count=1, queue_count=1))
+                                health=CameraHealth.OK, presence=PresenceState.PRESENT, persons=2, staff_count=1,
+                                queue_count=1))
     removed = example_raw["units"][2]["desks"].pop(2)
     assert removed["id"] == "DC-XH"
     example_raw["units"][2]["staff"] = [s for s in example_raw["units"][2]["staff"] if s.get("desk") != "DC-XH"]
@@ -79,10 +80,12 @@ def test_zone_change_bumps_version_and_is_logged(imported, session_for, example_
     zone_cfg["polygon"] = [[0.6, 0.3], [1.0, 0.3], [1.0, 0.8], [0.6, 0.8]]
     assert "zone: update 1" in imported(example_raw)
     with session_for() as session:
-        zone = session.scalars(select(Zone).join(Camera).where(Camera.code == "TV-HT-CAM", Zone.name == "ban-tiep-nhan")).one()
+        zone = session.scalars(select(Zone).join(Camera)
+                               .where(Camera.code == "TV-HT-CAM", Zone.name == "ban-tiep-nhan")).one()
         assert zone.version == 2 and zone.changed_by == "tester"
         assert zone.polygon == [[0.6, 0.3], [1.0, 0.3], [1.0, 0.8], [0.6, 0.8]]
-        entry = session.scalars(select(ChangeLog).where(ChangeLog.entity_type == "zone", ChangeLog.action == ChangeAction.UPDATE)).one()
+        entry = session.scalars(select(ChangeLog).where(ChangeLog.entity_type == "zone",
+                                                        ChangeLog.action == ChangeAction.UPDATE)).one()
         assert entry.entity_key == "TV-HT-CAM/ban-tiep-nhan"
         assert entry.changes["polygon"][0][0] == [0.7, 0.3]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -174,7 +175,7 @@ def test_presence_changes_follow_the_rows(month):
                 previous = change.state
             assert previous == "unknown"  # every day ends unknown, so days stand alone
             states = [r.presence for r in camera.rows]
-            flips = sum(1 for a, b in zip(states, states[1:]) if a != b)
+            flips = sum(1 for a, b in pairwise(states) if a != b)
             assert len(camera.changes) >= flips
 
 

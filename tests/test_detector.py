@@ -65,7 +65,8 @@ def test_exports_are_cached_and_verified(weights_path, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "size, shape", [((768, 576), (480, 640)), ((1280, 720), (384, 640)), ((810, 1080), (640, 480)), ((640, 640), (640, 640))]
+    "size, shape",
+    [((768, 576), (480, 640)), ((1280, 720), (384, 640)), ((810, 1080), (640, 480)), ((640, 640), (640, 640))],
 )
 def test_input_shape(size, shape):
     assert input_shape(*size, 640) == shape

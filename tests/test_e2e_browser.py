@@ -158,7 +158,8 @@ def test_desk_wall_zone_finding_and_report(live_server, browser, tmp_path):
     shot(page, "05-xac-nhan-phat-hien")
     finding_id = int(finding_url.rstrip("/").rsplit("/", 1)[1])
     with engine.connect() as conn:
-        assert conn.execute(text("select status from findings where id = :i"), {"i": finding_id}).scalar() == "confirmed"
+        assert conn.execute(text("select status from findings where id = :i"),
+                            {"i": finding_id}).scalar() == "confirmed"
 
     # The month's report as XLSX, opened with pandas.
     page.goto(base + "reports?month=2026-03")

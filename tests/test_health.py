@@ -69,7 +69,8 @@ def test_covered_by_a_blurred_hand(footage):
 def test_frozen_after_k_identical_samples(footage):
     monitor = HealthMonitor(HealthThresholds(frozen_samples=3))
     frame = footage[40]
-    assert [monitor.check(frame.copy()).health for _ in range(4)] == [Health.OK, Health.OK, Health.FROZEN, Health.FROZEN]
+    assert [monitor.check(frame.copy()).health for _ in range(4)] == [Health.OK, Health.OK,
+                                                                      Health.FROZEN, Health.FROZEN]
     # The picture moves again: the camera is back.
     assert monitor.check(footage[60]).health is Health.OK
 

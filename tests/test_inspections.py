@@ -157,7 +157,7 @@ def test_finalize_needs_results_and_makes_the_record_immutable(site):
         assert finalize(session, made.id, later).status == InspectionStatus.FINAL
         made_id = made.id
     with site.begin() as session:
-        with pytest.raises(InspectionError, match="06/BB-KTCV.* is final: it cannot be changed"):
+        with pytest.raises(InspectionError, match=r"06/BB-KTCV.* is final: it cannot be changed"):
             update_outcomes(session, made_id, [ItemOutcome(5, "fail")])
         with pytest.raises(InspectionError, match="already final"):
             finalize(session, made_id, later)
@@ -224,8 +224,8 @@ def test_a_json_file_with_offsets_and_photos_relative_to_it(tmp_path, photos):
      "items[0].result: 'tốt' is not one of"),
     ('unit = "NA"\ninspector = "A"\nstarted_at = "2026-03-05 07:45"\n[[items]]\nnumber = "1"\nresult = "đạt"',
      "items[0].number: '1' is not a whole number"),
-    ('unit = "NA"\ninspector = "A"\nstarted_at = "2026-03-05 07:45"\n[[items]]\nnumber = 1\nresult = "đạt"\n'
-     'photo = "a.jpg"',
+    (('unit = "NA"\ninspector = "A"\nstarted_at = "2026-03-05 07:45"\n[[items]]\nnumber = 1\nresult = "đạt"\n'
+      'photo = "a.jpg"'),
      "items[0]: unknown key 'photo'"),
     ('unit = "NA"\ninspector = ', "not valid TOML"),
 ])

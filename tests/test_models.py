@@ -28,7 +28,8 @@ def camera(session_for):
 
 def _obs(camera_id, desk_id, slot, **kw):
     return Observation(camera_id=camera_id, desk_id=desk_id, slot_at=slot, observed_at=slot + timedelta(seconds=2),
-                       health=kw.pop("health", CameraHealth.OK), presence=kw.pop("presence", PresenceState.PRESENT), **kw)
+                       health=kw.pop("health", CameraHealth.OK), presence=kw.pop("presence", PresenceState.PRESENT),
+                       **kw)
 
 
 def test_times_round_trip_as_aware_utc(session_for, camera):

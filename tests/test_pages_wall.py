@@ -1,4 +1,5 @@
-"""The desk wall, the desk day timeline, the queue heatmap and the snapshots they serve, as users of each role see them."""
+"""The desk wall, the desk day timeline, the queue heatmap and the snapshots they serve, as users of each role see
+them."""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ def test_offline_camera_is_unknown_never_absent(frames):
     errors = [SourceError("rtsp://***@10.0.0.5/cam: no frame within 5 s")] * 4
     detector = FakeDetector([[]])
     pipeline = CameraPipeline(detector, ZONES)
-    source = ScriptedSource([frames[0], frames[1]] + errors)
+    source = ScriptedSource([frames[0], frames[1], *errors])
     samples = [pipeline.sample(source, at=float(i)) for i in range(6)]
     assert [s.health for s in samples] == [Health.OK, Health.OK] + [Health.OFFLINE] * 4
     assert all(s.staff_count is None and s.persons is None for s in samples[2:])

@@ -115,7 +115,7 @@ def test_missing_fonts_are_named(monkeypatch, tmp_path):
     import audit.files.pdf
 
     monkeypatch.setattr(audit.files.pdf, "font_candidates", lambda: [tmp_path / "fonts"])
-    with pytest.raises(FontMissing, match="DejaVuSans.ttf and DejaVuSans-Bold.ttf not found in .*fonts"):
+    with pytest.raises(FontMissing, match=r"DejaVuSans\.ttf and DejaVuSans-Bold\.ttf not found in .*fonts"):
         new_pdf("x")
 
 

@@ -84,8 +84,8 @@ def test_old_evidence_goes_recent_stays_latest_untouched(site, data_dir, caplog)
     with site() as session:
         assert _paths(session) == {old_id: None, recent_id: recent_path}
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
-        "evidence retention (30 days, before 2026-03-16T01:00:00+00:00): 1 files deleted (1234 bytes), "
-        "0 kept for findings, 1 observations cleared, 1 folders removed, 0 errors"]
+        ("evidence retention (30 days, before 2026-03-16T01:00:00+00:00): 1 files deleted (1234 bytes), "
+         "0 kept for findings, 1 observations cleared, 1 folders removed, 0 errors")]
 
     with site.begin() as session:  # again: nothing left to do
         assert purge_evidence(session, data_dir, NOW) == RetentionReport()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -93,7 +94,8 @@ def test_xlsx_with_a_title_block_date_cells_and_a_named_sheet(site, tmp_path):
             import_roster(session, path, sheet="Tháng 4")
         report = import_roster(session, path, sheet="Tháng 3")
     assert report.added == 2
-    assert entries(site) == [("CB-TV-01", "TV-HT", MON, "afternoon"), ("CB-TV-02", "TV-DD", MON + timedelta(days=1), "morning")]
+    assert entries(site) == [("CB-TV-01", "TV-HT", MON, "afternoon"),
+                             ("CB-TV-02", "TV-DD", MON + timedelta(days=1), "morning")]
 
 
 def test_three_bad_rows_among_good_ones_are_all_reported_and_nothing_is_written(site, tmp_path):
@@ -162,16 +164,16 @@ def test_export_of_one_unit(site, tmp_path):
 
 def test_files_that_are_not_tables(site, tmp_path):
     with site.begin() as session:
-        with pytest.raises(TableError, match="unsupported file type '.ods'"):
+        with pytest.raises(TableError, match=re.escape("unsupported file type '.ods'")):
             import_roster(session, write_csv(tmp_path / "r.ods", "x"))
+        (tmp_path / "latin.csv").write_bytes("staff,desk,date,session\nCB,Hà,x,y\n".encode("cp1258"))
         with pytest.raises(TableError, match="not UTF-8"):
-            (tmp_path / "latin.csv").write_bytes("staff,desk,date,session\nCB,Hà,x,y\n".encode("cp1258"))
             import_roster(session, tmp_path / "latin.csv")
         with pytest.raises(TableError, match="not a readable XLSX workbook"):
             import_roster(session, write_csv(tmp_path / "r.xlsx", "staff,desk,date,session\n"))
         with pytest.raises(ImportRejected, match="row 1, column session: missing column"):
             import_roster(session, write_csv(tmp_path / "r.csv", "staff,desk,date\nCB-TV-01,TV-HT,2026-03-02\n"))
-    with pytest.raises(TableError, match="'.txt'"):
+    with pytest.raises(TableError, match=re.escape("'.txt'")):
         write_table(tmp_path / "x.txt", ["a"], [])
 
 
@@ -278,7 +280,8 @@ def test_leave_cli_add_import_list(cli_env, cli_runner, tmp_path):
     assert "CB-TV-01" in line and "nghỉ phép" in line and "việc gia đình" in line
     result = cli_runner.invoke(leave, ["list", "--from", "2026-03-01", "--to", "2026-03-31"])
     assert len(result.output.splitlines()) == 2 and "QĐ 7/QĐ-UBND" in result.output
-    result = cli_runner.invoke(leave, ["import", str(write_csv(tmp_path / "x.csv", "staff,kind,from,to\nCB-X,leave,1,2\n"))])
+    result = cli_runner.invoke(leave, ["import",
+                                       str(write_csv(tmp_path / "x.csv", "staff,kind,from,to\nCB-X,leave,1,2\n"))])
     assert result.exit_code == 2 and "x.csv row 2, column staff" in result.output
 
 

@@ -83,7 +83,7 @@ def test_entry_beats_rotation_beats_usual_desk(site):
     tue, wed, thu = MON + timedelta(days=1), MON + timedelta(days=2), MON + timedelta(days=3)
     with site.begin() as session:
         add_pattern(session, "CB-TV-04", ["TV-HT", "TV-DD", "TV-CT"], 7, MON)  # the deputy rotates weekly
-        bao, hoa, minh, hang = ids(session, Staff, "CB-TV-04", "CB-TV-01", "CB-TV-02", "CB-TV-03")
+        bao, _hoa, minh, hang = ids(session, Staff, "CB-TV-04", "CB-TV-01", "CB-TV-02", "CB-TV-03")
         ht, dd, ct = ids(session, Desk, "TV-HT", "TV-DD", "TV-CT")
         session.add_all([
             RosterEntry(staff_id=hang, desk_id=ht, day=tue, session=DaySession.MORNING),  # Hằng covers TV-HT

@@ -18,9 +18,10 @@ DAY = date(2026, 3, 2)
 MORNING = (7 * 60 + 30, 11 * 60 + 30)  # minutes of the day
 AFTERNOON = (13 * 60, 17 * 60)
 OFFICIAL = 41
+DEFAULT_SETTINGS = RuleSettings()  # frozen, so one shared default is safe
 
 
-def day(script, *, every_s=30, offset_s=0, sessions=(MORNING, AFTERNOON), excused=(), settings=RuleSettings(),
+def day(script, *, every_s=30, offset_s=0, sessions=(MORNING, AFTERNOON), excused=(), settings=DEFAULT_SETTINGS,
         staff=(OFFICIAL,)):
     """Run the rules over one desk-day: ``script`` lists (from minute, to minute, state, queue) overriding 'present'.
 
@@ -87,7 +88,8 @@ def test_late_arrival_boundaries(late, expected):
 
 
 def test_the_samplers_offset_does_not_hide_a_late_arrival():
-    """The first sample of a session comes up to a cadence late; that unknown moment is not counted, nor does it excuse."""
+    """The first sample of a session comes up to a cadence late; that unknown moment is not counted, nor does it
+    excuse."""
     assert day([(MORNING[0], at(7, 45), ABSENT, 0)], offset_s=25) == [("late_arrival", 15.0, 0, OFFICIAL)]
 
 

@@ -49,7 +49,8 @@ def _camera(raw, code):
 
 @pytest.mark.parametrize("at, cadence, expected", [
     (datetime(2026, 3, 2, 2, 15, 7, tzinfo=timezone.utc), 30, datetime(2026, 3, 2, 2, 15, 0, tzinfo=timezone.utc)),
-    (datetime(2026, 3, 2, 2, 15, 37, 999999, tzinfo=timezone.utc), 30, datetime(2026, 3, 2, 2, 15, 30, tzinfo=timezone.utc)),
+    (datetime(2026, 3, 2, 2, 15, 37, 999999, tzinfo=timezone.utc), 30,
+     datetime(2026, 3, 2, 2, 15, 30, tzinfo=timezone.utc)),
     (datetime(2026, 3, 2, 9, 15, 59, tzinfo=timezone(timedelta(hours=7))), 60,
      datetime(2026, 3, 2, 2, 15, 0, tzinfo=timezone.utc)),
     (datetime(2026, 3, 2, 2, 15, 44, tzinfo=timezone.utc), 45, datetime(2026, 3, 2, 2, 15, 0, tzinfo=timezone.utc)),
@@ -76,7 +77,8 @@ def test_one_observation_per_enabled_camera_and_a_slot_is_sampled_once(site, tmp
         rows = _observations(session)
         assert len(rows) == expected
         assert all(r.health is CameraHealth.OK and r.persons == 2 and r.error is None for r in rows)
-        assert all(r.observed_at == AT and r.slot_at == slot_start(AT, 60 if r.camera_id == _id(session, "TV-CT-CAM") else 30)
+        assert all(r.observed_at == AT
+                   and r.slot_at == slot_start(AT, 60 if r.camera_id == _id(session, "TV-CT-CAM") else 30)
                    for r in rows)
         assert {r.model_id for r in rows} == {"fake@0/none/0"}
     ht = next(r for r in results if r.camera_code == "TV-HT-CAM")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select, update
@@ -99,11 +100,12 @@ def test_sigkill_mid_run_then_restart(crashed_site, migrated_url, tmp_path):
     assert [key for key, n in Counter(rows).items() if n > 1] == []  # no duplicate observation
 
     with crashed_site() as session:
-        first_after = session.scalar(select(func.min(Observation.observed_at)).where(Observation.observed_at > killed_at))
+        first_after = session.scalar(select(func.min(Observation.observed_at))
+                                     .where(Observation.observed_at > killed_at))
     downtime = (first_after - killed_at).total_seconds()
     for code in {code for code, _ in rows}:
         slots = sorted(slot for c, slot in rows if c == code and slot >= started - timedelta(seconds=1))
-        for a, b in zip(slots, slots[1:]):
+        for a, b in pairwise(slots):
             gap = (b - a).total_seconds()
             if gap > 2.5:  # a missed second or two is coalescing; a real gap must be the downtime
                 assert a <= killed_at <= b + timedelta(seconds=1), f"{code}: gap {a} → {b} outside the downtime"

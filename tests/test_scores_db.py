@@ -138,8 +138,8 @@ def test_final_inspections_deduct_personal_items_from_officials_and_unit_items_f
     raws = {o.code: o.raw for o in result.officials}
     assert raws == {"CB-TV-01": D("100.00"), "CB-TV-02": D("98.00"), "CB-TV-03": D("99.00"), "CB-TV-04": D("97.50")}
     [refer] = result.official("CB-TV-01").deductions
-    assert refer == (D("0.00"), "Biên bản kiểm tra 01/BB-SNV ngày 10/03/2026: không đạt mục 12 \"Không nhũng nhiễu, "
-                     f"gây phiền hà\" – chuyển xem xét kỷ luật (kết quả #{refer_id})", None, refer_id)
+    assert refer == (D("0.00"), ("Biên bản kiểm tra 01/BB-SNV ngày 10/03/2026: không đạt mục 12 \"Không nhũng nhiễu, "
+                                 f"gây phiền hà\" – chuyển xem xét kỷ luật (kết quả #{refer_id})"), None, refer_id)
     assert "mục 18 \"Bàn làm việc gọn gàng\" ×2" in result.official("CB-TV-03").deductions[0].reason
     [unit] = [u for u in result.units if u.code == "NA-TRUONGVINH"]
     assert unit.deduction_points == D("4.00")  # item 13 (2) + item 15 once (2); draft and April ignored
@@ -163,8 +163,8 @@ def test_task_points_from_own_rows_and_desk_rows_split_among_the_desk_officials(
                      "CB-TV-04": D("67.08")}  # 5 on time, 1 late: 70 × 5.75 / 6
     three = result.official("CB-TV-03")
     assert (three.total, three.classification, three.eligible) == (None, None, None)
-    assert three.notes == ("Chưa có số liệu giải quyết hồ sơ tháng 03/2026: chưa tính điểm kết quả thực hiện "
-                           "nhiệm vụ, chưa xếp loại theo điểm",)
+    assert three.notes == (("Chưa có số liệu giải quyết hồ sơ tháng 03/2026: chưa tính điểm kết quả thực hiện "
+                            "nhiệm vụ, chưa xếp loại theo điểm"),)
     # three rated excellent in a unit of 3 rated good or better: the cap allows none
     capped = [o for o in result.officials if o.total is not None]
     assert {o.classification for o in capped} == {C.GOOD} and all(o.eligible for o in capped)
@@ -219,8 +219,8 @@ def test_a_sanction_forces_not_completed_for_the_rest_of_its_year(site):
     two = march.official("CB-DC-02")
     assert (two.total, two.classification, two.eligible, two.reprimanded) == (
         D("100.00"), C.NOT_COMPLETED, False, True)
-    assert two.notes == ("Bị kỷ luật khiển trách theo 15/QĐ-UBND ngày 31/03/2026: xếp loại Không hoàn thành "
-                         "nhiệm vụ (Nghị định 335/2025/NĐ-CP)",)
+    assert two.notes == (("Bị kỷ luật khiển trách theo 15/QĐ-UBND ngày 31/03/2026: xếp loại Không hoàn thành "
+                          "nhiệm vụ (Nghị định 335/2025/NĐ-CP)"),)
     assert february.official("CB-DC-02").classification is not C.NOT_COMPLETED
     assert next_year.official("CB-DC-02").classification is not C.NOT_COMPLETED
     assert (logged.actor, logged.entity_key, logged.decision_ref) == ("tccb", "CB-DC-02", "15/QĐ-UBND")

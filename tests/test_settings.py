@@ -16,7 +16,8 @@ from deskaudit.settings import FALSE_WORDS, TRUE_WORDS, Settings, SettingsError,
 
 SECRET = "s3cret-hmac-key-ĐỪNG-LỘ"
 PASSWORD = "pw-never-shown-9f2c"
-FLAGS = {"DESKAUDIT_SECURE_COOKIES": ("secure_cookies", False), "DESKAUDIT_WEIGHTS_OFFICIAL": ("weights_official", True),
+FLAGS = {"DESKAUDIT_SECURE_COOKIES": ("secure_cookies", False),
+         "DESKAUDIT_WEIGHTS_OFFICIAL": ("weights_official", True),
          "DESKAUDIT_SMTP_STARTTLS": ("smtp_starttls", False), "DESKAUDIT_SMTP_SSL": ("smtp_ssl", False)}
 
 

@@ -46,7 +46,7 @@ def test_stored_zone_kinds_map_to_vision(kind):
 
 
 def test_an_unknown_state_is_refused_not_guessed():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'maybe' is not a valid PresenceState"):
         seen_presence("maybe")
 
 

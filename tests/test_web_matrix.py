@@ -140,7 +140,8 @@ def test_a_commune_user_never_reaches_the_other_communes_objects(web_site, urls,
         else:
             expected = (403, 404)
         response = client.open(url, method=method, headers=headers,
-                               json=API_BODIES.get(endpoint, {}) if url.startswith("/api/") and method == "POST" else None,
+                               json=(API_BODIES.get(endpoint, {}) if url.startswith("/api/") and method == "POST"
+                                     else None),
                                data={"csrf_token": headers["X-CSRFToken"]} if method == "POST"
                                and not url.startswith("/api/") and "zones" not in url else None)
         assert response.status_code in expected, (user, endpoint, url, response.status_code)

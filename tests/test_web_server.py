@@ -63,7 +63,7 @@ def wait_for(condition, seconds: float = 30) -> None:
 
 
 def test_workers_share_the_port_are_replaced_and_stop_together(tmp_path):
-    process, base, lines = start(tmp_path, "--port", "0", "--workers", "2")
+    process, base, _ = start(tmp_path, "--port", "0", "--workers", "2")
     try:
         assert process.stdout.readline().strip() == "2 worker processes × 8 threads"
         with ThreadPoolExecutor(8) as pool:
@@ -80,7 +80,7 @@ def test_workers_share_the_port_are_replaced_and_stop_together(tmp_path):
         assert "stopped" in process.stdout.read()
         for pid in workers:
             assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="Connection refused"):
             get(base + "login")
     finally:
         if process.poll() is None:

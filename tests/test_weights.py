@@ -6,10 +6,12 @@ import dataclasses
 import hashlib
 import io
 import logging
+import re
 import subprocess
 import urllib.request
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -111,7 +113,7 @@ def test_configured_path_of_unknown_weights_needs_an_explicit_hash(tmp_path, off
     configured = tmp_path / "custom.pt"
     configured.write_bytes(GOOD)
 
-    with pytest.raises(WeightsError, match="custom.pt: unknown weights"):
+    with pytest.raises(WeightsError, match=re.escape("custom.pt: unknown weights")):
         resolve_weights(configured_path=configured, cache_dir=tmp_path)
     assert resolve_weights(configured_path=configured, expected_sha256=_digest(GOOD), cache_dir=tmp_path) == configured
 
@@ -150,7 +152,7 @@ def test_official_download_can_be_switched_off(tmp_path, tiny, monkeypatch):
 
 
 class _Response(io.BytesIO):
-    headers: dict = {}
+    headers: ClassVar[dict] = {}
 
 
 def test_official_download_with_wrong_bytes_leaves_nothing_behind(tmp_path, tiny, monkeypatch):

@@ -51,7 +51,8 @@ BAD = [
      "diện tích"),
     ([staff(polygon=[[0.1, 0.1], [0.1005, 0.1], [0.1, 0.1005]])], ZoneRule.NO_AREA, "zones[0].polygon",
      "has no area", "diện tích"),
-    ([staff(), {**queue(), "kind": "door"}], ZoneRule.KIND, "zones[1].kind", "is not one of", "staff, queue hoặc exclude"),
+    ([staff(), {**queue(), "kind": "door"}], ZoneRule.KIND, "zones[1].kind", "is not one of",
+     "staff, queue hoặc exclude"),
     ([staff(name="")], ZoneRule.NAME, "zones[0].name", "1–64 characters", "tên phải có 1–64 ký tự"),
     ([staff(name="ban/1")], ZoneRule.NAME, "zones[0].name", "without '/'", "không chứa \"/\""),
     ([staff(name="b" * 65)], ZoneRule.NAME, "zones[0].name", "1–64 characters", "tên phải có 1–64 ký tự"),
@@ -96,7 +97,7 @@ def test_the_site_config_refuses_by_key_path(zones, rule, path, config_words, _e
     result = cli_runner.invoke(cli, ["config", "check", str(config_file)])
     assert result.exit_code == 2, result.output
     full = f"units[1].desks[0].cameras[0].{path}"
-    line = next((l for l in result.output.splitlines() if f": {full}:" in l), None)
+    line = next((text for text in result.output.splitlines() if f": {full}:" in text), None)
     assert line is not None and config_words in line, result.output
 
 

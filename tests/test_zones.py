@@ -86,12 +86,14 @@ def test_no_detections_and_no_zones():
     "zone, message",
     [
         ({"name": "a", "kind": "staff", "polygon": [[0, 0], [1, 0]]}, "zones[0].polygon: needs at least 3 points"),
-        ({"name": "a", "kind": "staff", "polygon": [[0, 0], [1.2, 0], [1, 1]]}, "zones[0].polygon[1]: [1.2, 0.0] is outside 0..1"),
+        ({"name": "a", "kind": "staff", "polygon": [[0, 0], [1.2, 0], [1, 1]]},
+         "zones[0].polygon[1]: [1.2, 0.0] is outside 0..1"),
         ({"name": "a", "kind": "desk", "polygon": SQUARE}, "zones[0].kind: 'desk' is not one of"),
         ({"name": "a", "kind": "staff", "polygon": [[0, 0], [0.5, 0.5], [1, 1]]}, "has no area"),
         ({"name": "a", "kind": "staff"}, "zones[0]: missing key(s) polygon"),
         ({"name": "a", "kind": "staff", "polygon": SQUARE, "colour": "red"}, "unknown key(s) colour"),
-        ({"name": "a", "kind": "staff", "polygon": [[0, 0], ["x", 1], [1, 1]]}, "zones[0].polygon[1]: expected [x, y] numbers"),
+        ({"name": "a", "kind": "staff", "polygon": [[0, 0], ["x", 1], [1, 1]]},
+         "zones[0].polygon[1]: expected [x, y] numbers"),
     ],
 )
 def test_bad_zones_file_names_the_key(tmp_path, zone, message):

@@ -159,7 +159,8 @@ class YoloDetector:
 
         if self.settings.backend == "openvino":
             try:
-                path = cached_export(self.weights, self.weights_sha256, "openvino", shape, self.export_dir, self._export)
+                path = cached_export(self.weights, self.weights_sha256, "openvino", shape, self.export_dir,
+                                     self._export)
                 runner = OpenVinoRunner(path, shape, threads=self.settings.threads)
             except DetectorError:
                 raise

@@ -7,13 +7,13 @@ Checks run on a downscaled grey copy, in this order: dark, covered, frozen, move
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import cv2
 import numpy as np
 
 
-class Health(str, Enum):
+class Health(StrEnum):
     """One sample's camera health; values match the database."""
 
     OK = "ok"
@@ -24,8 +24,6 @@ class Health(str, Enum):
     MOVED = "moved"  # the view no longer matches the reference frame
     ERROR = "error"  # the pipeline itself failed on this sample
 
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

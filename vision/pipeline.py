@@ -111,7 +111,8 @@ class CameraPipeline:
             detections=detections,
         )
 
-    def _unknown(self, report: HealthReport, at: datetime | float, started: float, frame: Frame | None = None) -> Sample:
+    def _unknown(self, report: HealthReport, at: datetime | float, started: float,
+                 frame: Frame | None = None) -> Sample:
         transitions = self.presence.update(at, None, healthy=False)
         return Sample(
             at=at,

@@ -20,18 +20,16 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 
-class PresenceState(str, Enum):
+class PresenceState(StrEnum):
     """The desk's state; values match the database."""
 
     PRESENT = "present"
     ABSENT = "absent"
     UNKNOWN = "unknown"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -79,11 +79,13 @@ def _obscure(patch: np.ndarray, block_px: int) -> np.ndarray:
     return cv2.GaussianBlur(coarse, (kernel, kernel), 0)
 
 
-def _clip(regions: list[tuple[float, float, float, float]], frame_size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+def _clip(regions: list[tuple[float, float, float, float]],
+          frame_size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
     width, height = frame_size
     clipped = []
     for x1, y1, x2, y2 in regions:
-        box = (max(0, int(np.floor(x1))), max(0, int(np.floor(y1))), min(width, int(np.ceil(x2))), min(height, int(np.ceil(y2))))
+        box = (max(0, int(np.floor(x1))), max(0, int(np.floor(y1))),
+               min(width, int(np.ceil(x2))), min(height, int(np.ceil(y2))))
         if box[2] > box[0] and box[3] > box[1]:
             clipped.append(box)
     return clipped

@@ -41,7 +41,7 @@ class SampledFile:
         if not self.source.frame_count:
             return None
         duration = self.source.frame_count / self.source.fps
-        return int(math.floor((duration - 1e-9) / self.every)) + 1
+        return math.floor((duration - 1e-9) / self.every) + 1
 
     def close(self) -> None:
         self.source.close()

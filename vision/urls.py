@@ -45,7 +45,8 @@ def resolve_file_url(url: str, base_dir: Path) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() != "file":
         return url
-    raw = unquote(parts.netloc + parts.path) if parts.netloc and not url.lower().startswith("file:///") else unquote(parts.path)
+    raw = (unquote(parts.netloc + parts.path) if parts.netloc and not url.lower().startswith("file:///")
+           else unquote(parts.path))
     path = Path(raw)
     if not path.is_absolute():
         path = (Path(base_dir) / path).resolve()

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -34,18 +34,17 @@ MIN_AREA = 1e-6  # of the frame: about two pixels of a 1080p image
 KEYS = ("name", "kind", "polygon")
 
 
-class ZoneKind(str, Enum):
+class ZoneKind(StrEnum):
     """What a zone is for; the values match the site config and the database."""
 
     STAFF = "staff"
     QUEUE = "queue"
     EXCLUDE = "exclude"
 
-    def __str__(self) -> str:
-        return self.value
 
+ZONE_KIND_VALUES = frozenset(kind.value for kind in ZoneKind)
 
-class ZoneRule(str, Enum):
+class ZoneRule(StrEnum):
     """Which rule a zone definition broke: callers word their own message from it."""
 
     LIST = "list"  # the zones are not a list
@@ -215,13 +214,12 @@ def _name(raw: object, problems: list[ZoneError]) -> str | None:
 
 
 def _kind(raw: object, name: str | None, problems: list[ZoneError]) -> ZoneKind | None:
-    try:
+    if isinstance(raw, str) and raw in ZONE_KIND_VALUES:
         return ZoneKind(raw)
-    except (ValueError, TypeError):
-        choices = ", ".join(k.value for k in ZoneKind)
-        problems.append(ZoneError(ZoneRule.KIND, f"{raw!r} is not one of {choices}", loc=("kind",), name=name,
-                                  value=raw))
-        return None
+    choices = ", ".join(k.value for k in ZoneKind)
+    problems.append(ZoneError(ZoneRule.KIND, f"{raw!r} is not one of {choices}", loc=("kind",), name=name,
+                              value=raw))
+    return None
 
 
 def _is_number(value: object) -> bool:

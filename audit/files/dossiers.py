@@ -86,7 +86,8 @@ def import_dossier_stats(session: Session, path: str | Path, *, now: datetime, m
     table = read_table(path, _columns(given), sheet=sheet, source=source)
     if not {"staff", "desk"} & table.columns:
         raise ImportRejected(table.source, [RowError(1, "staff", "missing column: the file needs a staff "
-                                                    f"({', '.join(STAFF.aliases)}) or a desk ({', '.join(DESK.aliases)}) column")])
+                                                    f"({', '.join(STAFF.aliases)}) or a desk "
+                                                    f"({', '.join(DESK.aliases)}) column")])
     staff = {s.code: s for s in session.scalars(select(Staff).where(Staff.code.in_({r["staff"] for r in table.rows})))}
     desks = {d.code: d for d in session.scalars(select(Desk).where(Desk.code.in_({r["desk"] for r in table.rows})))}
     errors, lines, seen = [], [], {}
@@ -96,9 +97,11 @@ def import_dossier_stats(session: Session, path: str | Path, *, now: datetime, m
         try:
             row_month = parse_month(row["month"]) if row["month"] else given
             if row_month is None:
-                problems.append(RowError(row.number, "month", "empty (give the month in the file or for the whole file)"))
+                problems.append(RowError(row.number, "month",
+                                         "empty (give the month in the file or for the whole file)"))
             elif given is not None and row_month != given:
-                problems.append(RowError(row.number, "month", f"{row['month']!r} differs from the month given ({given})"))
+                problems.append(RowError(row.number, "month",
+                                         f"{row['month']!r} differs from the month given ({given})"))
         except ValueError as error:
             problems.append(RowError(row.number, "month", str(error)))
         owner, problem = _owner(row, staff, desks)
@@ -134,7 +137,8 @@ def _store(session: Session, table, lines, now: datetime) -> DossierImportReport
     for (month, unit_id, desk_id, staff_id), counts in lines:
         row = stored.get((month, unit_id, desk_id, staff_id))
         if row is None:
-            session.add(DossierStat(month=month, unit_id=unit_id, desk_id=desk_id, staff_id=staff_id, **counts, **stamp))
+            session.add(DossierStat(month=month, unit_id=unit_id, desk_id=desk_id, staff_id=staff_id,
+                                    **counts, **stamp))
             added += 1
             continue
         if any(getattr(row, name) != value for name, value in counts.items()):

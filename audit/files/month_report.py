@@ -122,7 +122,7 @@ def write_pdf(report: MonthReport, path: Path) -> None:
               if len(report.findings) else pd.DataFrame())
     statuses = list(STATUS_VI.values())
     rows = [[kind] + [str(int(counts.loc[kind].get(s, 0))) for s in statuses] for kind in counts.index]
-    table(pdf, ["Loại"] + statuses, rows or [["Không có phát hiện"] + ["0"] * len(statuses)], [34, 16, 16, 16, 16],
+    table(pdf, ["Loại", *statuses], rows or [["Không có phát hiện"] + ["0"] * len(statuses)], [34, 16, 16, 16, 16],
           align=["L", "C", "C", "C", "C"])
     pdf.set_font("DejaVu", "", 8)
     pdf.ln(2)
@@ -197,7 +197,8 @@ def _officials(session: Session, scores: MonthScores, minutes: pd.DataFrame, fou
             "unknown_hours": round(float(mine["unknown"].sum()) / 60, 2) if len(mine) else 0.0,
             "excused_hours": round(float(mine["excused"].sum()) / 60, 2) if len(mine) else 0.0,
             "staffed_rate_pct": round(100 * present / (present + absent), 1) if present + absent else None,
-            "findings": len(theirs), "findings_confirmed": int((theirs["status"] == "confirmed").sum()) if len(theirs) else 0,
+            "findings": len(theirs),
+            "findings_confirmed": int((theirs["status"] == "confirmed").sum()) if len(theirs) else 0,
             "discipline_raw": float(o.raw), "general_points": float(o.general),
             "task_points": float(o.task) if o.task is not None else None,
             "total": float(o.total) if o.total is not None else None,

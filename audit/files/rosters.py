@@ -33,7 +33,8 @@ EXPORT_HEADER = ("staff", "staff_name", "desk", "date", "session", "note")
 EXCUSE_COLUMNS = (STAFF, Column("kind", ("loai", "loại", "ly do", "lý do")),
                   Column("from", ("tu", "từ", "tu ngay", "từ ngày", "starts_at")),
                   Column("to", ("den", "đến", "den ngay", "đến ngày", "ends_at")),
-                  Column("document", ("document_ref", "van ban", "văn bản", "so van ban", "số văn bản"), required=False),
+                  Column("document", ("document_ref", "van ban", "văn bản", "so van ban", "số văn bản"),
+                         required=False),
                   Column("note", ("ghi chu", "ghi chú"), required=False))
 SESSIONS = {
     "morning": DaySession.MORNING, "sang": DaySession.MORNING, "buoi sang": DaySession.MORNING,
@@ -82,7 +83,8 @@ def parse_session(text: str) -> DaySession:
 
 
 def _by_code(session: Session, model, codes: set[str]) -> dict:
-    return {row.code: row for row in session.scalars(select(model).where(model.code.in_(sorted(codes))))} if codes else {}
+    return ({row.code: row for row in session.scalars(select(model).where(model.code.in_(sorted(codes))))}
+            if codes else {})
 
 
 def _staff_error(code: str, staff: Staff | None) -> str | None:
@@ -151,7 +153,8 @@ def _clashes(lines: list[_Line], existing: list[RosterEntry]) -> list[RowError]:
                                        f"({other.session.value}) for {line.staff.code} at {line.desk.code}"))
             else:
                 errors.append(RowError(line.row, "desk", f"{line.staff.code} is on two desks {_HALF_VI[half]} "
-                                       f"{line.day:%d/%m/%Y}: {line.desk.code} here, {other.desk.code} on row {other.row}"))
+                                       f"{line.day:%d/%m/%Y}: {line.desk.code} here, "
+                                       f"{other.desk.code} on row {other.row}"))
             break
     for entry in existing:
         for half in halves_of(entry.session):
@@ -182,14 +185,16 @@ def import_roster(session: Session, path: str | Path, *, replace: bool = False, 
         others = [e for e in session.scalars(select(RosterEntry).where(
             RosterEntry.staff_id.in_(sorted({line.staff.id for line in lines})),
             RosterEntry.day >= first, RosterEntry.day <= last))
-            if (e.desk_id, e.day, e.session, e.staff_id) not in on_file and not (replace and (e.desk_id, e.day) in covered)]
+            if (e.desk_id, e.day, e.session, e.staff_id) not in on_file
+            and not (replace and (e.desk_id, e.day) in covered)]
     errors += _clashes(lines, others)
     if errors:
         raise ImportRejected(table.source, errors)
     added = unchanged = replaced = 0
     if lines:
         present = {(e.desk_id, e.day, e.session, e.staff_id): e for e in session.scalars(select(RosterEntry).where(
-            RosterEntry.desk_id.in_(sorted({d for d, _ in covered})), RosterEntry.day >= first, RosterEntry.day <= last))
+            RosterEntry.desk_id.in_(sorted({d for d, _ in covered})),
+            RosterEntry.day >= first, RosterEntry.day <= last))
             if (e.desk_id, e.day) in covered}
         if replace:
             for key, entry in present.items():
@@ -202,7 +207,8 @@ def import_roster(session: Session, path: str | Path, *, replace: bool = False, 
                 unchanged += 1
                 continue
             desk_id, day, half, staff_id = key
-            session.add(RosterEntry(staff_id=staff_id, desk_id=desk_id, day=day, session=half, source=table.source[:255]))
+            session.add(RosterEntry(staff_id=staff_id, desk_id=desk_id, day=day, session=half,
+                                    source=table.source[:255]))
             added += 1
         session.flush()
     return RosterImportReport(table.source, len(table.rows), added, unchanged, replaced)

@@ -182,7 +182,8 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     errors = []
     for index, name in found.items():
         if name in seen:
-            errors.append(RowError(header_at + 1, name, f"column given twice (headers {seen[name] + 1} and {index + 1})"))
+            errors.append(RowError(header_at + 1, name,
+                                   f"column given twice (headers {seen[name] + 1} and {index + 1})"))
         seen[name] = index
     if errors:
         raise ImportRejected(source, errors)

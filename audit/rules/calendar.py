@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +32,7 @@ SATURDAY = 5
 WORKWEEK = frozenset(range(5))  # Monday..Friday
 
 
-class OverrideKind(str, Enum):
+class OverrideKind(StrEnum):
     """Values match the site config and the database."""
 
     HOLIDAY = "holiday"

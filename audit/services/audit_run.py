@@ -78,7 +78,8 @@ class Auditor:
         self._items = None
 
     def judge(self, day: date):
-        """The rules' result for ``day``: (AuditResult, plan, observations frame, excuses), or None when nothing is scheduled."""
+        """The rules' result for ``day``: (AuditResult, plan, observations frame, excuses), or None when nothing is
+        scheduled."""
         rows = []  # (desk index, start, end, number, half)
         for index, desk in enumerate(self.desks):
             calendar = self._calendar(desk)
@@ -240,7 +241,7 @@ def _evidence(frame: pd.DataFrame, desk_id: int, start: int, end: int) -> tuple[
     picked = [a] + [a + int(i) for i in np.flatnonzero(pd.notna(snapshots))] + [b - 1]
     unique = list(dict.fromkeys(picked))
     if len(unique) > EVIDENCE_LIMIT:
-        unique = unique[: EVIDENCE_LIMIT - 1] + [unique[-1]]
+        unique = [*unique[: EVIDENCE_LIMIT - 1], unique[-1]]
     ids, paths = frame["id"].to_numpy(), frame["snapshot"].to_numpy()
     return tuple((int(ids[i]), paths[i] if pd.notna(paths[i]) else None) for i in unique)
 

@@ -64,7 +64,8 @@ def profile_for(session: Session, unit: Unit, desk: Desk | None = None) -> Hours
     return session.get(HoursProfile, profile_id)
 
 
-def calendar_for(session: Session, unit: Unit, desk: Desk | None = None, *, public_holidays: bool = True) -> WorkingCalendar:
+def calendar_for(session: Session, unit: Unit, desk: Desk | None = None, *,
+                 public_holidays: bool = True) -> WorkingCalendar:
     """The working calendar of a unit (and desk), with the overrides for it and for every unit."""
     profile = profile_for(session, unit, desk)
     version = ProfileVersion(seasons_of(profile), profile.effective_from, profile.decision_ref)

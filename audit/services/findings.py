@@ -70,7 +70,8 @@ class NewFinding:
         start, end = (t.astimezone(zone).strftime("%H:%M") for t in (self.starts_at, self.ends_at))
         minutes = _whole(self.minutes)
         where = f"quầy {self.desk_code}, {self.day.strftime('%d/%m/%Y')}"
-        part = SESSION_VI.get(self.session_number, f"buổi {self.session_number + 1}") if self.session_number is not None else ""
+        part = (SESSION_VI.get(self.session_number, f"buổi {self.session_number + 1}")
+                if self.session_number is not None else "")
         if self.kind == LATE_ARRIVAL:
             return f"Đến muộn {minutes} phút ({part}, có mặt lúc {end}), {where}"
         if self.kind == EARLY_LEAVE:
@@ -172,9 +173,9 @@ def _note_rule_result(row: Finding, new: NewFinding, now: datetime) -> None:
     latest = {"kind": new.kind, "minutes": _whole(new.minutes), "at": now.isoformat()}
     details = dict(row.details or {})
     details.pop("no_longer_proposed_at", None)
-    if row.minutes != latest["minutes"] or row.kind.value != new.kind:
-        if (details.get("latest_rule_result") or {}).get("minutes") != latest["minutes"]:
-            details["latest_rule_result"] = latest
+    if ((row.minutes != latest["minutes"] or row.kind.value != new.kind)
+            and (details.get("latest_rule_result") or {}).get("minutes") != latest["minutes"]):
+        details["latest_rule_result"] = latest
     if details != (row.details or {}):
         row.details = details
 

@@ -17,7 +17,8 @@ from models.hours import ExcusedAbsence, RosterEntry, RosterPattern
 from models.org import Desk, Staff
 
 HALVES = ("morning", "afternoon")
-NEEDS_DOCUMENT = frozenset({AbsenceKind.OFFICIAL_TRIP, AbsenceKind.TRAINING})  # off-site work needs a written assignment
+# off-site work needs a written assignment
+NEEDS_DOCUMENT = frozenset({AbsenceKind.OFFICIAL_TRIP, AbsenceKind.TRAINING})
 
 ABSENCE_KINDS: dict[str, AbsenceKind] = {  # accepted spellings (folded: lower case, no accents) → kind
     **{kind.value: kind for kind in AbsenceKind},
@@ -226,14 +227,16 @@ def check_excuse(kind: AbsenceKind, starts_at: datetime, ends_at: datetime, docu
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidExcuse(f"period {starts_at} – {ends_at} has no time zone")
     if ends_at <= starts_at:
-        raise InvalidExcuse(f"ends {ends_at:%Y-%m-%d %H:%M %Z} before or when it starts ({starts_at:%Y-%m-%d %H:%M %Z})")
+        raise InvalidExcuse(f"ends {ends_at:%Y-%m-%d %H:%M %Z} before or when it starts "
+                            f"({starts_at:%Y-%m-%d %H:%M %Z})")
     if kind in NEEDS_DOCUMENT and not (document_ref or "").strip():
         raise InvalidExcuse(f"{kind.value} ({KIND_LABELS[kind]}) needs the reference of the written assignment "
                             "(quyết định / giấy cử đi)")
 
 
 def add_excuse(session: Session, staff_code: str, kind: str | AbsenceKind, starts_at: datetime, ends_at: datetime,
-               document_ref: str | None = None, note: str | None = None, created_by: str | None = None) -> ExcusedAbsence:
+               document_ref: str | None = None, note: str | None = None,
+               created_by: str | None = None) -> ExcusedAbsence:
     """Record an excused absence of an active official (stored UTC).
 
     Raises:

@@ -24,7 +24,8 @@ def alerts() -> None:
 @alerts.command(name="list")
 @click.option("--all", "show_all", is_flag=True, help="Include resolved alerts (default: open and acknowledged).")
 @click.option("--unit", "unit_code", metavar="CODE", help="Only this unit's alerts.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000), help="At most this many, newest first.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000),
+              help="At most this many, newest first.")
 def list_(show_all: bool, unit_code: str | None, limit: int) -> None:
     """One line per alert: id, status, severity, kind, unit, desk, opened (local time), message."""
     with database() as session:

@@ -123,7 +123,8 @@ def show(finding_id: int) -> None:
         click.echo(f"#{finding.id} {finding.kind.value} — {STATUS_VI[finding.status.value]}")
         click.echo(f"  {finding.summary}")
         if finding.proposed_deduction is not None:
-            click.echo(f"  checklist item {finding.checklist_item_number}: -{finding.proposed_deduction:g} if confirmed")
+            click.echo(f"  checklist item {finding.checklist_item_number}: "
+                       f"-{finding.proposed_deduction:g} if confirmed")
         for item in finding.evidence:
             click.echo(f"  evidence: observation {item.observation_id} {item.snapshot_path or ''}".rstrip())
         for explanation in finding.explanations:

@@ -35,7 +35,8 @@ def current() -> None:
         revision = migrate.current_revision(url)
     except OperationalError as error:
         raise Failure(f"database {redacted(url)}: {error.orig}") from None
-    click.echo(f"{redacted(url)}: revision {revision or 'none (empty database)'}; code expects {migrate.head_revision()}")
+    click.echo(f"{redacted(url)}: revision {revision or 'none (empty database)'}; "
+               f"code expects {migrate.head_revision()}")
 
 
 @db.command()

@@ -19,13 +19,15 @@ from deskaudit.settings import load_settings
 @click.option("--every", type=float, default=5.0, show_default=True, help="Seconds of video between samples.")
 @click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True,
               help="Detector backend (onnx/openvino are exported once and cached).")
-@click.option("--imgsz", type=int, default=640, show_default=True, help="Detector input size (long side, multiple of 32).")
+@click.option("--imgsz", type=int, default=640, show_default=True,
+              help="Detector input size (long side, multiple of 32).")
 @click.option("--conf", "confidence", type=float, default=0.25, show_default=True, help="Minimum person confidence.")
 @click.option("--reference", type=click.Path(path_type=Path, dir_okay=False),
               help="Reference image of the camera view; enables the 'moved' check.")
 @click.option("--weights", type=click.Path(path_type=Path, dir_okay=False),
               help="Weights file to use instead of the verified cached yolov8n.pt (must match its sha256).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 def replay(video: Path, zones_file: Path | None, every: float, backend: str, imgsz: int, confidence: float,
            reference: Path | None, weights: Path | None, progress: bool | None) -> None:
     """Replay VIDEO through source → health → detector → zones → presence.

@@ -76,7 +76,8 @@ def roster_import(file: Path, replace: bool, sheet: str | None) -> None:
 
 @roster.command(name="export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--from", "first", required=True, callback=DATE, metavar="DATE", help="First day (YYYY-MM-DD or dd/mm/yyyy).")
+@click.option("--from", "first", required=True, callback=DATE, metavar="DATE",
+              help="First day (YYYY-MM-DD or dd/mm/yyyy).")
 @click.option("--to", "last", required=True, callback=DATE, metavar="DATE", help="Last day, inclusive.")
 @click.option("--unit", "unit_code", metavar="CODE", help="Only desks of this unit and the units below it.")
 def roster_export(file: Path, first: date, last: date, unit_code: str | None) -> None:
@@ -98,7 +99,8 @@ def pattern() -> None:
 @click.option("--from", "first", required=True, callback=DATE, metavar="DATE", help="First day of the rotation.")
 @click.option("--to", "last", callback=DATE, metavar="DATE", help="Last day (default: open-ended).")
 @click.option("--name", metavar="TEXT", help="A name for the rotation.")
-def pattern_add(staff_code: str, desks: str, period_days: int, first: date, last: date | None, name: str | None) -> None:
+def pattern_add(staff_code: str, desks: str, period_days: int, first: date, last: date | None,
+                name: str | None) -> None:
     """Rotate STAFF across desks, changing desk every N days from a date."""
     with database() as session, _bad_input():
         made = add_pattern(session, staff_code, desks.split(","), period_days, first, last, name)
@@ -111,7 +113,8 @@ def pattern_add(staff_code: str, desks: str, period_days: int, first: date, last
 def show(day: date, unit_code: str | None) -> None:
     """Each desk and session of DAY with the officials expected there (excused ones marked)."""
     with database() as session, _bad_input():
-        query = select(Desk).join(Unit, Unit.id == Desk.unit_id).where(Desk.active.is_(True)).order_by(Unit.code, Desk.code)
+        query = (select(Desk).join(Unit, Unit.id == Desk.unit_id).where(Desk.active.is_(True))
+                 .order_by(Unit.code, Desk.code))
         ids = desks_of_unit(session, unit_code)
         if ids is not None:
             query = query.where(Desk.id.in_(ids))
@@ -164,8 +167,8 @@ def leave_add(staff_code: str, kind: str, first, last, document_ref: str | None,
     """Record an excused absence of STAFF."""
     with database() as session, _bad_input():
         zone = _zone_of(session, staff_code)
-        made = add_excuse(session, staff_code, kind, local_bound(first, zone, end=False), local_bound(last, zone, end=True),
-                          document_ref, note, created_by)
+        made = add_excuse(session, staff_code, kind, local_bound(first, zone, end=False),
+                          local_bound(last, zone, end=True), document_ref, note, created_by)
         click.echo(f"absence {made.id}: {staff_code} {KIND_LABELS[made.kind]} {_period(made.starts_at, made.ends_at)}")
 
 
@@ -186,7 +189,8 @@ def _period(start: datetime, end: datetime) -> str:
 
 @leave.command(name="list")
 @click.option("--from", "first", callback=DATE, metavar="DATE", help="First day (default: today).")
-@click.option("--to", "last", callback=DATE, metavar="DATE", help="Last day, inclusive (default: 30 days after --from).")
+@click.option("--to", "last", callback=DATE, metavar="DATE",
+              help="Last day, inclusive (default: 30 days after --from).")
 @click.option("--unit", "unit_code", metavar="CODE", help="Only officials of this unit and the units below it.")
 def leave_list(first: date | None, last: date | None, unit_code: str | None) -> None:
     """Excused absences overlapping a period: id, official, kind, from – to (local time), document, note."""
@@ -222,7 +226,8 @@ def stats() -> None:
 
 @stats.command(name="import")
 @click.argument("file", type=EXISTING_FILE)
-@click.option("--month", callback=MONTH, metavar="YYYY-MM", help="The month of every row whose month cell is blank (or with no month column).")
+@click.option("--month", callback=MONTH, metavar="YYYY-MM",
+              help="The month of every row whose month cell is blank (or with no month column).")
 @click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first).")
 def stats_import(file: Path, month: str | None, sheet: str | None) -> None:
     """Import FILE (month, staff or desk, received, on_time, late, not_yet_due); all rows or none."""

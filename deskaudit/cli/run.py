@@ -19,7 +19,8 @@ def run() -> None:
 
 @run.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 = any free port).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0 = any free port).")
 @click.option("--workers", type=click.IntRange(1, 32), help="Server processes (default: one per CPU core, at most 4).")
 @click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 64),
               help="Request threads per process.")
@@ -78,7 +79,8 @@ def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path
 
 @run.command(name="all")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the web app listens on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Web port (0 = any free port).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Web port (0 = any free port).")
 @click.option("--ignore-hours", is_flag=True, help="Sample around the clock, not only in working hours.")
 @click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True)
 def all_(host: str, port: int, ignore_hours: bool, backend: str) -> None:

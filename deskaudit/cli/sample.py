@@ -56,7 +56,8 @@ def build_detector(backend: str, weights: Path | None) -> YoloDetector:
     settings = load_settings()
     models_dir = settings.cache_path / "models"
     try:
-        weights_path = resolve_weights(configured_path=weights, cache_dir=models_dir, official=settings.weights_official)
+        weights_path = resolve_weights(configured_path=weights, cache_dir=models_dir,
+                                       official=settings.weights_official)
         detector = YoloDetector(weights_path, DetectorSettings(backend=backend), export_dir=models_dir,
                                 ultralytics_dir=settings.cache_path / "ultralytics")
         detector.warm_up()

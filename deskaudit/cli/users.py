@@ -24,7 +24,8 @@ def users() -> None:
 @users.command()
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do.")
-@click.option("--unit", "units", multiple=True, metavar="CODE", help="Unit scope (repeatable); required except for admin.")
+@click.option("--unit", "units", multiple=True, metavar="CODE",
+              help="Unit scope (repeatable); required except for admin.")
 @click.option("--full-name", default=None, help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, password_stdin: bool) -> None:
@@ -46,7 +47,8 @@ def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, pas
         missing = sorted(set(units) - {u.code for u in found})
         if missing:
             raise BadInput(f"no unit with code {', '.join(missing)} (import the site config first)")
-        session.add(User(username=name, full_name=full_name, role=Role(role), password_hash=hash_password(password), units=list(found)))
+        session.add(User(username=name, full_name=full_name, role=Role(role), password_hash=hash_password(password),
+                         units=list(found)))
     scope = ", ".join(units) if units else "all units"
     click.echo(f"user {name} created: role {role}, scope {scope}")
 

@@ -12,6 +12,7 @@ signed cookies with the shared secret key; the sign-in rate limit is the ``login
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -158,10 +159,8 @@ def _worker(config: dict, listener: socket.socket, threads: int) -> None:
     """A worker process: SIGTERM stops it; Ctrl-C is the parent's to handle (it reaches the whole group)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
+    with contextlib.suppress(SystemExit):
         _serve(config, listener, threads)
-    except SystemExit:
-        pass
 
 
 def _supervise(config: dict, listener: socket.socket, workers: int, threads: int, base_url: str,

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from enum import Enum
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -41,7 +41,7 @@ BREAKS_PER_SESSION = 1.0
 BUSY_FIELDS = ("dat dai", "tu phap")
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     """What the script made happen; values are plain words for summaries and tests."""
 
     LATE_ARRIVAL = "late_arrival"
@@ -51,9 +51,6 @@ class EventKind(str, Enum):
     ABSENT_SESSION = "absent_session"
     OUTAGE = "outage"
     FROZEN = "frozen"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -296,7 +293,7 @@ class _Queue:
         return self.steps[i][1] if i >= 0 else 0
 
     def spans(self) -> list[tuple[int, int, int]]:
-        ends = self._starts[1:] + [self.end]
+        ends = [*self._starts[1:], self.end]
         return [(s, e, v) for (s, v), e in zip(self.steps, ends)]
 
     def set_between(self, start: int, end: int, value) -> None:

@@ -317,8 +317,8 @@ def _write_dossier_stats(session: Session, chosen: Sequence[date], until: date, 
                 continue
             rng = np.random.default_rng([seed, int(month.replace("-", "")), zlib.crc32(official.code.encode()), 11])
             received = int(rng.integers(40, 161))
-            late = int(round(received * float(rng.uniform(0, 0.08))))
-            pending = int(round(received * float(rng.uniform(0.08, 0.2) if current else rng.uniform(0, 0.04))))
+            late = round(received * float(rng.uniform(0, 0.08)))
+            pending = round(received * float(rng.uniform(0.08, 0.2) if current else rng.uniform(0, 0.04)))
             rows.append(dict(month=month, unit_id=official.unit_id, desk_id=official.default_desk_id,
                              staff_id=official.id, received=received, on_time=received - late - pending, late=late,
                              not_yet_due=pending, source_file=STATS_SOURCE, import_batch=SEED_MODEL_ID,
@@ -349,7 +349,8 @@ def _write_inspections(session: Session, targets: Sequence[_Target], chosen: Seq
         if session.scalar(select(func.count()).select_from(Inspection).where(Inspection.record_number == number)):
             continue
         rng = np.random.default_rng([seed, zlib.crc32(number.encode())])
-        outcomes = [ItemOutcome(13, "fail" if rng.random() < 0.5 else "pass", note="Chưa niêm yết số điện thoại đường dây nóng"),
+        outcomes = [ItemOutcome(13, "fail" if rng.random() < 0.5 else "pass",
+                                note="Chưa niêm yết số điện thoại đường dây nóng"),
                     ItemOutcome(15, "pass")]
         for target in group:
             code = target.official.code

@@ -28,7 +28,8 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
         for path, key in items:
             folded = key.casefold()
             if folded in seen:
-                issues.append(ConfigIssue(f"{path}.id", f"duplicate {what} id (first used at {seen[folded]})", key, True))
+                issues.append(ConfigIssue(f"{path}.id", f"duplicate {what} id (first used at {seen[folded]})",
+                                          key, True))
             else:
                 seen[folded] = path
 
@@ -50,12 +51,14 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
         if unit.parent is not None and unit.parent not in units:
             issues.append(ConfigIssue(f"units[{i}].parent", "no unit with this id", unit.parent, True))
         if unit.hours_profile and unit.hours_profile not in profiles:
-            issues.append(ConfigIssue(f"units[{i}].hours_profile", "no hours profile with this id", unit.hours_profile, True))
+            issues.append(ConfigIssue(f"units[{i}].hours_profile", "no hours profile with this id",
+                                      unit.hours_profile, True))
         desk_ids = {d.id for d in unit.desks}
         for d, desk in enumerate(unit.desks):
             if desk.hours_profile and desk.hours_profile not in profiles:
                 issues.append(
-                    ConfigIssue(f"units[{i}].desks[{d}].hours_profile", "no hours profile with this id", desk.hours_profile, True)
+                    ConfigIssue(f"units[{i}].desks[{d}].hours_profile", "no hours profile with this id",
+                                desk.hours_profile, True)
                 )
             if not (desk.hours_profile or unit.hours_profile or site.site.hours_profile):
                 issues.append(
@@ -66,7 +69,8 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
                 )
         for s, staff in enumerate(unit.staff):
             if staff.desk is not None and staff.desk not in desk_ids:
-                issues.append(ConfigIssue(f"units[{i}].staff[{s}].desk", f"no desk with this id in unit {unit.id}", staff.desk, True))
+                issues.append(ConfigIssue(f"units[{i}].staff[{s}].desk", f"no desk with this id in unit {unit.id}",
+                                          staff.desk, True))
     issues.extend(_parent_cycles(site))
     for o, override in enumerate(site.overrides):
         if override.unit is not None and override.unit not in units:

@@ -114,7 +114,8 @@ class _Importer:
             row = model(**lookup, **desired)
             self.session.add(row)
             self.session.flush()
-            self.log(entity, key, ChangeAction.CREATE, {k: (None, v) for k, v in desired.items() if v is not None}, decision)
+            self.log(entity, key, ChangeAction.CREATE, {k: (None, v) for k, v in desired.items() if v is not None},
+                     decision)
             return row
         changes = {name: (getattr(row, name), value) for name, value in desired.items() if getattr(row, name) != value}
         if changes:
@@ -139,7 +140,10 @@ class _Importer:
                 "hours_profile",
                 cfg.id,
                 {"code": cfg.id},
-                {"name": cfg.name, "timezone": cfg.timezone, "decision_ref": cfg.decision, "effective_from": cfg.effective_from},
+                {
+                    "name": cfg.name, "timezone": cfg.timezone, "decision_ref": cfg.decision,
+                    "effective_from": cfg.effective_from,
+                },
                 cfg.decision,
             )
             self._sync_sessions(profile, cfg)
@@ -151,7 +155,8 @@ class _Importer:
         for season in cfg.seasons:
             for day in season.weekdays:
                 for start, end in season.sessions:
-                    desired.add((season.name, season.from_, season.to, WEEKDAY_INDEX[day], parse_hhmm(start), parse_hhmm(end), False))
+                    desired.add((season.name, season.from_, season.to, WEEKDAY_INDEX[day],
+                                 parse_hhmm(start), parse_hhmm(end), False))
             for start, end in season.saturday_sessions:
                 desired.add((season.name, season.from_, season.to, 5, parse_hhmm(start), parse_hhmm(end), True))
         current = {
@@ -174,9 +179,11 @@ class _Importer:
             )
 
         def describe(keys):
-            return sorted(f"{k[0]} {k[1]}..{k[2]} wd{k[3]} {k[4]:%H:%M}-{k[5]:%H:%M}{' (sat desks)' if k[6] else ''}" for k in keys)
+            return sorted(f"{k[0]} {k[1]}..{k[2]} wd{k[3]} {k[4]:%H:%M}-{k[5]:%H:%M}{' (sat desks)' if k[6] else ''}"
+                          for k in keys)
 
-        self.log("hours_profile", profile.code, ChangeAction.UPDATE, {"sessions": (describe(current), describe(desired))}, cfg.decision)
+        self.log("hours_profile", profile.code, ChangeAction.UPDATE,
+                 {"sessions": (describe(current), describe(desired))}, cfg.decision)
 
     def units(self, profiles: dict[str, int]) -> dict[str, Unit]:
         units: dict[str, Unit] = {}
@@ -193,7 +200,8 @@ class _Importer:
             parent_id = units[cfg.parent].id if cfg.parent else None
             row = units[cfg.id]
             if row.parent_id != parent_id:
-                self.log("unit", cfg.id, ChangeAction.UPDATE, {"parent": (row.parent.code if row.parent else None, cfg.parent)})
+                self.log("unit", cfg.id, ChangeAction.UPDATE,
+                         {"parent": (row.parent.code if row.parent else None, cfg.parent)})
                 row.parent_id = parent_id
         self.session.flush()
         self.deactivate_missing(Unit, "unit", {u.id for u in units.values()}, lambda r: r.code)
@@ -245,7 +253,8 @@ class _Importer:
             self.session.flush()
             self.log("zone", key, ChangeAction.CREATE, {"kind": (None, cfg.kind), "polygon": (None, polygon)})
             return zone
-        changes = {n: (getattr(zone, n), v) for n, v in (("kind", cfg.kind), ("polygon", polygon), ("active", True)) if getattr(zone, n) != v}
+        changes = {n: (getattr(zone, n), v) for n, v in (("kind", cfg.kind), ("polygon", polygon), ("active", True))
+                   if getattr(zone, n) != v}
         if changes:
             for name, (_, value) in changes.items():
                 setattr(zone, name, value)
@@ -294,13 +303,17 @@ class _Importer:
             row = self.upsert(
                 HoursOverride, "hours_override", f"{cfg.unit or '*'} {cfg.day} {cfg.kind.value}",
                 {"unit_id": unit_id, "day": cfg.day, "kind": cfg.kind},
-                {"sessions": sessions, "decision_ref": cfg.decision, "effective_from": cfg.effective_from, "note": cfg.note},
+                {
+                    "sessions": sessions, "decision_ref": cfg.decision, "effective_from": cfg.effective_from,
+                    "note": cfg.note,
+                },
                 cfg.decision,
             )
             wanted.add(row.id)
         for row in self.session.scalars(select(HoursOverride)):
             if row.id not in wanted:
-                self.log("hours_override", f"{row.unit_id or '*'} {row.day} {row.kind.value}", ChangeAction.DELETE, None)
+                self.log("hours_override", f"{row.unit_id or '*'} {row.day} {row.kind.value}", ChangeAction.DELETE,
+                         None)
                 self.session.delete(row)
 
     def run(self) -> ImportReport:

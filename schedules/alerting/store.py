@@ -91,8 +91,8 @@ class AlertBook:
         result.events = self.apply(session, result.conditions, now, thresholds)
         open_kinds = defaultdict(list)
         for alert, desk_code, unit_code in session.execute(
-                select(Alert, Desk.code, Unit.code).join(Desk, Alert.desk_id == Desk.id).join(Unit, Alert.unit_id == Unit.id)
-                .where(Alert.status != AlertStatus.RESOLVED)):
+                select(Alert, Desk.code, Unit.code).join(Desk, Alert.desk_id == Desk.id)
+                .join(Unit, Alert.unit_id == Unit.id).where(Alert.status != AlertStatus.RESOLVED)):
             open_kinds[(unit_code, desk_code)].append(str(alert.kind))
         for key, state in result.desk_states.items():
             state["open_alerts"] = sorted(open_kinds.get(key, []))

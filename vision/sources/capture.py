@@ -60,7 +60,8 @@ class RtspSource(_CaptureSource):
         self.target = Target.parse(url, username, password)
         scheme = urlsplit(self.target.url).scheme.lower()
         if scheme not in RTSP_SCHEMES:
-            raise SourceError(f"{self.target.description}: RtspSource needs rtsp:// or rtsps://, not {scheme or '(none)'}:")
+            raise SourceError(f"{self.target.description}: RtspSource needs rtsp:// or rtsps://, "
+                              f"not {scheme or '(none)'}:")
         super().__init__(self.target.description, read_timeout_s=read_timeout_s, backoff=backoff)
         self.open_timeout_s = open_timeout_s
         self._start()

@@ -60,7 +60,8 @@ class FileSource(SourceBase):
         self.frame_count: int | None = count if count > 0 else None
         if not (math.isfinite(self.fps) and self.fps > 0) or self.width <= 0 or self.height <= 0:
             self.close()
-            raise SourceError(f"{self.path}: no usable video stream (fps {self.fps:g}, size {self.width}×{self.height})")
+            raise SourceError(f"{self.path}: no usable video stream "
+                              f"(fps {self.fps:g}, size {self.width}×{self.height})")
         self._next_index = 0  # index of the frame the next grab() yields
         self._ended = False
         self._started_at: float | None = None  # realtime: clock reading at which position 0 was due
@@ -146,7 +147,7 @@ class FileSource(SourceBase):
             raise ValueError(f"{self.description}: frame_at needs a time ≥ 0 s, got {t_s!r}")
         if self._cap is None:
             raise SourceError(f"{self.description}: closed")
-        target = int(math.floor(t_s * self.fps + 1e-6))  # the epsilon absorbs 0.3 * 10 = 2.9999…
+        target = math.floor(t_s * self.fps + 1e-6)  # the epsilon absorbs 0.3 * 10 = 2.9999…
         if target < self._next_index:
             self._rewind()
         try:

@@ -29,7 +29,8 @@ def _check_http(target: Target) -> Target:
     return target
 
 
-def _request(target: Target, timeout_s: float) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse, socket.socket]:
+def _request(target: Target,
+             timeout_s: float) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse, socket.socket]:
     """GET ``target``: its connection, response (headers read) and socket (to tighten timeouts later).
 
     http.client rather than urllib.request: a per-read deadline needs the socket, and urllib would
@@ -89,7 +90,8 @@ def probe_content_type(target: Target, timeout_s: float) -> str:
 class HttpSnapshotSource(SourceBase):
     """One JPEG per ``read()`` from a snapshot URL (what ONVIF calls the snapshot URI)."""
 
-    def __init__(self, url: str, *, timeout_s: float = 5.0, username: str | None = None, password: str | None = None) -> None:
+    def __init__(self, url: str, *, timeout_s: float = 5.0, username: str | None = None,
+                 password: str | None = None) -> None:
         self.target = _check_http(Target.parse(url, username, password))
         self.description = self.target.description
         self.timeout_s = timeout_s
@@ -125,7 +127,8 @@ class HttpSnapshotSource(SourceBase):
         try:
             body = self._fetch()
         except (OSError, http.client.HTTPException) as error:
-            raise SourceError(f"{self.description}: {self.target.redact(_network_problem(error, self.timeout_s))}") from error
+            raise SourceError(f"{self.description}: "
+                              f"{self.target.redact(_network_problem(error, self.timeout_s))}") from error
         image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR) if body else None
         if image is None:
             raise SourceError(f"{self.description}: response is not a decodable image ({len(body)} bytes)")

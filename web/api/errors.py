@@ -6,7 +6,8 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {400: "bad request", 401: "authentication required", 403: "forbidden: your role may not do this",
-            404: "not found", 405: "method not allowed", 409: "conflict", 415: "send JSON (Content-Type: application/json)",
+            404: "not found", 405: "method not allowed", 409: "conflict",
+            415: "send JSON (Content-Type: application/json)",
             422: "invalid input", 429: "too many requests", 500: "internal error"}
 
 

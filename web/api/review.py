@@ -89,8 +89,8 @@ def finding_json(f, desk_code: str | None, staff_code: str | None, staff_name: s
 def findings_json(rows: list[Finding]) -> list[dict]:
     db = get_session()
     desks = dict(db.execute(select(Desk.id, Desk.code).where(Desk.id.in_({f.desk_id for f in rows} - {None}))).all())
-    staff = dict((i, (c, n)) for i, c, n in db.execute(
-        select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_({f.staff_id for f in rows} - {None}))))
+    staff = {i: (c, n) for i, c, n in db.execute(
+        select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_({f.staff_id for f in rows} - {None})))}
     users = usernames(f.decided_by_id for f in rows)
     return [finding_json(f, desks.get(f.desk_id), *staff.get(f.staff_id, (None, None)), users.get(f.decided_by_id))
             for f in rows]

@@ -137,7 +137,8 @@ def desk_day(session: Session, desk: Desk, day: date) -> DeskDay:
                Observation.observed_at < day_end)
         .order_by(Observation.observed_at, Observation.id)).all()
     inside = [r for r in rows if r.observed_at >= day_start]
-    start = min([datetime.combine(day, time(7), zone)] + [a for a, _ in intervals] + [r.observed_at for r in inside[:1]])
+    start = min([datetime.combine(day, time(7), zone)] + [a for a, _ in intervals]
+                + [r.observed_at for r in inside[:1]])
     end = max([datetime.combine(day, time(17), zone)] + [b for _, b in intervals]
               + [r.observed_at for r in inside[-1:]])
     start, end = _hour_floor(start, zone), min(_hour_ceil(end, zone), day_end)
