@@ -29,6 +29,7 @@ class ZoneKind(StrEnum):
     STAFF = "staff"
     QUEUE = "queue"
     EXCLUDE = "exclude"
+    MASK = "mask"  # pixelated in every stored frame (ID cards, dossiers, monitors); never counted
 
 
 class CameraHealth(StrEnum):

@@ -37,6 +37,11 @@ class Finding(Timestamps, Base):
     proposed_deduction: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     checklist_item_number: Mapped[int | None] = mapped_column(Integer)
     rule_version: Mapped[str] = mapped_column(String(32))
+    # The zones the desk was seen through when the finding was computed: {"CAMERA/zone": version}
+    zone_versions: Mapped[dict | None] = mapped_column()
+    # Set when a zone it was computed under changed while it was still open: it needs another look
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    review_flagged_at: Mapped[datetime | None] = mapped_column()
     summary: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict | None] = mapped_column()
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

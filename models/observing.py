@@ -15,13 +15,18 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Observation(Base):
-    """One camera sample. Unique per camera and sampling slot, so a retried sample never duplicates.
+    """One camera sample of one desk in its view. Unique per camera, desk and sampling slot, so a retried
+    sample never duplicates; a room camera writes one row per desk it films, from one detection pass.
 
-    Counts are null when the camera was not healthy: unknown is not zero.
+    ``health`` and the counts are this camera's: counts are null when it was not healthy (unknown is not
+    zero). ``presence``, ``desk_health`` and ``desk_queue`` are the desk's, from all its cameras at that
+    moment: ``desk_health`` is ``ok`` when any of them was healthy in its latest slot, and ``desk_queue``
+    the largest queue a healthy one counted (one person seen by two cameras counts once). Both null on
+    rows from before they existed: read ``health`` and ``queue_count`` then (``desk_view_health``).
     """
 
     __tablename__ = "observations"
-    __table_args__ = (UniqueConstraint("camera_id", "slot_at"),)
+    __table_args__ = (UniqueConstraint("camera_id", "desk_id", "slot_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"))
@@ -29,10 +34,12 @@ class Observation(Base):
     slot_at: Mapped[datetime] = mapped_column()  # start of the sampling slot (UTC)
     observed_at: Mapped[datetime] = mapped_column()  # when the frame was taken (UTC)
     health: Mapped[CameraHealth] = mapped_column(enum_column(CameraHealth, "camera_health"))
+    desk_health: Mapped[CameraHealth | None] = mapped_column(enum_column(CameraHealth, "observation_desk_health"))
     presence: Mapped[PresenceState] = mapped_column(enum_column(PresenceState, "observation_presence"))
     persons: Mapped[int | None] = mapped_column(Integer)
     staff_count: Mapped[int | None] = mapped_column(Integer)
     queue_count: Mapped[int | None] = mapped_column(Integer)
+    desk_queue: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     model_id: Mapped[str | None] = mapped_column(String(128))
     snapshot_path: Mapped[str | None] = mapped_column(Text)
@@ -53,6 +60,17 @@ class PresenceEvent(Base):
         enum_column(PresenceState, "presence_previous_state")
     )
     reason: Mapped[str | None] = mapped_column(String(255))
+
+
+class VisionSettings(Base):
+    """The site config's ``[vision]`` table as last imported (one row): the sampler reads it at every reconcile."""
+
+    __tablename__ = "vision_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column()
+    changed_by: Mapped[str] = mapped_column(String(128))
 
 
 Index("ix_observations_desk_slot", Observation.desk_id, Observation.slot_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
@@ -56,7 +56,8 @@ class Desk(Timestamps, Base):
 
 
 class Camera(Timestamps, Base):
-    """A camera over one desk.
+    """A camera of a unit, over one desk (``desk_id`` set: a desk camera, its zones are that desk's) or over
+    several (``desk_id`` null: a room camera, each of its staff and queue zones names its desk).
 
     ``source_url`` never holds credentials: user name and password live in
     their own columns, are never rendered, logged or written to the change log,
@@ -67,7 +68,8 @@ class Camera(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     source_url: Mapped[str] = mapped_column(Text)
     username: Mapped[str | None] = mapped_column(String(255))
@@ -76,9 +78,12 @@ class Camera(Timestamps, Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     purpose: Mapped[str] = mapped_column(Text)
     reference_frame_path: Mapped[str | None] = mapped_column(Text)
+    # This camera's own health thresholds over the site's [vision.health] (a dim room): {name: value}
+    health_overrides: Mapped[dict | None] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    desk: Mapped[Desk] = relationship(back_populates="cameras")
+    unit: Mapped[Unit] = relationship()
+    desk: Mapped[Desk | None] = relationship(back_populates="cameras")
     zones: Mapped[list[Zone]] = relationship(back_populates="camera", order_by="Zone.name")
 
     @property
@@ -90,7 +95,12 @@ class Camera(Timestamps, Base):
 
 
 class Zone(Timestamps, Base):
-    """A normalised polygon (0..1 of width and height) in one camera's view."""
+    """A normalised polygon (0..1 of width and height) in one camera's view.
+
+    ``desk_id``: the desk a staff or queue zone belongs to (on a desk camera, that camera's desk); null for
+    exclude and mask zones. ``anchor``/``overlap``: the membership rule (vision.zones), null for the kind's
+    default. ``version`` grows with every change of the polygon, kind, desk or rule.
+    """
 
     __tablename__ = "zones"
     __table_args__ = (UniqueConstraint("camera_id", "name"),)
@@ -100,12 +110,16 @@ class Zone(Timestamps, Base):
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[ZoneKind] = mapped_column(enum_column(ZoneKind, "zone_kind"))
     polygon: Mapped[list] = mapped_column()
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), index=True)
+    anchor: Mapped[str | None] = mapped_column(String(16))
+    overlap: Mapped[float | None] = mapped_column(Float)
     version: Mapped[int] = mapped_column(Integer, default=1)
     changed_by: Mapped[str] = mapped_column(String(128))
     changed_at: Mapped[datetime] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     camera: Mapped[Camera] = relationship(back_populates="zones")
+    desk: Mapped[Desk | None] = relationship()
 
 
 class Staff(Timestamps, Base):
@@ -127,3 +141,14 @@ class Staff(Timestamps, Base):
 
 
 Index("ix_desks_unit_active", Desk.unit_id, Desk.active)
+
+
+@event.listens_for(Camera, "before_insert")
+def _camera_unit_from_desk(_mapper, connection, camera: Camera) -> None:
+    """A desk camera added without its unit (tests, the bench's bulk seed) belongs to its desk's unit."""
+    if camera.unit_id is None:
+        desk_id = camera.desk.id if camera.desk is not None else camera.desk_id
+        if camera.desk is not None and camera.desk.unit_id is not None:
+            camera.unit_id = camera.desk.unit_id
+        elif desk_id is not None:
+            camera.unit_id = connection.scalar(select(Desk.unit_id).where(Desk.id == desk_id))

@@ -7,7 +7,7 @@ from models.base import Base, UTCDateTime, utcnow
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.findings import Decision, Explanation, Finding, FindingEvidence
 from models.hours import ExcusedAbsence, HoursOverride, HoursProfile, HoursSession, RosterEntry, RosterPattern
-from models.observing import Observation, PresenceEvent
+from models.observing import Observation, PresenceEvent, VisionSettings
 from models.org import Camera, Desk, Staff, Unit, Zone
 from models.scoring import DossierStat, Score, ScoreDeduction
 
@@ -44,6 +44,7 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "User",
+    "VisionSettings",
     "Zone",
     "user_units",
     "utcnow",

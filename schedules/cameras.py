@@ -20,17 +20,25 @@ log = logging.getLogger("deskaudit.schedules.cameras")
 
 @dataclass(frozen=True)
 class CameraSpec:
-    """One enabled camera: where to read it and which zones to count. Credentials never reach ``repr``."""
+    """One enabled camera: where to read it and which zones to count. Credentials never reach ``repr``.
+
+    ``desk_id``: a desk camera's desk (``None`` for a room camera). ``desks``: the desks in view, by code, as the
+    zones name them (``zones.count_by_desk`` keys) → their ids. ``health_overrides``: this camera's own health
+    thresholds over the site's.
+    """
 
     id: int
     code: str
-    desk_id: int
+    desk_id: int | None
     url: str
     cadence_seconds: int
     zones: DeskZones = field(repr=False)
     username: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)
     reference_frame_path: str | None = None
+    unit_id: int | None = None
+    desks: dict[str, int] = field(default_factory=dict)
+    health_overrides: dict[str, float] = field(default_factory=dict)
 
     def reference_image(self, data_dir: Path) -> np.ndarray | None:
         """The reference view for the ``moved`` check (relative paths are under ``data_dir``), if readable."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from models.enums import CameraHealth
 from models.enums import PresenceState as StoredPresence
 from models.observing import Observation, PresenceEvent
-from models.org import Camera, Desk, Zone
+from models.org import Camera, Desk, Unit, Zone
 from schedules.cameras import CameraSpec, open_camera
 from schedules.snapshots import evidence_snapshot_path, latest_snapshot_path, render_snapshot, write_jpeg_atomically
 from schedules.vocabulary import seen_presence, seen_zone_kind, stored_health, stored_presence
@@ -104,27 +104,35 @@ def enabled_cameras(session: Session, code: str | None = None) -> list[CameraSpe
     Raises:
         UnknownCamera: ``code`` names no such camera.
     """
-    query = (select(Camera).join(Desk, Camera.desk_id == Desk.id)
-             .where(Camera.enabled.is_(True), Camera.active.is_(True), Desk.active.is_(True))
+    query = (select(Camera).join(Unit, Camera.unit_id == Unit.id).outerjoin(Desk, Camera.desk_id == Desk.id)
+             .where(Camera.enabled.is_(True), Camera.active.is_(True), Unit.active.is_(True),
+                    or_(Camera.desk_id.is_(None), Desk.active.is_(True)))
              .order_by(Camera.code))
     if code is not None:
         query = query.where(Camera.code == code)
     cameras = list(session.scalars(query))
     if code is not None and not cameras:
         exists = session.scalars(select(Camera.id).where(Camera.code == code)).first() is not None
-        why = "is disabled, inactive or on an inactive desk" if exists else "does not exist"
+        why = "is disabled, inactive or on an inactive desk or unit" if exists else "does not exist"
         raise UnknownCamera(f"camera {code!r} {why}")
-    zones = session.scalars(select(Zone).where(Zone.camera_id.in_([c.id for c in cameras]), Zone.active.is_(True))
-                            .order_by(Zone.name)).all()
-    return [_spec(camera, [z for z in zones if z.camera_id == camera.id]) for camera in cameras]
+    # A zone of an inactive desk counts for nobody: that desk is not audited.
+    zones = session.execute(
+        select(Zone, Desk.code).outerjoin(Desk, Zone.desk_id == Desk.id)
+        .where(Zone.camera_id.in_([c.id for c in cameras]), Zone.active.is_(True),
+               or_(Zone.desk_id.is_(None), Desk.active.is_(True)))
+        .order_by(Zone.name)).all()
+    return [_spec(camera, [(z, code) for z, code in zones if z.camera_id == camera.id]) for camera in cameras]
 
 
-def _spec(camera: Camera, zones: list[Zone]) -> CameraSpec:
+def _spec(camera: Camera, zones: list[tuple[Zone, str | None]]) -> CameraSpec:
     geometry = DeskZones(ZoneGeometry.build(z.name, seen_zone_kind(z.kind), z.polygon,
-                                            where=f"camera {camera.code}: zone {z.name}") for z in zones)
+                                            where=f"camera {camera.code}: zone {z.name}", desk=code,
+                                            anchor=z.anchor, overlap=z.overlap) for z, code in zones)
+    desks = {code: z.desk_id for z, code in zones if code is not None and z.desk_id is not None}
     return CameraSpec(id=camera.id, code=camera.code, desk_id=camera.desk_id, url=camera.source_url,
                       username=camera.username, password=camera.password, cadence_seconds=camera.cadence_seconds,
-                      zones=geometry, reference_frame_path=camera.reference_frame_path)
+                      zones=geometry, reference_frame_path=camera.reference_frame_path, unit_id=camera.unit_id,
+                      desks=desks, health_overrides=dict(camera.health_overrides or {}))
 
 
 class Sampler:
@@ -143,7 +151,8 @@ class Sampler:
 
     def pipeline_for(self, camera: CameraSpec) -> CameraPipeline:
         """A fresh pipeline for ``camera`` (its presence tracker is restored from the database per sample)."""
-        health = HealthMonitor(self.settings.health)
+        health = HealthMonitor(replace(self.settings.health, **camera.health_overrides)
+                               if camera.health_overrides else self.settings.health)
         reference = camera.reference_image(self.data_dir)
         if reference is not None:
             health.set_reference(reference)
@@ -308,7 +317,7 @@ def insert_once(session: Session, values: dict) -> Observation | None:
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
         statement = (insert(Observation).values(**values)
-                     .on_conflict_do_nothing(index_elements=["camera_id", "slot_at"]).returning(Observation.id))
+                     .on_conflict_do_nothing(index_elements=["camera_id", "desk_id", "slot_at"]).returning(Observation.id))
         new_id = session.execute(statement).scalar_one_or_none()
         return None if new_id is None else session.get(Observation, new_id)
     row = Observation(**values)

@@ -22,7 +22,7 @@ from vision.detections import Detections
 from vision.polygons import point_in_polygon, points_in_polygon, polygon_area, self_intersects
 
 __all__ = [
-    "MAX_NAME", "MAX_POINTS", "MAX_ZONES", "MIN_AREA", "DeskZones", "Zone", "ZoneCounts", "ZoneError", "ZoneKind",
+    "DEFAULT_STAFF_OVERLAP", "MAX_NAME", "MAX_POINTS", "MAX_ZONES", "MIN_AREA", "Anchor", "DeskZones", "Zone", "ZoneCounts", "ZoneError", "ZoneKind",
     "ZoneRule", "load_zones_json", "point_in_polygon", "points_in_polygon", "polygon_area", "self_intersects",
     "zone_problems", "zone_set", "zone_set_problems", "zones_from_dict",
 ]
@@ -31,7 +31,9 @@ MAX_NAME = 64  # characters of a zone name
 MAX_POINTS = 100  # per polygon: more is a tracing, not a zone
 MAX_ZONES = 20  # per camera
 MIN_AREA = 1e-6  # of the frame: about two pixels of a 1080p image
-KEYS = ("name", "kind", "polygon")
+KEYS = ("name", "kind", "polygon")  # required
+OPTIONAL_KEYS = ("desk", "anchor", "overlap")  # the desk a zone belongs to, its membership rule
+DEFAULT_STAFF_OVERLAP = 0.3  # a staff zone's default: 30 % of a person's box inside it (seated behind a counter)
 
 
 class ZoneKind(StrEnum):
@@ -40,9 +42,17 @@ class ZoneKind(StrEnum):
     STAFF = "staff"
     QUEUE = "queue"
     EXCLUDE = "exclude"
+    MASK = "mask"  # pixelated in every stored frame (ID cards, dossiers, monitors); never counted
 
 
 ZONE_KIND_VALUES = frozenset(kind.value for kind in ZoneKind)
+
+class Anchor(StrEnum):
+    """Which point of a person's box decides membership when a zone uses a point rule."""
+
+    BOTTOM = "bottom"  # bottom-centre: the feet of someone standing (a queue)
+    CENTER = "center"  # the centre of the box
+
 
 class ZoneRule(StrEnum):
     """Which rule a zone definition broke: callers word their own message from it."""
@@ -64,6 +74,8 @@ class ZoneRule(StrEnum):
     DUPLICATE_NAME = "duplicate_name"  # case is ignored: "Ban" and "ban" are one name
     TOO_MANY_ZONES = "too_many_zones"
     NO_STAFF_ZONE = "no_staff_zone"
+    DESK = "desk"  # not a desk code, or given on a zone that belongs to no desk (exclude, mask)
+    MEMBERSHIP = "membership"  # anchor not bottom/center, overlap outside (0, 1], or both given
 
 
 class ZoneError(ValueError):
@@ -103,21 +115,56 @@ def key_path(loc: Sequence[str | int]) -> str:
 
 @dataclass(frozen=True)
 class Zone:
-    """A named polygon in 0..1 image coordinates (x to the right, y down)."""
+    """A named polygon in 0..1 image coordinates (x to the right, y down).
+
+    ``desk``: the desk code a staff or queue zone belongs to (``None``: the camera's own desk). ``anchor`` and
+    ``overlap`` are the membership rule as written (at most one of them; both ``None``: the kind's default,
+    see ``rule``).
+    """
 
     name: str
     kind: ZoneKind
     polygon: tuple[tuple[float, float], ...]
+    desk: str | None = None
+    anchor: Anchor | None = None
+    overlap: float | None = None
 
     @classmethod
-    def build(cls, name: str, kind: str | ZoneKind, polygon: Iterable[Sequence[float]], where: str = "zone") -> Zone:
+    def build(cls, name: str, kind: str | ZoneKind, polygon: Iterable[Sequence[float]], where: str = "zone", *,
+              desk: str | None = None, anchor: str | Anchor | None = None, overlap: float | None = None) -> Zone:
         """Check one zone by every rule and build it; ``where`` prefixes error messages (``camera X: zone ban``)."""
         points = list(polygon) if not isinstance(polygon, (list, tuple)) else polygon
-        zone, problems = zone_problems({"name": name, "kind": kind, "polygon": points})
+        item: dict[str, object] = {"name": name, "kind": kind, "polygon": points}
+        item.update({key: value for key, value in (("desk", desk), ("anchor", anchor), ("overlap", overlap))
+                     if value is not None})
+        zone, problems = zone_problems(item)
         if problems:
             raise problems[0].at(where)
         assert zone is not None
         return zone
+
+    @property
+    def rule(self) -> tuple[Anchor | None, float | None]:
+        """The membership rule in effect: ``(anchor, None)`` for a point rule, ``(None, share)`` for overlap.
+        Defaults: staff zones an overlap of ``DEFAULT_STAFF_OVERLAP``, every other kind the bottom-centre."""
+        if self.anchor is not None:
+            return self.anchor, None
+        if self.overlap is not None:
+            return None, self.overlap
+        if self.kind is ZoneKind.STAFF:
+            return None, DEFAULT_STAFF_OVERLAP
+        return Anchor.BOTTOM, None
+
+    def as_dict(self) -> dict[str, object]:
+        """The zone as the site config and the editor write it (optional keys only when set)."""
+        out: dict[str, object] = {"name": self.name, "kind": self.kind.value, "polygon": [list(p) for p in self.polygon]}
+        if self.desk is not None:
+            out["desk"] = self.desk
+        if self.anchor is not None:
+            out["anchor"] = self.anchor.value
+        if self.overlap is not None:
+            out["overlap"] = self.overlap
+        return out
 
     def contains(self, points: np.ndarray) -> np.ndarray:
         """Boolean mask: which of the ``N×2`` normalised points lie inside (or on) the polygon."""
@@ -192,15 +239,62 @@ def _check_zone(item: object, decimals: int | None
     missing = tuple(key for key in KEYS if key not in item)
     if missing:
         problems.append(ZoneError(ZoneRule.MISSING_KEYS, f"missing key(s) {', '.join(missing)}", keys=missing))
-    unknown = tuple(sorted(str(key) for key in item if key not in KEYS))
+    unknown = tuple(sorted(str(key) for key in item if key not in KEYS and key not in OPTIONAL_KEYS))
     if unknown:
         problems.append(ZoneError(ZoneRule.UNKNOWN_KEYS, f"unknown key(s) {', '.join(unknown)}", keys=unknown))
     name = _name(item["name"], problems) if "name" in item else None
     kind = _kind(item["kind"], name, problems) if "kind" in item else None
     polygon = _polygon(item["polygon"], name, decimals, problems) if "polygon" in item else None
+    desk = _desk(item.get("desk"), kind, name, problems)
+    anchor, overlap = _membership(item.get("anchor"), item.get("overlap"), kind, name, problems)
     if problems or name is None or kind is None or polygon is None:
         return name, kind, None, problems
-    return name, kind, Zone(name, kind, polygon), problems
+    return name, kind, Zone(name, kind, polygon, desk, anchor, overlap), problems
+
+
+DESK_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+
+
+def _desk(raw: object, kind: ZoneKind | None, name: str | None, problems: list[ZoneError]) -> str | None:
+    if raw is None:
+        return None
+    if kind in (ZoneKind.EXCLUDE, ZoneKind.MASK):
+        problems.append(ZoneError(ZoneRule.DESK, f"a {kind.value} zone belongs to no desk: leave out 'desk'",
+                                  loc=("desk",), name=name, value=raw))
+        return None
+    if not (isinstance(raw, str) and 0 < len(raw) <= 64 and raw[0].isalnum() and set(raw) <= DESK_CODE_CHARS):
+        problems.append(ZoneError(ZoneRule.DESK, f"expected a desk code, got {raw!r}", loc=("desk",), name=name,
+                                  value=raw))
+        return None
+    return raw
+
+
+def _membership(anchor: object, overlap: object, kind: ZoneKind | None, name: str | None,
+                problems: list[ZoneError]) -> tuple[Anchor | None, float | None]:
+    if anchor is None and overlap is None:
+        return None, None
+    if kind is ZoneKind.MASK:
+        key = "anchor" if anchor is not None else "overlap"
+        problems.append(ZoneError(ZoneRule.MEMBERSHIP, "a mask zone counts nobody: leave out anchor and overlap",
+                                  loc=(key,), name=name, value=anchor if anchor is not None else overlap))
+        return None, None
+    if anchor is not None and overlap is not None:
+        problems.append(ZoneError(ZoneRule.MEMBERSHIP, "give either anchor or overlap, not both", loc=("overlap",),
+                                  name=name, value=overlap))
+        return None, None
+    if anchor is not None:
+        if isinstance(anchor, str) and anchor in {a.value for a in Anchor}:
+            return Anchor(anchor), None
+        choices = ", ".join(a.value for a in Anchor)
+        problems.append(ZoneError(ZoneRule.MEMBERSHIP, f"anchor {anchor!r} is not one of {choices}", loc=("anchor",),
+                                  name=name, value=anchor))
+        return None, None
+    if _is_number(overlap) and 0.0 < float(overlap) <= 1.0:  # type: ignore[arg-type]
+        return None, float(overlap)  # type: ignore[arg-type]
+    problems.append(ZoneError(ZoneRule.MEMBERSHIP,
+                              f"overlap must be a number above 0 and at most 1 (the share of a person's box inside"
+                              f" the zone), got {overlap!r}", loc=("overlap",), name=name, value=overlap))
+    return None, None
 
 
 def _name(raw: object, problems: list[ZoneError]) -> str | None:
@@ -299,6 +393,21 @@ class DeskZones:
 
     def of_kind(self, kind: ZoneKind) -> tuple[Zone, ...]:
         return tuple(z for z in self.zones if z.kind is kind)
+
+    def desks(self) -> tuple[str | None, ...]:
+        """The desks in view, in order of first appearance: each desk with a staff or queue zone (``None``: the
+        camera's own desk, for zones that name none)."""
+        seen: dict[str | None, None] = {}
+        for zone in self.zones:
+            if zone.kind in (ZoneKind.STAFF, ZoneKind.QUEUE):
+                seen.setdefault(zone.desk)
+        return tuple(seen)
+
+    def count_by_desk(self, detections: Detections) -> dict[str | None, ZoneCounts]:
+        """``count`` per desk in view (``desks()``), from one set of detections."""
+        shared = tuple(z for z in self.zones if z.kind not in (ZoneKind.STAFF, ZoneKind.QUEUE))
+        return {desk: DeskZones([*shared, *(z for z in self.zones if z.desk == desk and z not in shared)])
+                .count(detections) for desk in self.desks()}
 
     def kept(self, detections: Detections) -> Detections:
         """Detections not standing in any exclude zone."""

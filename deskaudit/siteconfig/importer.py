@@ -32,9 +32,10 @@ from models import (
     HoursSession,
     Staff,
     Unit,
+    VisionSettings,
     Zone,
 )
-from models.enums import ChangeAction
+from models.enums import ChangeAction, ZoneKind
 from vision.urls import resolve_file_url, split_credentials
 
 WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -222,38 +223,48 @@ class _Importer:
         self.deactivate_missing(Desk, "desk", {d.id for d in desks.values()}, lambda r: r.code)
         return desks
 
-    def cameras_and_zones(self, desks: dict[str, Desk]) -> None:
+    def cameras_and_zones(self, units: dict[str, Unit], desks: dict[str, Desk]) -> None:
         keep_cameras, keep_zones = set(), set()
         desk_of_camera = {c.id: d.id for u in self.site.units for d in u.desks for c in d.cameras}
+        unit_of_camera = {c.id: u.id for u in self.site.units for c in [*u.cameras, *(c for d in u.desks
+                                                                                     for c in d.cameras)]}
         for _, cfg in iter_cameras(self.site):
             url, user, password = split_credentials(resolve_file_url(cfg.url, self.base_dir))
+            own_desk = desk_of_camera.get(cfg.id)
+            health = cfg.health.model_dump(exclude_none=True) if cfg.health is not None else None
             camera = self.upsert(
                 Camera, "camera", cfg.id, {"code": cfg.id},
                 {
-                    "desk_id": desks[desk_of_camera[cfg.id]].id, "name": cfg.name or cfg.id, "source_url": url,
-                    "username": cfg.username or user, "password": cfg.password or password,
+                    "unit_id": units[unit_of_camera[cfg.id]].id,
+                    "desk_id": desks[own_desk].id if own_desk else None, "name": cfg.name or cfg.id,
+                    "source_url": url, "username": cfg.username or user, "password": cfg.password or password,
                     "cadence_seconds": cfg.cadence_seconds, "enabled": cfg.enabled, "purpose": cfg.purpose,
-                    "active": True,
+                    "health_overrides": health or None, "active": True,
                 },
             )
             keep_cameras.add(camera.id)
             for zone_cfg in cfg.zones:
-                keep_zones.add(self._zone(camera, zone_cfg).id)
+                counted = zone_cfg.kind in (ZoneKind.STAFF, ZoneKind.QUEUE)
+                desk_code = (zone_cfg.desk or own_desk) if counted else None
+                keep_zones.add(self._zone(camera, zone_cfg, desks[desk_code].id if desk_code else None).id)
         self.deactivate_missing(Camera, "camera", keep_cameras, lambda r: r.code)
         self.deactivate_missing(Zone, "zone", keep_zones, lambda r: f"{r.camera.code}/{r.name}")
 
-    def _zone(self, camera: Camera, cfg) -> Zone:
+    def _zone(self, camera: Camera, cfg, desk_id: int | None) -> Zone:
         polygon = [[float(x), float(y)] for x, y in cfg.polygon]
         key = f"{camera.code}/{cfg.name}"
         zone = self.session.scalars(select(Zone).filter_by(camera_id=camera.id, name=cfg.name)).one_or_none()
+        rule = {"desk_id": desk_id, "anchor": cfg.anchor, "overlap": cfg.overlap}
         if zone is None:
             zone = Zone(camera_id=camera.id, name=cfg.name, kind=cfg.kind, polygon=polygon, version=1,
-                        changed_by=self.actor, changed_at=self.now, active=True)
+                        changed_by=self.actor, changed_at=self.now, active=True, **rule)
             self.session.add(zone)
             self.session.flush()
-            self.log("zone", key, ChangeAction.CREATE, {"kind": (None, cfg.kind), "polygon": (None, polygon)})
+            self.log("zone", key, ChangeAction.CREATE, {"kind": (None, cfg.kind), "polygon": (None, polygon),
+                                                        **{n: (None, v) for n, v in rule.items() if v is not None}})
             return zone
-        changes = {n: (getattr(zone, n), v) for n, v in (("kind", cfg.kind), ("polygon", polygon), ("active", True))
+        changes = {n: (getattr(zone, n), v) for n, v in (("kind", cfg.kind), ("polygon", polygon), *rule.items(),
+                                                         ("active", True))
                    if getattr(zone, n) != v}
         if changes:
             for name, (_, value) in changes.items():
@@ -295,6 +306,19 @@ class _Importer:
                 self.log("alert_thresholds", f"unit_id={row.unit_id} desk_id={row.desk_id}", ChangeAction.DELETE, None)
                 self.session.delete(row)
 
+    def vision_settings(self) -> None:
+        """The ``[vision]`` table, stored whole for the sampler (it reads it at every reconcile)."""
+        config = self.site.vision.model_dump(mode="json")
+        row = self.session.get(VisionSettings, 1)
+        if row is None:
+            self.session.add(VisionSettings(id=1, config=config, changed_at=self.now, changed_by=self.actor))
+            self.log("vision_settings", "site", ChangeAction.CREATE, {"config": (None, config)})
+        elif row.config != config:
+            changes = {key: (row.config.get(key), value) for key, value in config.items()
+                       if row.config.get(key) != value}
+            row.config, row.changed_at, row.changed_by = config, self.now, self.actor
+            self.log("vision_settings", "site", ChangeAction.UPDATE, changes)
+
     def overrides(self, units: dict[str, Unit]) -> None:
         wanted = set()
         for cfg in self.site.overrides:
@@ -320,7 +344,8 @@ class _Importer:
         profiles = self.hours_profiles()
         units = self.units(profiles)
         desks = self.desks(units, profiles)
-        self.cameras_and_zones(desks)
+        self.cameras_and_zones(units, desks)
+        self.vision_settings()
         self.staff(units, desks)
         self.thresholds(units, desks)
         self.overrides(units)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from deskaudit.siteconfig.checks import cross_check, iter_cameras
+from deskaudit.siteconfig.checks import cross_check, cross_warnings, iter_cameras
 from deskaudit.siteconfig.errors import ConfigError, ConfigIssue, key_path
 from deskaudit.siteconfig.schema import SiteConfig
 from vision.urls import resolve_file_url
@@ -98,7 +98,8 @@ def load_site_config(path: str | Path) -> LoadedConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(filename, [ConfigIssue("", f"TOML syntax error: {error}")]) from None
     site = parse_site_config(raw, filename)
-    return LoadedConfig(path=path.resolve(), site=site, warnings=file_camera_warnings(site, path.parent))
+    warnings = [*file_camera_warnings(site, path.parent), *cross_warnings(site)]
+    return LoadedConfig(path=path.resolve(), site=site, warnings=warnings)
 
 
 def file_camera_warnings(site: SiteConfig, base_dir: Path) -> list[str]:

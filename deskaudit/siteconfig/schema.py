@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from datetime import date, time
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -124,11 +124,18 @@ DEFAULT_ALERTS = Alerts(
 
 
 class ZoneConfig(Strict):
-    """One zone of a camera, already checked by ``vision.zones`` (see ``CameraConfig._zones_ok``)."""
+    """One zone of a camera, already checked by ``vision.zones`` (see ``CameraConfig._zones_ok``).
+
+    ``desk``: on a unit camera, the desk a staff or queue zone belongs to (required there, checked in
+    checks.py); on a desk camera, left out (the camera's desk). ``anchor``/``overlap``: the membership rule.
+    """
 
     name: str
     kind: ZoneKind
     polygon: list[tuple[float, float]]
+    desk: str | None = None
+    anchor: Literal["bottom", "center"] | None = None
+    overlap: float | None = None
 
 
 def _zone_issues(problems: list[ZoneError]) -> ValidationError:
@@ -145,7 +152,21 @@ def _zone_issues(problems: list[ZoneError]) -> ValidationError:
     return ValidationError.from_exception_data("zones", details)
 
 
+class HealthOverride(Strict):
+    """A camera's own ``health`` table: any of ``[vision.health]``'s thresholds, for this camera only."""
+
+    dark_p95: float | None = Field(None, ge=0.0, le=255.0)
+    covered_edges: float | None = Field(None, ge=0.0, le=1.0)
+    frozen_samples: int | None = Field(None, ge=2, le=100)
+    moved_samples: int | None = Field(None, ge=1, le=100)
+    moved_screen_overlap: float | None = Field(None, ge=0.0, le=1.0)
+    moved_max_shift: float | None = Field(None, gt=0.0, le=1.0)
+
+
 class CameraConfig(Strict):
+    """A desk camera (``[[units.desks.cameras]]``): its zones are its desk's."""
+
+    require_staff_zone: ClassVar[bool] = True
     id: Code
     name: Text | None = None
     url: str = Field(min_length=1)
@@ -154,6 +175,7 @@ class CameraConfig(Strict):
     cadence_seconds: int = Field(30, ge=5, le=3600)
     enabled: bool = True
     purpose: Text
+    health: HealthOverride | None = None
     zones: list[ZoneConfig] = Field(default_factory=list)
 
     @field_validator("zones", mode="before")
@@ -162,10 +184,10 @@ class CameraConfig(Strict):
         """The zone editor's rules, from ``vision.zones``; a camera may list no zones (drawn in the editor)."""
         if raw == []:
             return raw
-        zones, problems = zone_set_problems(raw)
+        zones, problems = zone_set_problems(raw, require_staff=cls.require_staff_zone)
         if problems:
             raise _zone_issues(problems)
-        return [{"name": z.name, "kind": z.kind.value, "polygon": [list(p) for p in z.polygon]} for z in zones]
+        return [z.as_dict() for z in zones]
 
     @field_validator("url")
     @classmethod
@@ -186,6 +208,13 @@ class CameraConfig(Strict):
         if urlsplit(self.url).username and (self.username or self.password):
             raise ValueError("credentials given both in the URL and as username/password: keep one")
         return self
+
+
+class UnitCameraConfig(CameraConfig):
+    """A unit camera (``[[units.cameras]]``) over one or more of its desks: each staff and queue zone names its
+    desk (checked in checks.py); a desk filmed without a staff zone is a warning there, not an error here."""
+
+    require_staff_zone: ClassVar[bool] = False
 
 
 class DeskConfig(Strict):
@@ -216,6 +245,7 @@ class UnitConfig(Strict):
     address: Text | None = None
     alerts: Alerts | None = None
     desks: list[DeskConfig] = Field(default_factory=list)
+    cameras: list[UnitCameraConfig] = Field(default_factory=list)
     staff: list[StaffConfig] = Field(default_factory=list)
 
 
