@@ -19,10 +19,11 @@ class Observation(Base):
     sample never duplicates; a room camera writes one row per desk it films, from one detection pass.
 
     ``health`` and the counts are this camera's: counts are null when it was not healthy (unknown is not
-    zero). ``presence``, ``desk_health`` and ``desk_queue`` are the desk's, from all its cameras at that
-    moment: ``desk_health`` is ``ok`` when any of them was healthy in its latest slot, and ``desk_queue``
-    the largest queue a healthy one counted (one person seen by two cameras counts once). Both null on
-    rows from before they existed: read ``health`` and ``queue_count`` then (``desk_view_health``).
+    zero). ``presence``, ``desk_health``, ``desk_staff`` and ``desk_queue`` are the desk's, from all its cameras
+    at that moment (vision.presence.combine_views): ``desk_health`` is ``ok`` when any of them was healthy in
+    its latest slot, ``desk_staff`` and ``desk_queue`` the largest count a healthy one made (one person seen
+    by two cameras counts once); ``desk_staff`` is the presence vote's count. Null on rows from before they
+    existed: read ``health``, ``staff_count`` and ``queue_count`` then.
     """
 
     __tablename__ = "observations"
@@ -39,6 +40,7 @@ class Observation(Base):
     persons: Mapped[int | None] = mapped_column(Integer)
     staff_count: Mapped[int | None] = mapped_column(Integer)
     queue_count: Mapped[int | None] = mapped_column(Integer)
+    desk_staff: Mapped[int | None] = mapped_column(Integer)
     desk_queue: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     model_id: Mapped[str | None] = mapped_column(String(128))

@@ -31,7 +31,7 @@ from vision.detector import PersonDetector
 from vision.frames import FrameSource
 from vision.health import HealthMonitor, HealthThresholds
 from vision.pipeline import CameraPipeline, Sample
-from vision.presence import PresencePolicy, Transition
+from vision.presence import CameraView, PresencePolicy, PresenceTracker, Transition, combine_views
 from vision.privacy import BlurPolicy
 from vision.zones import DeskZones
 from vision.zones import Zone as ZoneGeometry
@@ -79,13 +79,15 @@ class SampleResult:
     transitions: tuple[Transition, ...] = ()
     snapshot: Path | None = None  # the latest snapshot written by this sample
     evidence: str | None = None  # the observation's evidence snapshot, relative to the data dir
+    desk_id: int | None = None
+    desks: tuple[SampleResult, ...] = ()  # one per desk in view (a room camera), this one first
 
     @classmethod
     def of(cls, code: str, row: Observation, *, written: bool, transitions: Iterable[Transition] = (),
            snapshot: Path | None = None) -> SampleResult:
         return cls(code, row.slot_at, row.observed_at, str(row.health), str(row.presence), row.persons,
                    row.staff_count, row.queue_count, row.latency_ms, row.error, written, tuple(transitions), snapshot,
-                   row.snapshot_path)
+                   row.snapshot_path, row.desk_id)
 
 
 def slot_start(at: datetime, cadence_seconds: int) -> datetime:
@@ -184,19 +186,25 @@ class Sampler:
                slot_at: datetime | None = None) -> SampleResult:
         """Sample ``camera`` now (``at``, aware) unless its slot already has an observation; write the rows.
 
-        A camera that cannot be opened or read gives an ``offline`` observation, never an exception.
-        ``pipeline`` and ``source`` may be kept by a long-running caller (frozen/moved checks need
-        history; a kept file plays on like a live camera); a source passed in is not closed here.
-        ``slot_at`` is the slot this sample is for (default: the slot holding ``at``); a scheduler
-        that starts a sample late passes the slot it was scheduled in.
+        One frame, one detection pass, one observation row per desk in view (``SampleResult.desks``; the
+        result's own fields are the first desk's). Each desk's presence combines this camera's view with the
+        latest view of its other cameras (``combine_views``). A camera that cannot be opened or read gives
+        ``offline`` observations, never an exception. ``pipeline`` and ``source`` may be kept by a
+        long-running caller (frozen/moved checks need history; a kept file plays on like a live camera); a
+        source passed in is not closed here. ``slot_at`` is the slot this sample is for (default: the slot
+        holding ``at``); a scheduler that starts a sample late passes the slot it was scheduled in.
         """
         at = at.astimezone(timezone.utc)
         slot_at = slot_start(at, camera.cadence_seconds) if slot_at is None else slot_at
         existing = self._observation(session, camera.id, slot_at)
-        if existing is not None:
-            return SampleResult.of(camera.code, existing, written=False)
+        if existing:
+            return _stored(camera.code, existing)
         pipeline = pipeline or self.pipeline_for(camera)
-        self.restore_presence(session, pipeline, camera.desk_id, before=at)
+        targets = desks_in_view(camera)
+        if not targets:
+            log.warning("camera %s films no desk (no staff or queue zone names one): nothing to store", camera.code)
+        for key, desk_id in targets:
+            self.restore_presence(session, pipeline.desk_tracker(key), desk_id, before=at)
         if source is not None:
             sample = pipeline.sample(source, at)
         else:
@@ -205,37 +213,89 @@ class Sampler:
                 sample = pipeline.sample(source, at)
             finally:
                 source.close()
-        values = _observation_values(camera, slot_at, sample)
+        base = _camera_values(camera, slot_at, sample)
+        rows: list[tuple[dict, tuple[Transition, ...]]] = []
+        for key, desk_id in targets:
+            rows.append(self._desk_values(session, camera, pipeline, sample, base, key, desk_id))
+        all_transitions = tuple(t for _, found in rows for t in found)
         # Snapshots are rendered and written before the insert: on SQLite the insert takes the
         # database's write lock until the caller commits, and every other camera waits for it.
-        latest, evidence = self._snapshots(session, camera, sample, values)
-        row = insert_once(session, {**values, "snapshot_path": evidence})
-        if row is None:  # another sampler wrote this slot meanwhile: theirs stands
-            if evidence is not None:
-                (self.data_dir / evidence).unlink(missing_ok=True)
-            existing = self._observation(session, camera.id, slot_at)
-            if existing is None:
-                raise RuntimeError(f"camera {camera.code}: slot {slot_at} conflicted but holds no observation")
-            return SampleResult.of(camera.code, existing, written=False)
-        for transition in sample.transitions:
-            session.add(PresenceEvent(desk_id=camera.desk_id, camera_id=camera.id, at=transition.at,
-                                      state=stored_presence(transition.current),
-                                      previous_state=stored_presence(transition.previous)))
+        latest, evidence = self._snapshots(session, camera, sample, base, all_transitions)
+        results = []
+        for values, transitions in rows:
+            row = insert_once(session, {**values, "snapshot_path": evidence})
+            if row is None:  # another sampler wrote this slot meanwhile: theirs stands
+                if evidence is not None:
+                    (self.data_dir / evidence).unlink(missing_ok=True)
+                existing = self._observation(session, camera.id, slot_at)
+                if not existing:
+                    raise RuntimeError(f"camera {camera.code}: slot {slot_at} conflicted but holds no observation")
+                return _stored(camera.code, existing)
+            for transition in transitions:
+                session.add(PresenceEvent(desk_id=values["desk_id"], camera_id=camera.id, at=transition.at,
+                                          state=stored_presence(transition.current),
+                                          previous_state=stored_presence(transition.previous)))
+            results.append(SampleResult.of(camera.code, row, written=True, transitions=transitions, snapshot=latest))
         session.flush()
-        return SampleResult.of(camera.code, row, written=True, transitions=sample.transitions, snapshot=latest)
+        if not results:
+            return SampleResult(camera.code, slot_at, base["observed_at"], str(base["health"]), "unknown",
+                                base["persons"], None, None, base["latency_ms"], base["error"], False, (), latest)
+        return replace(results[0], desks=tuple(results))
 
-    def restore_presence(self, session: Session, pipeline: CameraPipeline, desk_id: int, *, before: datetime) -> None:
-        """Resume the desk's k-of-n presence from its latest observations (any of its cameras)."""
-        window = pipeline.presence.policy.window
+    def _desk_values(self, session: Session, camera: CameraSpec, pipeline: CameraPipeline, sample: Sample,
+                     base: dict, key: str | None, desk_id: int) -> tuple[dict, tuple[Transition, ...]]:
+        """One desk's observation values and presence transitions from this sample and its other cameras."""
+        ok = base["health"] == CameraHealth.OK
+        seen = sample.desks.get(key) if ok else None
+        own = CameraView(ok, seen.staff_count if seen else None, seen.queue_count if seen else None)
+        desk = combine_views([own, *self._other_views(session, camera.id, desk_id, sample.at)])
+        tracker = pipeline.desk_tracker(key)
+        transitions = tuple(tracker.update(sample.at, desk.staff_count, healthy=desk.healthy))
+        values = {**base, "desk_id": desk_id, "presence": stored_presence(tracker.state),
+                  "staff_count": own.staff_count, "queue_count": own.queue_count,
+                  "desk_health": CameraHealth.OK if desk.healthy else base["health"],
+                  "desk_staff": desk.staff_count, "desk_queue": desk.queue_count}
+        return values, transitions
+
+    @staticmethod
+    def _other_views(session: Session, camera_id: int, desk_id: int, at: datetime) -> list[CameraView]:
+        """The latest view of the desk from each of its other cameras, if taken within that camera's cadence."""
         rows = session.execute(
-            select(Observation.observed_at, Observation.staff_count, Observation.health, Observation.presence)
+            select(Observation.camera_id, Observation.observed_at, Observation.health, Observation.staff_count,
+                   Observation.queue_count, Camera.cadence_seconds)
+            .join(Camera, Camera.id == Observation.camera_id)
+            .where(Observation.desk_id == desk_id, Observation.camera_id != camera_id,
+                   Observation.observed_at <= at, Observation.observed_at > at - timedelta(hours=1))
+            .order_by(Observation.observed_at.desc())).all()
+        views: dict[int, CameraView] = {}
+        for row in rows:
+            if row.camera_id in views:
+                continue
+            fresh = (at - row.observed_at).total_seconds() <= row.cadence_seconds * 1.5
+            views[row.camera_id] = CameraView(fresh and row.health == CameraHealth.OK, row.staff_count,
+                                              row.queue_count)
+        return list(views.values())
+
+    def restore_presence(self, session: Session, tracker: PresenceTracker | CameraPipeline, desk_id: int, *,
+                         before: datetime) -> None:
+        """Resume the desk's k-of-n presence from its latest observations (any of its cameras): each row's vote
+        is the desk's combined view when it was written (``desk_health``/``desk_staff``), else its own."""
+        tracker = tracker.presence if isinstance(tracker, CameraPipeline) else tracker
+        window = tracker.policy.window
+        rows = session.execute(
+            select(Observation.observed_at, Observation.staff_count, Observation.health, Observation.presence,
+                   Observation.desk_health, Observation.desk_staff)
             .where(Observation.desk_id == desk_id, Observation.observed_at <= before)
             .order_by(Observation.observed_at.desc(), Observation.id.desc()).limit(window)
         ).all()
         rows.reverse()
         state = rows[-1].presence if rows else StoredPresence.UNKNOWN
-        pipeline.presence.restore([(r.observed_at, r.staff_count, r.health == CameraHealth.OK) for r in rows],
-                                  seen_presence(state))
+        votes = []
+        for r in rows:
+            combined = r.desk_health is not None
+            healthy = (r.desk_health if combined else r.health) == CameraHealth.OK
+            votes.append((r.observed_at, r.desk_staff if combined else r.staff_count, healthy))
+        tracker.restore(votes, seen_presence(state))
 
     def keeps_evidence(self, session: Session, camera: CameraSpec, values: Mapping,
                        transitions: tuple[Transition, ...]) -> bool:
@@ -262,8 +322,8 @@ class Sampler:
             Observation.slot_at > since - timedelta(seconds=camera.cadence_seconds))
         return session.scalars(recent.limit(1)).first() is None
 
-    def _snapshots(self, session: Session, camera: CameraSpec, sample: Sample,
-                   values: Mapping) -> tuple[Path | None, str | None]:
+    def _snapshots(self, session: Session, camera: CameraSpec, sample: Sample, values: Mapping,
+                   transitions: tuple[Transition, ...]) -> tuple[Path | None, str | None]:
         """Render the blurred, annotated snapshot once; write it as the latest and, when kept, as evidence.
 
         Returns the latest snapshot's path and the evidence path relative to the data dir (or ``None``s).
@@ -281,7 +341,7 @@ class Sampler:
         except (OSError, ValueError) as error:
             log.warning("camera %s: latest snapshot not written: %s", camera.code, error)
             latest = None
-        if not self.keeps_evidence(session, camera, values, sample.transitions):
+        if not self.keeps_evidence(session, camera, values, transitions):
             return latest, None
         try:
             relative = evidence_snapshot_path(camera.code, values["observed_at"])
@@ -292,19 +352,40 @@ class Sampler:
         return latest, relative.as_posix()
 
     @staticmethod
-    def _observation(session: Session, camera_id: int, slot_at: datetime) -> Observation | None:
-        return session.scalars(select(Observation).filter_by(camera_id=camera_id, slot_at=slot_at)).one_or_none()
+    def _observation(session: Session, camera_id: int, slot_at: datetime) -> list[Observation]:
+        """The rows already stored for this camera and slot (one per desk in view; empty: not sampled)."""
+        return list(session.scalars(select(Observation).filter_by(camera_id=camera_id, slot_at=slot_at)
+                                    .order_by(Observation.id)))
 
 
-def _observation_values(camera: CameraSpec, slot_at: datetime, sample: Sample) -> dict:
+def desks_in_view(camera: CameraSpec) -> list[tuple[str | None, int]]:
+    """The desks one sample of ``camera`` writes a row for, as (zone desk key, desk id): every desk its zones
+    name, and a desk camera's own desk even without zones (its health is recorded, its presence unknown)."""
+    targets: list[tuple[str | None, int]] = []
+    for key in camera.zones.desks():
+        desk_id = camera.desks.get(key) if key is not None else camera.desk_id
+        if desk_id is not None and desk_id not in (d for _, d in targets):
+            targets.append((key, desk_id))
+    if camera.desk_id is not None and camera.desk_id not in (d for _, d in targets):
+        own = next((k for k, d in camera.desks.items() if d == camera.desk_id), None)
+        targets.insert(0, (own, camera.desk_id))
+    return targets
+
+
+def _camera_values(camera: CameraSpec, slot_at: datetime, sample: Sample) -> dict:
+    """The observation values every desk row of this sample shares (the camera's own)."""
     ok = stored_health(sample.health) == CameraHealth.OK
     return dict(
-        camera_id=camera.id, desk_id=camera.desk_id, slot_at=slot_at, observed_at=sample.at,
-        health=stored_health(sample.health), presence=stored_presence(sample.presence),
-        persons=sample.persons if ok else None, staff_count=sample.staff_count if ok else None,
-        queue_count=sample.queue_count if ok else None, latency_ms=round(sample.latency_ms),
+        camera_id=camera.id, slot_at=slot_at, observed_at=sample.at, health=stored_health(sample.health),
+        persons=sample.persons if ok else None, latency_ms=round(sample.latency_ms),
         model_id=sample.model_id, error=None if ok else (sample.health_reason or sample.health.value),
     )
+
+
+def _stored(code: str, rows: list[Observation]) -> SampleResult:
+    """What an already-sampled slot holds, as a result that wrote nothing."""
+    results = tuple(SampleResult.of(code, row, written=False) for row in rows)
+    return replace(results[0], desks=results)
 
 
 def insert_once(session: Session, values: dict) -> Observation | None:

@@ -19,6 +19,15 @@ log = logging.getLogger("deskaudit.vision.pipeline")
 
 
 @dataclass(frozen=True)
+class DeskCount:
+    """What one sample counted for one desk in view: ``None`` where the camera has no zone of that kind for it."""
+
+    staff_count: int | None
+    queue_count: int | None
+    zones: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Sample:
     """What one sample of one camera found.
 
@@ -39,12 +48,18 @@ class Sample:
     staff_count: int | None = None
     queue_count: int | None = None
     health_metrics: dict[str, float] = field(default_factory=dict, repr=False)
+    desks: dict[str | None, DeskCount] = field(default_factory=dict)  # per desk in view (zones.desks()), when ok
     frame: Frame | None = field(default=None, repr=False)
     detections: Detections | None = field(default=None, repr=False)
 
 
 class CameraPipeline:
-    """Turns frames of one desk camera into samples; keeps that camera's health and presence state."""
+    """Turns frames of one camera into samples; keeps that camera's health and presence state.
+
+    One frame is one detection pass, counted for every desk in view (``Sample.desks``). ``presence`` follows
+    the whole view (a desk camera, a replay); a room camera's desks each get their own tracker from
+    ``desk_tracker``, fed by the caller, who may combine several cameras of one desk.
+    """
 
     def __init__(
         self,
@@ -58,8 +73,17 @@ class CameraPipeline:
         self.zones = zones
         self.health = health or HealthMonitor()
         self.presence = PresenceTracker(presence)
+        self.policy = self.presence.policy
         self._has_staff_zone = bool(zones.of_kind(ZoneKind.STAFF))
         self._has_queue_zone = bool(zones.of_kind(ZoneKind.QUEUE))
+        self._desk_kinds = {desk: {z.kind for z in zones.zones if z.desk == desk} for desk in zones.desks()}
+        self._trackers: dict[str | None, PresenceTracker] = {}
+
+    def desk_tracker(self, desk: str | None) -> PresenceTracker:
+        """The presence tracker of one desk in view (kept between samples like the camera's own)."""
+        if desk not in self._trackers:
+            self._trackers[desk] = PresenceTracker(self.policy)
+        return self._trackers[desk]
 
     def sample(self, source: FrameSource, at: datetime | float) -> Sample:
         """Read the freshest frame from ``source`` and process it; a failed read is ``offline``.
@@ -91,6 +115,9 @@ class CameraPipeline:
         # Without a staff zone nobody can be at the desk or away from it: presence stays unknown.
         staff = counts.staff_count if self._has_staff_zone else None
         queue = counts.queue_count if self._has_queue_zone else None
+        desks = {desk: DeskCount(c.staff_count if ZoneKind.STAFF in self._desk_kinds[desk] else None,
+                                 c.queue_count if ZoneKind.QUEUE in self._desk_kinds[desk] else None, c.per_zone)
+                 for desk, c in self.zones.count_by_desk(detections).items()}
         transitions = self.presence.update(at, staff, healthy=True)
         return Sample(
             at=at,
@@ -107,6 +134,7 @@ class CameraPipeline:
             staff_count=staff,
             queue_count=queue,
             health_metrics=report.metrics,
+            desks=desks,
             frame=frame,
             detections=detections,
         )

@@ -77,6 +77,29 @@ def vote(staff_count: int | None, healthy: bool, min_staff: int = 1) -> Presence
     return PresenceState.PRESENT if staff_count >= min_staff else PresenceState.ABSENT
 
 
+@dataclass(frozen=True)
+class CameraView:
+    """What one camera saw of one desk in its latest sample: healthy or not, and its counts (``None``: that
+    camera has no zone of that kind for the desk, or was not healthy)."""
+
+    healthy: bool
+    staff_count: int | None = None
+    queue_count: int | None = None
+
+
+def combine_views(views: Iterable[CameraView]) -> CameraView:
+    """A desk seen by several cameras, as one view: healthy when any camera was; staff and queue the largest
+    count of a healthy camera (a person seen by two cameras counts once; ``None`` when none counted).
+
+    So the desk is staffed if any healthy camera sees an official in its staff zone, and unknown only when
+    none of its cameras was healthy.
+    """
+    healthy = [v for v in views if v.healthy]
+    staff = [v.staff_count for v in healthy if v.staff_count is not None]
+    queue = [v.queue_count for v in healthy if v.queue_count is not None]
+    return CameraView(bool(healthy), max(staff) if staff else None, max(queue) if queue else None)
+
+
 class PresenceTracker:
     """k-of-n hysteresis over a desk's samples; starts ``unknown`` (no evidence yet)."""
 

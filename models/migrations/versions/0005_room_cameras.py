@@ -52,6 +52,7 @@ def upgrade() -> None:
     with op.batch_alter_table("observations") as batch:
         batch.add_column(sa.Column("desk_health", sa.Enum(*HEALTH, name="observation_desk_health", native_enum=False,
                                                           create_constraint=True, length=32), nullable=True))
+        batch.add_column(sa.Column("desk_staff", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("desk_queue", sa.Integer(), nullable=True))
         batch.drop_constraint("uq_observations_camera_id_slot_at", type_="unique")
         batch.create_unique_constraint("uq_observations_camera_id_desk_id_slot_at", ["camera_id", "desk_id", "slot_at"])
@@ -84,6 +85,7 @@ def downgrade() -> None:
         batch.create_unique_constraint("uq_observations_camera_id_slot_at", ["camera_id", "slot_at"])
         batch.drop_constraint("observation_desk_health", type_="check")
         batch.drop_column("desk_queue")
+        batch.drop_column("desk_staff")
         batch.drop_column("desk_health")
     op.execute("DELETE FROM zones WHERE kind = 'mask'")
     with op.batch_alter_table("zones") as batch:
