@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import Base, enum_column
 from models.enums import CameraHealth, PresenceState
@@ -62,6 +63,17 @@ class PresenceEvent(Base):
         enum_column(PresenceState, "presence_previous_state")
     )
     reason: Mapped[str | None] = mapped_column(String(255))
+
+
+def desk_health() -> ColumnElement:
+    """The desk's health in an observation's slot (``desk_health``, or the camera's on older rows): what the
+    desk's timeline, live status and alerts read. The camera's own health stays ``Observation.health``."""
+    return func.coalesce(Observation.desk_health, Observation.health)
+
+
+def desk_queue() -> ColumnElement:
+    """The desk's queue in an observation's slot (``desk_queue``, or the camera's count on older rows)."""
+    return func.coalesce(Observation.desk_queue, Observation.queue_count)
 
 
 class VisionSettings(Base):

@@ -398,7 +398,8 @@ def insert_once(session: Session, values: dict) -> Observation | None:
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
         statement = (insert(Observation).values(**values)
-                     .on_conflict_do_nothing(index_elements=["camera_id", "desk_id", "slot_at"]).returning(Observation.id))
+                     .on_conflict_do_nothing(index_elements=["camera_id", "desk_id", "slot_at"])
+                     .returning(Observation.id))
         new_id = session.execute(statement).scalar_one_or_none()
         return None if new_id is None else session.get(Observation, new_id)
     row = Observation(**values)

@@ -108,11 +108,11 @@ def example_raw():
 def _absolute_footage(raw: dict) -> dict:
     """Rewrite relative ``file:`` camera URLs so a copy of the config works from any directory."""
     for unit in raw.get("units", []):
-        for desk in unit.get("desks", []):
-            for camera in desk.get("cameras", []):
-                url = camera.get("url", "")
-                if url.startswith("file:") and not url.startswith("file:///"):
-                    camera["url"] = "file://" + str((EXAMPLE_CONFIG.parent / url[5:]).resolve())
+        cameras = [*unit.get("cameras", []), *(c for desk in unit.get("desks", []) for c in desk.get("cameras", []))]
+        for camera in cameras:
+            url = camera.get("url", "")
+            if url.startswith("file:") and not url.startswith("file:///"):
+                camera["url"] = "file://" + str((EXAMPLE_CONFIG.parent / url[5:]).resolve())
     return raw
 
 

@@ -19,13 +19,14 @@ from audit.rules.findings import RuleSettings
 from audit.rules.timeline import UNKNOWN, Observations, Sessions, state_codes
 from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.checklists import ensure_default_template, item_for_finding
+from audit.services.coverage import desk_cameras
 from audit.services.daily_facts import unit_and_descendants
 from audit.services.findings import NewFinding, StoreReport, store
 from audit.services.rosters import excuses, expected_staff, half_of
 from audit.services.thresholds import desk_thresholds
 from models.enums import DEFAULT_TIMEZONE, FindingKind
-from models.observing import Observation
-from models.org import Camera, Desk, Staff, Unit
+from models.observing import Observation, desk_health, desk_queue
+from models.org import Desk, Staff, Unit
 
 MAX_GAP = timedelta(minutes=2)
 EVIDENCE_LIMIT = 12
@@ -72,7 +73,8 @@ class Auditor:
             camera_gap_minutes=thresholds[d.id].camera_fault_minutes,
             unknown_tolerance_minutes=max_gap.total_seconds() / 60) for d in self.desks]
         self.long_queue = [thresholds[d.id].long_queue_length for d in self.desks]
-        self.with_camera = set(session.scalars(select(Camera.desk_id).where(Camera.active.is_(True))))
+        self.with_camera = {desk_id for desk_id, found in desk_cameras(session, [d.id for d in self.desks],
+                                                                        enabled_only=False).items() if found}
         self.staff_codes = dict(session.execute(select(Staff.id, Staff.code)).all())
         self.calendars: dict[int, object] = {}
         self._items = None
@@ -181,8 +183,8 @@ def day_facts(session: Session, days: Sequence[date], *, unit_code: str | None =
 
 def _observations(session: Session, desk_ids: list[int], first: datetime, last: datetime) -> pd.DataFrame:
     rows = session.execute(
-        select(Observation.id, Observation.desk_id, Observation.observed_at, Observation.health, Observation.presence,
-               Observation.queue_count, Observation.snapshot_path)
+        select(Observation.id, Observation.desk_id, Observation.observed_at, desk_health(), Observation.presence,
+               desk_queue(), Observation.snapshot_path)
         .where(Observation.desk_id.in_(desk_ids), Observation.observed_at >= first, Observation.observed_at < last)
     ).all()
     frame = pd.DataFrame(rows, columns=["id", "desk_id", "observed_at", "health", "presence", "queue", "snapshot"])

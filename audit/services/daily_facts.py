@@ -13,7 +13,7 @@ from audit.rules.facts import DeskDayFacts, desk_day_facts
 from audit.services.calendars import NoHoursProfile, calendar_for
 from audit.services.thresholds import desk_thresholds
 from models.enums import local_zone
-from models.observing import Observation
+from models.observing import Observation, desk_health, desk_queue
 from models.org import Desk, Unit
 
 COLUMNS = ["desk_id", "observed_at", "health", "presence", "queue_count"]
@@ -70,8 +70,7 @@ def desk_days(session: Session, day: date, *, unit_code: str | None = None,
     first = min(w[0] for w in windows.values()) - max_gap
     last = max(w[1] for w in windows.values())
     rows = session.execute(
-        select(Observation.desk_id, Observation.observed_at, Observation.health, Observation.presence,
-               Observation.queue_count)
+        select(Observation.desk_id, Observation.observed_at, desk_health(), Observation.presence, desk_queue())
         .where(Observation.desk_id.in_([d.id for d in desks]), Observation.observed_at >= first,
                Observation.observed_at < last)).all()
     frame = pd.DataFrame([(r[0], r[1], str(r[2]), str(r[3]), r[4]) for r in rows], columns=COLUMNS)

@@ -8,21 +8,21 @@ rotations through ``rosters.expected_staff``). The decision itself is ``audit/ru
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from audit.rules.desk_status import CameraLatest, DeskNow, LiveStatus, PresenceChange, desk_status
 from audit.rules.thresholds import Thresholds
 from audit.services.calendars import CalendarCache
+from audit.services.coverage import desk_cameras
 from audit.services.rosters import excused_desks
 from audit.services.thresholds import desk_thresholds
 from models.enums import PresenceState
-from models.observing import Observation, PresenceEvent
+from models.observing import Observation, PresenceEvent, desk_health, desk_queue
 from models.org import Camera, Desk
 
 
@@ -47,13 +47,8 @@ def live_desks(session: Session, desks: Sequence[Desk], now: datetime, *,
         return {}
     calendars = calendars or CalendarCache(ttl_s=float("inf"))  # built once per call
     ids = [d.id for d in desks]
-    cameras: dict[int, list] = defaultdict(list)
-    for camera in session.execute(
-            select(Camera.id, Camera.code, Camera.desk_id, Camera.cadence_seconds)
-            .where(Camera.desk_id.in_(ids), Camera.active.is_(True), Camera.enabled.is_(True))
-            .order_by(Camera.code)):
-        cameras[camera.desk_id].append(camera)
-    latest = _latest_observations(session, [c.id for found in cameras.values() for c in found], now)
+    cameras = desk_cameras(session, ids)
+    latest = _latest_observations(session, [(c.id, c.desk_id) for found in cameras.values() for c in found], now)
     changes = _latest_changes(session, ids, now)
     thresholds = desk_thresholds(session, desks)
     excused = excused_desks(session, desks, now)
@@ -64,7 +59,7 @@ def live_desks(session: Session, desks: Sequence[Desk], now: datetime, *,
         absent = change is not None and change.state == PresenceState.ABSENT  # only absence needs its schedule
         scheduled = calendar.intervals_between(change.at if absent else now, now,
                                                saturday_desk=desk.saturday_reception) if calendar else []
-        facts = DeskNow(tuple(_camera(c, latest.get(c.id)) for c in cameras[desk.id]), change, scheduled,
+        facts = DeskNow(tuple(_camera(c, latest.get((c.id, desk.id))) for c in cameras[desk.id]), change, scheduled,
                         desk.id in excused)
         th = thresholds[desk.id]
         found[desk.id] = DeskLive(facts, th, tuple(c.code for c in cameras[desk.id]), desk_status(facts, th, now))
@@ -77,18 +72,25 @@ def _camera(camera, row) -> CameraLatest:
     return CameraLatest(camera.cadence_seconds, row.observed_at, str(row.health), str(row.presence), row.queue_count)
 
 
-def _latest_observations(session: Session, camera_ids: list[int], now: datetime) -> dict[int, tuple]:
-    """The latest observation of each camera at ``now`` (one index lookup per camera), as plain rows."""
-    if not camera_ids:
+def _latest_observations(session: Session, pairs: list[tuple[int, int]], now: datetime) -> dict[tuple[int, int], tuple]:
+    """The latest observation of each (camera, desk) at ``now``, as plain rows with the desk's view (a faulty
+    camera's row reads ``ok`` while another camera of the desk was healthy). One index lookup per camera finds
+    its latest slot; a sample writes every desk it films in that slot."""
+    if not pairs:
         return {}
-    newest = (select(Observation.id).where(Observation.camera_id == Camera.id, Observation.slot_at <= now)
+    camera_ids = sorted({camera_id for camera_id, _ in pairs})
+    newest = (select(Observation.slot_at).where(Observation.camera_id == Camera.id, Observation.slot_at <= now)
               .order_by(Observation.slot_at.desc()).limit(1).correlate(Camera).scalar_subquery())
-    ids = [i for (i,) in session.execute(select(newest).select_from(Camera).where(Camera.id.in_(camera_ids)))
-           if i is not None]
-    rows = session.execute(select(Observation.camera_id, Observation.observed_at, Observation.health,
-                                  Observation.presence, Observation.queue_count)
-                           .where(Observation.id.in_(ids))) if ids else ()
-    return {row.camera_id: row for row in rows}
+    slots = [(camera_id, slot) for camera_id, slot in
+             session.execute(select(Camera.id, newest).where(Camera.id.in_(camera_ids))) if slot is not None]
+    if not slots:
+        return {}
+    rows = session.execute(
+        select(Observation.camera_id, Observation.desk_id, Observation.observed_at, desk_health().label("health"),
+               Observation.presence, desk_queue().label("queue_count"))
+        .where(tuple_(Observation.camera_id, Observation.slot_at).in_(slots)))
+    wanted = set(pairs)
+    return {(row.camera_id, row.desk_id): row for row in rows if (row.camera_id, row.desk_id) in wanted}
 
 
 def _latest_changes(session: Session, desk_ids: list[int], now: datetime) -> dict[int, PresenceChange]:

@@ -138,7 +138,7 @@ def cross_warnings(site: SiteConfig) -> list[str]:
     filmed: dict[str, list[str]] = {}  # desk → key paths of the cameras that film it
     staffed: set[str] = set()
     for desk_path, desk in iter_desks(site):
-        for c, camera in enumerate(desk.cameras):
+        for c in range(len(desk.cameras)):
             filmed.setdefault(desk.id, []).append(f"{desk_path}.cameras[{c}]")
     staff_zones: dict[tuple[str, str], list[tuple[str, str, ZoneConfig]]] = {}  # (camera path) → zones
     for path, _unit, camera, zone, desk in zone_desks(site):

@@ -60,8 +60,8 @@ class CameraFacts:
     """What is known about one camera now: its latest reading and when its current fault began."""
 
     unit_id: int
-    desk_id: int
-    desk_code: str
+    desk_id: int | None  # None: a room camera of the unit
+    desk_code: str | None  # a room camera: the desks it films, "XA-Q1, XA-Q2"
     camera_id: int
     camera_code: str
     latest: Reading | None
@@ -127,10 +127,13 @@ def camera_condition(camera: CameraFacts, th: Thresholds, now: datetime) -> Cond
     if minutes < th.camera_fault_minutes:
         return None
     health = latest.health
+    room = camera.desk_id is None
+    where_vi = f"phòng, quầy {camera.desk_code}" if room else f"quầy {camera.desk_code}"
+    where_en = f"room, desks {camera.desk_code}" if room else f"desk {camera.desk_code}"
     return Condition(
         camera_fault_key(camera.camera_id), AlertKind.CAMERA_FAULT, Severity.WARNING, camera.unit_id, camera.desk_id,
         camera.camera_id, camera.fault_since,
-        f"Camera {camera.camera_code} (quầy {camera.desk_code}) không hoạt động: {HEALTH_VI.get(health, health)} "
+        f"Camera {camera.camera_code} ({where_vi}) không hoạt động: {HEALTH_VI.get(health, health)} "
         f"trong {minutes} phút",
-        f"Camera {camera.camera_code} (desk {camera.desk_code}) not working: {health} for {minutes} min",
+        f"Camera {camera.camera_code} ({where_en}) not working: {health} for {minutes} min",
         {"minutes": minutes, "health": health, "threshold_minutes": th.camera_fault_minutes})

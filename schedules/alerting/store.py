@@ -16,17 +16,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from audit.rules.alerts import Condition
 from audit.rules.thresholds import Thresholds
 from audit.services import alerts as operations
 from audit.services.calendars import CalendarCache
+from audit.services.coverage import desk_cameras, desks_of_cameras
 from audit.services.desk_status import live_desks
 from models.alerts import Alert, AlertDelivery
 from models.enums import AlertStatus, CameraHealth, DeliveryStatus, PresenceState
-from models.observing import Observation
+from models.observing import Observation, desk_health, desk_queue
 from models.org import Camera, Desk, Unit
 from schedules.alerting.rules import CameraFacts, DeskFacts, Reading, camera_condition, desk_conditions
 
@@ -62,11 +63,11 @@ class AlertBook:
         """Apply the rules at ``now`` (aware) and bring the alerts in line; the caller commits."""
         now = now.astimezone(timezone.utc)
         result = Evaluation()
+        candidates = list(session.scalars(select(Desk.id).where(Desk.active.is_(True))))
+        filmed = desk_cameras(session, candidates)
         desks = list(session.scalars(
             select(Desk).join(Unit, Desk.unit_id == Unit.id)
-            .where(Desk.active.is_(True), Desk.id.in_(select(Camera.desk_id).where(Camera.enabled.is_(True),
-                                                                                      Camera.active.is_(True))))
-            .order_by(Desk.id)))
+            .where(Desk.id.in_([desk_id for desk_id, cameras in filmed.items() if cameras])).order_by(Desk.id)))
         live = live_desks(session, desks, now, calendars=self._calendars)
         thresholds = {desk_id: found.thresholds for desk_id, found in live.items()}
         lookback = max((t.long_queue_minutes for t in thresholds.values()), default=20) + 5
@@ -85,7 +86,9 @@ class AlertBook:
             }
         for camera, desk in self._cameras(session):
             seen = self._camera_facts(session, camera, desk)
-            condition = camera_condition(seen, thresholds.get(desk.id, Thresholds()), now)
+            covered = [d for d in desks_of_cameras(session, [camera.id]).get(camera.id, []) if d in thresholds]
+            condition = camera_condition(seen, thresholds.get(desk.id if desk else covered[0] if covered else -1,
+                                                               Thresholds()), now)
             if condition is not None:
                 result.conditions.append(condition)
         result.events = self.apply(session, result.conditions, now, thresholds)
@@ -124,8 +127,8 @@ class AlertBook:
         found: dict[int, list[Reading]] = defaultdict(list)
         if not desk_ids:
             return found
-        query = (select(Observation.desk_id, Observation.observed_at, Observation.health, Observation.presence,
-                        Observation.queue_count)
+        query = (select(Observation.desk_id, Observation.observed_at, desk_health(), Observation.presence,
+                        desk_queue())
                  .where(Observation.desk_id.in_(desk_ids), Observation.slot_at >= since - timedelta(minutes=5),
                         Observation.observed_at >= since)
                  .order_by(Observation.desk_id, Observation.observed_at, Observation.id))
@@ -134,13 +137,15 @@ class AlertBook:
         return found
 
     @staticmethod
-    def _cameras(session: Session) -> list[tuple[Camera, Desk]]:
+    def _cameras(session: Session) -> list[tuple[Camera, Desk | None]]:
+        """Enabled cameras of active desks, and room cameras (no desk) of active units."""
         return list(session.execute(
-            select(Camera, Desk).join(Desk, Camera.desk_id == Desk.id)
-            .where(Camera.enabled.is_(True), Camera.active.is_(True), Desk.active.is_(True)).order_by(Camera.id)))
+            select(Camera, Desk).join(Unit, Camera.unit_id == Unit.id).outerjoin(Desk, Camera.desk_id == Desk.id)
+            .where(Camera.enabled.is_(True), Camera.active.is_(True), Unit.active.is_(True),
+                   or_(Camera.desk_id.is_(None), Desk.active.is_(True))).order_by(Camera.id)))
 
     @staticmethod
-    def _camera_facts(session: Session, camera: Camera, desk: Desk) -> CameraFacts:
+    def _camera_facts(session: Session, camera: Camera, desk: Desk | None) -> CameraFacts:
         latest = session.execute(
             select(Observation.observed_at, Observation.health, Observation.presence, Observation.queue_count)
             .where(Observation.camera_id == camera.id).order_by(Observation.slot_at.desc()).limit(1)).first()
@@ -153,4 +158,9 @@ class AlertBook:
             if last_ok is not None:
                 query = query.where(Observation.slot_at > last_ok)
             fault_since = session.scalar(query)
+        if desk is None:  # a room camera: a fault of the unit's camera, naming the desks it films
+            codes = session.scalars(select(Desk.code).where(Desk.id.in_(
+                desks_of_cameras(session, [camera.id]).get(camera.id, []))).order_by(Desk.code)).all()
+            return CameraFacts(camera.unit_id, None, ", ".join(codes) or None, camera.id, camera.code, reading,
+                               fault_since)
         return CameraFacts(desk.unit_id, desk.id, desk.code, camera.id, camera.code, reading, fault_since)

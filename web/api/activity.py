@@ -44,7 +44,8 @@ from web.read import scoped_or_404
 MAX_RANGE = timedelta(days=31)
 OBSERVATION = obj({"id": INT, "unit_code": STR, "desk_code": STR, "camera_code": STR, "slot_at": TIME,
                    "observed_at": TIME, "health": enum_schema(CameraHealth), "presence": enum_schema(PresenceState),
-                   "persons": OPT_INT, "staff_count": OPT_INT, "queue_count": OPT_INT, "has_snapshot": BOOL})
+                   "persons": OPT_INT, "staff_count": OPT_INT, "queue_count": OPT_INT,
+                   "desk_health": enum_schema(CameraHealth), "desk_queue": OPT_INT, "has_snapshot": BOOL})
 SPAN = obj({"start": TIME, "end": TIME, "minutes": NUM, "queue_max": OPT_INT})
 FACTS = obj({"scheduled_minutes": NUM, "present_minutes": NUM, "absent_minutes": NUM, "unknown_minutes": NUM,
              "staffed_rate": OPT_NUM, "first_seen": OPT_TIME, "last_seen": OPT_TIME,
@@ -63,7 +64,7 @@ DESK_PARAM = query_param("desk", "desk code", required=True, example="TV-HT")
 
 OBSERVATION_FIELDS = (Observation.id, Observation.slot_at, Observation.observed_at, Observation.health,
                       Observation.presence, Observation.persons, Observation.staff_count, Observation.queue_count,
-                      Observation.snapshot_path)
+                      Observation.snapshot_path, Observation.desk_health, Observation.desk_queue)
 
 
 # Built once (the most asked-for list: a desk's day): building and keying a statement costs more than running it.
@@ -82,7 +83,11 @@ def observation_json(row, unit_code: str, desk_code: str, camera_code: str) -> d
     return {"id": row.id, "unit_code": unit_code, "desk_code": desk_code, "camera_code": camera_code,
             "slot_at": iso(row.slot_at), "observed_at": iso(row.observed_at), "health": row.health.value,
             "presence": row.presence.value, "persons": row.persons, "staff_count": row.staff_count,
-            "queue_count": row.queue_count, "has_snapshot": row.snapshot_path is not None}
+            "queue_count": row.queue_count,
+            # the desk's view from all its cameras at that moment (rows from before it was stored: this camera's)
+            "desk_health": (row.desk_health or row.health).value,
+            "desk_queue": row.desk_queue if row.desk_health is not None else row.queue_count,
+            "has_snapshot": row.snapshot_path is not None}
 
 
 @bp.get("/observations")
@@ -127,10 +132,11 @@ def desk_presence():
     unit_code = unit_codes()[desk.unit_id]
     found = next((d for d in desk_days(db, day, unit_code=unit_code) if d.desk_id == desk.id), None)
     start, end = day_range(day, desk.unit.timezone)
-    cameras = dict(db.execute(select(Camera.id, Camera.code).where(Camera.desk_id == desk.id)).all())
     events = db.scalars(select(PresenceEvent).where(PresenceEvent.desk_id == desk.id, PresenceEvent.at >= start,
                                                     PresenceEvent.at < end)
                         .order_by(PresenceEvent.at, PresenceEvent.id)).all()
+    cameras = dict(db.execute(select(Camera.id, Camera.code)
+                              .where(Camera.id.in_({e.camera_id for e in events if e.camera_id}))).all())
     before = db.scalar(select(PresenceEvent.state).where(PresenceEvent.desk_id == desk.id, PresenceEvent.at < start)
                        .order_by(PresenceEvent.at.desc(), PresenceEvent.id.desc()).limit(1))
     return jsonify({

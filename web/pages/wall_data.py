@@ -27,7 +27,7 @@ from audit.services.thresholds import desk_thresholds
 from models.alerts import Alert
 from models.enums import AlertStatus, CameraHealth, local_zone
 from models.findings import Finding
-from models.observing import Observation
+from models.observing import Observation, desk_health, desk_queue
 from models.org import Camera, Desk, Staff, Unit
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -130,8 +130,8 @@ def desk_day(session: Session, desk: Desk, day: date) -> DeskDay:
     day_start = datetime.combine(day, time(0), zone)
     day_end = datetime.combine(day + timedelta(days=1), time(0), zone)
     rows = session.execute(
-        select(Observation.id, Observation.observed_at, Observation.health, Observation.presence,
-               Observation.queue_count, Observation.snapshot_path)
+        select(Observation.id, Observation.observed_at, desk_health().label("health"), Observation.presence,
+               desk_queue().label("queue_count"), Observation.snapshot_path, Observation.camera_id)
         .where(Observation.desk_id == desk.id, Observation.slot_at >= day_start - MAX_GAP - SLOT_SLACK,
                Observation.slot_at < day_end, Observation.observed_at >= day_start - MAX_GAP,
                Observation.observed_at < day_end)
@@ -230,12 +230,12 @@ def queue_heatmap(session: Session, unit_ids: frozenset[int], weeks: int, now: d
     last_day = latest.astimezone(zone).date()
     first_day = last_day - timedelta(days=7 * weeks - 1)
     rows = session.execute(
-        select(Observation.slot_at, func.sum(Observation.queue_count * Camera.cadence_seconds),
+        select(Observation.slot_at, func.sum(desk_queue() * Camera.cadence_seconds),
                func.sum(Camera.cadence_seconds))
         .join(Camera, Camera.id == Observation.camera_id)
         # "+ 0": the desk filter must not pick the (desk, slot) index, which reads each desk's rows apart
-        .where((Observation.desk_id + 0).in_(list(desks)), Observation.health == CameraHealth.OK,
-               Observation.queue_count.is_not(None), Observation.slot_at <= now,
+        .where((Observation.desk_id + 0).in_(list(desks)), desk_health() == CameraHealth.OK.value,
+               desk_queue().is_not(None), Observation.slot_at <= now,
                Observation.slot_at >= datetime.combine(first_day, time(0), zone),
                Observation.slot_at < datetime.combine(last_day + timedelta(days=1), time(0), zone))
         .group_by(Observation.slot_at)).all()
