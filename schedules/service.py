@@ -38,7 +38,15 @@ from schedules.alerting.channels import Channel, MqttChannel
 from schedules.alerting.outbox import deliver_due
 from schedules.alerting.store import AlertBook
 from schedules.cameras import CameraSpec, UnavailableSource
-from schedules.sampling import Sampler, SampleResult, SamplingSettings, enabled_cameras, insert_once, slot_start
+from schedules.sampling import (
+    Sampler,
+    SampleResult,
+    SamplingSettings,
+    desks_in_view,
+    enabled_cameras,
+    insert_once,
+    slot_start,
+)
 from vision.detector import PersonDetector
 from vision.frames import FrameSource
 from vision.pipeline import CameraPipeline
@@ -361,13 +369,17 @@ class SamplerService:
         return result
 
     def _scheduled(self, session: Session, camera: CameraSpec, at: datetime) -> bool:
-        desk = session.get(Desk, camera.desk_id)
-        try:
-            calendar = calendar_for(session, desk.unit, desk)
-        except NoHoursProfile as error:
-            log.warning("camera %s: %s; not sampled", camera.code, error)
-            return False
-        return calendar.is_scheduled(at, saturday_desk=desk.saturday_reception)
+        """Whether any desk the camera films is in its working hours at ``at``."""
+        for _, desk_id in desks_in_view(camera):
+            desk = session.get(Desk, desk_id)
+            try:
+                calendar = calendar_for(session, desk.unit, desk)
+            except NoHoursProfile as error:
+                log.warning("camera %s: desk %s: %s; not sampled for it", camera.code, desk.code, error)
+                continue
+            if calendar.is_scheduled(at, saturday_desk=desk.saturday_reception):
+                return True
+        return False
 
     def _on_job_error(self, event: JobExecutionEvent) -> None:
         """A camera job raised: log it and store an ``error`` observation for its slot (once per slot)."""
@@ -384,8 +396,10 @@ class SamplerService:
         message = f"{type(event.exception).__name__}: {event.exception}"
         try:
             with self.session_factory.begin() as session:
-                insert_once(session, dict(
-                    camera_id=spec.id, desk_id=spec.desk_id, slot_at=intended_slot(code, spec.cadence_seconds, at),
-                    observed_at=at, health=CameraHealth.ERROR, presence=PresenceState.UNKNOWN, error=message[:2000]))
+                for _, desk_id in desks_in_view(spec):  # a room camera: a row for every desk it films
+                    insert_once(session, dict(
+                        camera_id=spec.id, desk_id=desk_id, slot_at=intended_slot(code, spec.cadence_seconds, at),
+                        observed_at=at, health=CameraHealth.ERROR, presence=PresenceState.UNKNOWN,
+                        error=message[:2000]))
         except Exception:
             log.exception("camera %s: could not record the failed sample", code)
