@@ -199,3 +199,62 @@ def test_a_config_import_that_changes_a_zone_flags_open_findings(site, loader):
     again = rows(site)[("late_arrival", "07:30")].review_reason
     loader(lambda raw: with_room_camera(raw, polygon=[[0.1, 0.1], [0.45, 0.1], [0.45, 0.5], [0.1, 0.5]]))
     assert rows(site)[("late_arrival", "07:30")].review_reason == again  # the same file again: nothing changes
+
+
+# -- the zone editor, the findings pages and the API ------------------------------------------------------------
+TV_DD = {"TV-DD-CAM/ban-tiep-nhan": 1, "TV-DD-CAM/hang-cho": 1}
+
+
+def test_the_editor_flags_open_findings_the_pages_and_the_api_show_it_and_a_re_run_clears_it(web_site):
+    from websupport import NOW as SEEDED
+
+    with web_site.factory.begin() as session:
+        tv_dd = select(Finding).join(Desk, Finding.desk_id == Desk.id).where(Desk.code == "TV-DD")
+        open_one, decided_one = session.scalars(tv_dd.where(Finding.status == FindingStatus.PROPOSED)
+                                                .order_by(Finding.id)).all()[:2]
+        assert open_one.zone_versions == TV_DD and decided_one.zone_versions == TV_DD
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        decide(session, decided_one.id, DecisionAction.DISMISS, by=user, now=SEEDED, reason="Camera bị che")
+        day, ids = open_one.day, (open_one.id, decided_one.id)
+    client = web_site.client("admin")
+    token = client.get("/cameras").get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    with web_site.factory() as session:
+        camera = session.scalars(select(Camera).filter_by(code="TV-DD-CAM")).one()
+        zones = [{"name": z.name, "kind": z.kind.value, "polygon": z.polygon} for z in camera.zones if z.active]
+    moved = [[0.65, 0.3], [1.0, 0.3], [1.0, 0.8], [0.65, 0.8]]
+    payload = {"zones": [{**z, "polygon": moved} if z["name"] == "ban-tiep-nhan" else z for z in zones]}
+    saved = client.post("/cameras/TV-DD-CAM/zones", json=payload, headers={"X-CSRFToken": token})
+    assert saved.status_code == 200 and saved.get_json()["changed"] == 1
+    reason = ("Vùng ban-tiep-nhan của camera TV-DD-CAM đã sửa (phiên bản 1 → 2, người sửa: admin) "
+              "sau khi phát hiện được lập")
+    with web_site.factory() as session:
+        flagged, dismissed = (session.get(Finding, i) for i in ids)
+        assert flagged.review_reason == reason and needs_review(flagged)
+        assert dismissed.review_reason is None and dismissed.review_flagged_at is None
+        assert dismissed.status is FindingStatus.DISMISSED
+
+    listing = client.get(f"/findings?unit=NA-TRUONGVINH&month={day:%Y-%m}").get_data(as_text=True)
+    assert listing.count('class="badge needs-review"') >= 1 and reason in listing
+    detail = client.get(f"/findings/{ids[0]}").get_data(as_text=True)
+    assert 'class="badge needs-review"' in detail and "Cần xem lại" in detail and reason in detail
+    assert "Phiên bản quy tắc" in detail and "<code>TV-DD-CAM/ban-tiep-nhan</code> v1" in detail
+    other = client.get(f"/findings/{ids[1]}").get_data(as_text=True)
+    assert 'class="badge needs-review"' not in other and "<code>TV-DD-CAM/hang-cho</code> v1" in other
+    english = client.get(f"/findings/{ids[0]}?lang=en").get_data(as_text=True)
+    assert "Needs another look" in english and "Zone versions" in english
+
+    body = client.get(f"/api/v1/findings/{ids[0]}").get_json()
+    assert body["needs_review"] is True and body["review_reason"] == reason
+    assert body["zone_versions"] == TV_DD and body["rule_version"] and body["review_flagged_at"].endswith("+00:00")
+    listed = {f["id"]: f for f in client.get(f"/api/v1/findings?unit=NA-TRUONGVINH&month={day:%Y-%m}&per_page=100")
+              .get_json()["items"]}
+    assert listed[ids[0]]["needs_review"] is True and listed[ids[1]]["needs_review"] is False
+    assert listed[ids[1]]["review_reason"] is None and listed[ids[1]]["zone_versions"] == TV_DD
+
+    with web_site.factory.begin() as session:
+        run_audit(session, [day], now=SEEDED + timedelta(days=1))
+    body = client.get(f"/api/v1/findings/{ids[0]}").get_json()
+    assert body["needs_review"] is False and body["review_reason"] is None and body["review_flagged_at"] is None
+    assert body["zone_versions"] == {**TV_DD, "TV-DD-CAM/ban-tiep-nhan": 2}
+    assert client.get(f"/api/v1/findings/{ids[1]}").get_json()["zone_versions"] == TV_DD  # decided: as it was
+    assert 'class="badge needs-review"' not in client.get(f"/findings/{ids[0]}").get_data(as_text=True)
