@@ -24,6 +24,7 @@ from audit.services.daily_facts import unit_and_descendants
 from audit.services.findings import NewFinding, StoreReport, store
 from audit.services.rosters import excuses, expected_staff, half_of
 from audit.services.thresholds import desk_thresholds
+from audit.services.zone_review import desk_zone_versions
 from models.enums import DEFAULT_TIMEZONE, FindingKind
 from models.observing import Observation, desk_health, desk_queue
 from models.org import Desk, Staff, Unit
@@ -76,6 +77,7 @@ class Auditor:
         self.with_camera = {desk_id for desk_id, found in desk_cameras(session, [d.id for d in self.desks],
                                                                         enabled_only=False).items() if found}
         self.staff_codes = dict(session.execute(select(Staff.id, Staff.code)).all())
+        self.zone_versions = desk_zone_versions(session, [d.id for d in self.desks])  # what each desk is seen through
         self.calendars: dict[int, object] = {}
         self._items = None
 
@@ -113,8 +115,8 @@ class Auditor:
         if self._items is None:
             ensure_default_template(self.session)
             self._items = {kind: item_for_finding(self.session, kind) for kind in FindingKind}
-        return [_new_finding(p, self.desks, self.calendars, self._items, self.staff_codes, frame, leave)
-                for p in result.proposals]
+        return [_new_finding(p, self.desks, self.calendars, self._items, self.staff_codes, frame, leave,
+                             self.zone_versions) for p in result.proposals]
 
     def _calendar(self, desk: Desk):
         if desk.id not in self.calendars:
@@ -207,7 +209,8 @@ def _arrays(frame: pd.DataFrame, index_of: dict[int, int]) -> Observations:
                         queue[order])
 
 
-def _new_finding(p: Proposal, desks, calendars, items, staff_codes, frame: pd.DataFrame, leave) -> NewFinding:
+def _new_finding(p: Proposal, desks, calendars, items, staff_codes, frame: pd.DataFrame, leave,
+                 zone_versions: dict[int, dict[str, int]]) -> NewFinding:
     desk = desks[p.desk]
     kind = FindingKind(p.draft.kind)
     item = items.get(kind) if p.staff is not None else None
@@ -226,7 +229,8 @@ def _new_finding(p: Proposal, desks, calendars, items, staff_codes, frame: pd.Da
         deduction=Decimal(item.deduction) if item is not None and item.deduction is not None else None,
         item_number=item.number if item is not None else None,
         timezone=str(calendar.zone) if calendar is not None else DEFAULT_TIMEZONE,
-        details=details, evidence=_evidence(frame, desk.id, p.draft.start, p.draft.end))
+        details=details, evidence=_evidence(frame, desk.id, p.draft.start, p.draft.end),
+        zone_versions=zone_versions.get(desk.id) or None)
 
 
 def _evidence(frame: pd.DataFrame, desk_id: int, start: int, end: int) -> tuple[tuple[int | None, str | None], ...]:

@@ -5,6 +5,11 @@ unattended spans the minute the span began). Re-running the audit for a day find
 a finding still *proposed* is brought up to date; one a person has acted on (awaiting explanation,
 confirmed, dismissed) is left as it is, and a changed rule result is only noted beside it. A
 proposed finding the rules no longer make (a leave entered later, a corrected roster) is withdrawn.
+
+Each finding keeps the zone versions it was computed under (audit/services/zone_review.py). Writing a
+proposed finding again records the current versions and clears a re-review flag; a flagged finding that
+awaits explanation keeps its text, and its flag is cleared only when the rules, under the current zones,
+still give the same result.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from audit.rules.findings import (
     UNATTENDED,
     UNATTENDED_QUEUE,
 )
+from audit.services.zone_review import clear_review
 from models.enums import FindingKind, FindingStatus
 from models.findings import Finding, FindingEvidence
 
@@ -55,6 +61,7 @@ class NewFinding:
     timezone: str
     details: dict = field(default_factory=dict)
     evidence: tuple[tuple[int | None, str | None], ...] = ()  # (observation id, snapshot path)
+    zone_versions: dict[str, int] | None = None  # {"CAMERA/zone": version} of the desk's zones; None: no zones
 
     @property
     def fingerprint(self) -> str:
@@ -117,6 +124,7 @@ def store(session: Session, proposals: Iterable[NewFinding], *, desk_ids: Sequen
         else:
             report.kept += 1
             _note_rule_result(row, new, now)
+            _settle_review(row, new)
     for key, row in existing.items():
         if key in seen:
             continue
@@ -142,7 +150,8 @@ def _values(new: NewFinding) -> dict:
     return {
         "kind": FindingKind(new.kind), "starts_at": new.starts_at, "ends_at": new.ends_at,
         "minutes": _whole(new.minutes), "proposed_deduction": new.deduction,
-        "checklist_item_number": new.item_number, "rule_version": RULE_VERSION, "summary": new.summary(),
+        "checklist_item_number": new.item_number, "rule_version": RULE_VERSION, "zone_versions": new.zone_versions,
+        "summary": new.summary(),
         "details": {**new.details, "minutes_exact": round(new.minutes, 2), "queue_max": new.queue_max},
     }
 
@@ -165,7 +174,15 @@ def _refresh(row: Finding, new: NewFinding) -> bool:
     if [(e.observation_id, e.snapshot_path) for e in row.evidence] != wanted:
         row.evidence = [FindingEvidence(observation_id=o, snapshot_path=p) for o, p in wanted]
         changed = True
-    return changed
+    return clear_review(row) or changed
+
+
+def _settle_review(row: Finding, new: NewFinding) -> None:
+    """A flagged finding awaiting explanation whose result the current zones give again: no longer in doubt."""
+    if (row.status is FindingStatus.AWAITING_EXPLANATION and row.review_flagged_at is not None
+            and row.kind.value == new.kind and row.minutes == _whole(new.minutes)):
+        row.zone_versions = new.zone_versions
+        clear_review(row)
 
 
 def _note_rule_result(row: Finding, new: NewFinding, now: datetime) -> None:

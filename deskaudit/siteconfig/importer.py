@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.services.zone_review import flag_for_review
 from deskaudit.siteconfig.checks import iter_cameras
 from deskaudit.siteconfig.schema import DEFAULT_ALERTS, Alerts, SiteConfig, parse_hhmm
 from models import (
@@ -271,6 +272,7 @@ class _Importer:
                 setattr(zone, name, value)
             zone.version += 1
             zone.changed_by, zone.changed_at = self.actor, self.now
+            flag_for_review(self.session, zone, now=self.now, actor=self.actor)
             action = ChangeAction.REACTIVATE if changes.get("active") == (False, True) else ChangeAction.UPDATE
             self.log("zone", key, action, changes)
         return zone

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from audit.rules.scoring import month_bounds
 from audit.services.workflow import WorkflowError, decide, explain
+from audit.services.zone_review import needs_review
 from models.access import User
 from models.enums import DecisionAction, FindingKind, FindingStatus
 from models.findings import Finding, FindingEvidence
@@ -15,6 +16,7 @@ from models.observing import Observation
 from models.org import Desk, Staff
 from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (
+    BOOL,
     DAY,
     INT,
     MONTH_SCHEMA,
@@ -47,11 +49,14 @@ from web.db import get_session
 from web.read import acting_user, log_access, now_utc, staff_in_scope
 from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required
 
+ZONE_VERSIONS = {"type": ["object", "null"], "additionalProperties": {"type": "integer", "minimum": 1},
+                 "description": "the zones the finding was computed under: {\"CAMERA/zone\": version}"}
 FINDING = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "staff_name": OPT_STR,
                "day": DAY, "kind": enum_schema(FindingKind), "status": enum_schema(FindingStatus),
                "starts_at": OPT_TIME, "ends_at": OPT_TIME, "minutes": OPT_INT, "proposed_deduction": OPT_NUM,
-               "checklist_item_number": OPT_INT, "summary": OPT_STR, "rule_version": STR, "decided_by": OPT_STR,
-               "decided_at": OPT_TIME, "decision_reason": OPT_STR})
+               "checklist_item_number": OPT_INT, "summary": OPT_STR, "rule_version": STR,
+               "zone_versions": ZONE_VERSIONS, "review_reason": OPT_STR, "review_flagged_at": OPT_TIME,
+               "needs_review": BOOL, "decided_by": OPT_STR, "decided_at": OPT_TIME, "decision_reason": OPT_STR})
 EVIDENCE = obj({"id": INT, "observation_id": OPT_INT, "observed_at": OPT_TIME, "snapshot_path": OPT_STR,
                 "note": OPT_STR})
 EXPLANATION = obj({"id": INT, "finding_id": INT, "staff_code": OPT_STR, "text": STR, "attachment_ref": OPT_STR,
@@ -82,7 +87,9 @@ def finding_json(f, desk_code: str | None, staff_code: str | None, staff_name: s
         "staff_name": staff_name, "day": f.day.isoformat(), "kind": f.kind.value, "status": f.status.value,
         "starts_at": iso(f.starts_at), "ends_at": iso(f.ends_at), "minutes": f.minutes,
         "proposed_deduction": number(f.proposed_deduction), "checklist_item_number": f.checklist_item_number,
-        "summary": f.summary, "rule_version": f.rule_version, "decided_by": decided_by,
+        "summary": f.summary, "rule_version": f.rule_version, "zone_versions": f.zone_versions,
+        "review_reason": f.review_reason, "review_flagged_at": iso(f.review_flagged_at),
+        "needs_review": needs_review(f), "decided_by": decided_by,
         "decided_at": iso(f.decided_at), "decision_reason": f.decision_reason}
 
 
@@ -99,7 +106,8 @@ def findings_json(rows: list[Finding]) -> list[dict]:
 # A page of findings in one statement: their columns (plain rows, not ORM objects) and the names they refer to.
 LISTED = (select(Finding.id, Finding.unit_id, Finding.day, Finding.kind, Finding.status, Finding.starts_at,
                  Finding.ends_at, Finding.minutes, Finding.proposed_deduction, Finding.checklist_item_number,
-                 Finding.summary, Finding.rule_version, Finding.decided_at, Finding.decision_reason,
+                 Finding.summary, Finding.rule_version, Finding.zone_versions, Finding.review_reason,
+                 Finding.review_flagged_at, Finding.decided_at, Finding.decision_reason,
                  Desk.code.label("desk_code"), Staff.code.label("staff_code"),
                  Staff.full_name.label("staff_name"), User.username.label("decided_by_name"))
           .outerjoin(Desk, Finding.desk_id == Desk.id).outerjoin(Staff, Finding.staff_id == Staff.id)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from audit.services.zone_review import flag_zones
 from models.access import ChangeLog
 from models.enums import CameraHealth, ChangeAction, ZoneKind
 from models.observing import Observation
@@ -283,6 +284,7 @@ def save_zones(session: Session, camera: Camera, zones: list[ZoneInput], *, acto
         if row.active and row.name not in kept:
             _apply(row, {"active": (True, False)}, actor, now)
             log(row.name, ChangeAction.DEACTIVATE, {"active": (True, False), "polygon": (row.polygon, None)})
+    flag_zones(session, existing.values(), now=now, actor=actor)  # open findings made under older versions
     session.flush()
     return logged
 
