@@ -71,3 +71,44 @@ def _segments_touch(p1: Point, p2: Point, p3: Point, p4: Point) -> bool:
         return True
     return ((o1 == 0 and on_segment(p1, p2, p3)) or (o2 == 0 and on_segment(p1, p2, p4))
             or (o3 == 0 and on_segment(p3, p4, p1)) or (o4 == 0 and on_segment(p3, p4, p2)))
+
+
+def box_overlap_share(box: Sequence[float], polygon: Sequence[Point]) -> float:
+    """The share of an axis-aligned ``box`` (x1, y1, x2, y2) that lies inside ``polygon``, 0..1.
+
+    The polygon (concave allowed) is clipped against the box by Sutherland–Hodgman, which is exact for a
+    convex clip window; a concave polygon may leave zero-width seams in the result, and they add no area.
+    """
+    x1, y1, x2, y2 = (float(v) for v in box)
+    area = (x2 - x1) * (y2 - y1)
+    if area <= 0:
+        return 0.0
+    points = [(float(p[0]), float(p[1])) for p in polygon]
+    for axis, bound, keep_below in ((0, x1, False), (0, x2, True), (1, y1, False), (1, y2, True)):
+        points = _clip(points, axis, bound, keep_below)
+        if not points:
+            return 0.0
+    return min(1.0, polygon_area(points) / area) if len(points) >= 3 else 0.0
+
+
+def _clip(points: list[tuple[float, float]], axis: int, bound: float,
+          keep_below: bool) -> list[tuple[float, float]]:
+    """One Sutherland–Hodgman pass: the part of the outline on the kept side of ``coordinate[axis] = bound``."""
+
+    def inside(p: tuple[float, float]) -> bool:
+        return p[axis] <= bound if keep_below else p[axis] >= bound
+
+    def cross(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+        t = (bound - a[axis]) / (b[axis] - a[axis])
+        return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+
+    out: list[tuple[float, float]] = []
+    for i, current in enumerate(points):
+        previous = points[i - 1]
+        if inside(current):
+            if not inside(previous):
+                out.append(cross(previous, current))
+            out.append(current)
+        elif inside(previous):
+            out.append(cross(previous, current))
+    return out

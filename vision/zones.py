@@ -3,8 +3,11 @@
 Pure: no OpenCV, no drawing, nothing of ours. Every way zones come in — the site config, the zone
 editor, a replay zones file, the rows the sampler loads — is checked here, by the same rules; each
 caller words the message its users read (the editor in Vietnamese) from ``ZoneError.rule`` and
-``ZoneError.loc``. Exclude zones drop detections standing inside them (posters, monitors,
-mannequins) before staff and queue zones are counted; membership is by the bottom-centre of a box.
+``ZoneError.loc``. Exclude zones drop the detections their rule admits (posters, monitors,
+mannequins) before staff and queue zones are counted. Membership is each zone's rule: a point of the
+person's box (``anchor``: bottom-centre for someone standing, or the centre) inside the polygon, or a share
+of the box inside it (``overlap``: a seated official behind a counter shows only the upper body). A person
+counts in one zone at most: the one holding the largest share of their box, staff first on a tie.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from vision.detections import Detections
-from vision.polygons import point_in_polygon, points_in_polygon, polygon_area, self_intersects
+from vision.polygons import box_overlap_share, point_in_polygon, points_in_polygon, polygon_area, self_intersects
 
 __all__ = [
-    "DEFAULT_STAFF_OVERLAP", "MAX_NAME", "MAX_POINTS", "MAX_ZONES", "MIN_AREA", "Anchor", "DeskZones", "Zone", "ZoneCounts", "ZoneError", "ZoneKind",
-    "ZoneRule", "load_zones_json", "point_in_polygon", "points_in_polygon", "polygon_area", "self_intersects",
+    "DEFAULT_STAFF_OVERLAP", "MAX_NAME", "MAX_POINTS", "MAX_ZONES", "MIN_AREA", "Anchor", "DeskZones", "Zone",
+    "ZoneCounts", "ZoneError", "ZoneKind", "ZoneRule", "load_zones_json", "point_in_polygon", "points_in_polygon",
+    "polygon_area", "self_intersects",
     "zone_problems", "zone_set", "zone_set_problems", "zones_from_dict",
 ]
 
@@ -34,6 +38,8 @@ MIN_AREA = 1e-6  # of the frame: about two pixels of a 1080p image
 KEYS = ("name", "kind", "polygon")  # required
 OPTIONAL_KEYS = ("desk", "anchor", "overlap")  # the desk a zone belongs to, its membership rule
 DEFAULT_STAFF_OVERLAP = 0.3  # a staff zone's default: 30 % of a person's box inside it (seated behind a counter)
+SHARE_DECIMALS = 6  # shares equal to this many places are a tie (staff first)
+SHARE_EPS = 1e-9
 
 
 class ZoneKind(StrEnum):
@@ -157,7 +163,8 @@ class Zone:
 
     def as_dict(self) -> dict[str, object]:
         """The zone as the site config and the editor write it (optional keys only when set)."""
-        out: dict[str, object] = {"name": self.name, "kind": self.kind.value, "polygon": [list(p) for p in self.polygon]}
+        out: dict[str, object] = {"name": self.name, "kind": self.kind.value,
+                                  "polygon": [list(p) for p in self.polygon]}
         if self.desk is not None:
             out["desk"] = self.desk
         if self.anchor is not None:
@@ -403,43 +410,102 @@ class DeskZones:
                 seen.setdefault(zone.desk)
         return tuple(seen)
 
-    def count_by_desk(self, detections: Detections) -> dict[str | None, ZoneCounts]:
-        """``count`` per desk in view (``desks()``), from one set of detections."""
-        shared = tuple(z for z in self.zones if z.kind not in (ZoneKind.STAFF, ZoneKind.QUEUE))
-        return {desk: DeskZones([*shared, *(z for z in self.zones if z.desk == desk and z not in shared)])
-                .count(detections) for desk in self.desks()}
-
     def kept(self, detections: Detections) -> Detections:
-        """Detections not standing in any exclude zone."""
+        """Detections that no exclude zone's rule admits (posters, monitors, mannequins)."""
         if len(detections) == 0:
             return detections
-        feet = detections.bottom_centers()
-        drop = np.zeros(len(detections), bool)
-        for zone in self.of_kind(ZoneKind.EXCLUDE):
-            drop |= zone.contains(feet)
-        return detections[~drop]
+        return detections[~self._excluded(self._admits(detections, self._shares(detections)))]
 
     def count(self, detections: Detections) -> ZoneCounts:
-        """Count persons per zone; a person in two staff zones counts once towards ``staff_count``."""
-        kept = self.kept(detections)
-        feet = kept.bottom_centers()
-        all_feet = detections.bottom_centers()
-        per_zone: dict[str, int] = {}
-        in_kind = {kind: np.zeros(len(kept), bool) for kind in ZoneKind}
-        for zone in self.zones:
-            if zone.kind is ZoneKind.EXCLUDE:
-                # An exclude zone reports how many detections it removed.
-                per_zone[zone.name] = int(zone.contains(all_feet).sum())
+        """Persons per zone and the staff and queue totals, every desk's zones together (a desk camera).
+
+        Each person counts in at most one zone: of the staff and queue zones whose rule admits them, the one
+        holding the largest share of their box, staff first on a tie (then the first listed).
+        """
+        return self._tally(detections, None, all_desks=True)
+
+    def count_by_desk(self, detections: Detections) -> dict[str | None, ZoneCounts]:
+        """``count`` per desk in view (``desks()``) from ONE assignment over all the camera's zones, so a person
+        between two counters counts for one desk only. Exclude zones' counts appear under every desk."""
+        assigned = self._assign(detections)
+        return {desk: self._tally(detections, desk, assigned=assigned) for desk in self.desks()}
+
+    # -- membership ------------------------------------------------------------------------------
+
+    def _shares(self, detections: Detections) -> np.ndarray:
+        """``N×Z``: the share of each person's box inside each zone (0 for mask zones: they count nobody)."""
+        width, height = detections.frame_size
+        boxes = detections.xyxy.astype(np.float64) / np.array([width, height, width, height], np.float64)
+        shares = np.zeros((len(detections), len(self.zones)), np.float64)
+        for j, zone in enumerate(self.zones):
+            if zone.kind is ZoneKind.MASK:
                 continue
-            mask = zone.contains(feet)
-            per_zone[zone.name] = int(mask.sum())
-            in_kind[zone.kind] |= mask
-        return ZoneCounts(
-            per_zone=per_zone,
-            staff_count=int(in_kind[ZoneKind.STAFF].sum()),
-            queue_count=int((in_kind[ZoneKind.QUEUE] & ~in_kind[ZoneKind.STAFF]).sum()),
-            excluded=int(len(detections) - len(kept)),
-        )
+            for i, box in enumerate(boxes):
+                shares[i, j] = box_overlap_share(box, zone.polygon)
+        return shares
+
+    def _admits(self, detections: Detections, shares: np.ndarray) -> np.ndarray:
+        """``N×Z``: whether each zone's rule admits each person (anchor point inside, or share ≥ overlap)."""
+        admits = np.zeros(shares.shape, bool)
+        if len(detections) == 0:
+            return admits
+        feet = detections.bottom_centers()
+        width, height = detections.frame_size
+        centres = np.stack([(detections.xyxy[:, 0] + detections.xyxy[:, 2]) / 2 / width,
+                            (detections.xyxy[:, 1] + detections.xyxy[:, 3]) / 2 / height], axis=1)
+        for j, zone in enumerate(self.zones):
+            if zone.kind is ZoneKind.MASK:
+                continue
+            anchor, overlap = zone.rule
+            if anchor is not None:
+                admits[:, j] = zone.contains(feet if anchor is Anchor.BOTTOM else centres)
+            else:
+                admits[:, j] = shares[:, j] >= float(overlap or 0.0) - SHARE_EPS
+        return admits
+
+    def _excluded(self, admits: np.ndarray) -> np.ndarray:
+        columns = [j for j, z in enumerate(self.zones) if z.kind is ZoneKind.EXCLUDE]
+        if not columns:
+            return np.zeros(len(admits), bool)
+        return np.asarray(admits[:, columns].any(axis=1), bool)
+
+    def _assign(self, detections: Detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(admits ``N×Z``, excluded ``N``, the zone index each person counts in ``N``, -1 for none)."""
+        shares = self._shares(detections)
+        admits = self._admits(detections, shares)
+        excluded = self._excluded(admits)
+        zone_of = np.full(len(detections), -1, np.int64)
+        counted = [j for j, z in enumerate(self.zones) if z.kind in (ZoneKind.STAFF, ZoneKind.QUEUE)]
+        for i in range(len(detections)):
+            if excluded[i]:
+                continue
+            best: tuple[float, int, int] | None = None  # (share, staff first, earlier first)
+            for j in counted:
+                if not admits[i, j]:
+                    continue
+                key = (round(float(shares[i, j]), SHARE_DECIMALS), int(self.zones[j].kind is ZoneKind.STAFF), -j)
+                if best is None or key > best:
+                    best = key
+            if best is not None:
+                zone_of[i] = -best[2]
+        return admits, excluded, zone_of
+
+    def _tally(self, detections: Detections, desk: str | None, *, all_desks: bool = False,
+               assigned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> ZoneCounts:
+        admits, excluded, zone_of = assigned if assigned is not None else self._assign(detections)
+        per_zone: dict[str, int] = {}
+        staff = queue = 0
+        for j, zone in enumerate(self.zones):
+            if zone.kind is ZoneKind.EXCLUDE:
+                per_zone[zone.name] = int(admits[:, j].sum())  # how many it removed
+            elif zone.kind in (ZoneKind.STAFF, ZoneKind.QUEUE) and (all_desks or zone.desk == desk):
+                n = int((zone_of == j).sum())
+                per_zone[zone.name] = n
+                if zone.kind is ZoneKind.STAFF:
+                    staff += n
+                else:
+                    queue += n
+        return ZoneCounts(per_zone=per_zone, staff_count=staff, queue_count=queue, excluded=int(excluded.sum()))
 
 
 def load_zones_json(path: str | Path) -> DeskZones:
