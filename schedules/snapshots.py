@@ -13,14 +13,17 @@ import cv2
 import numpy as np
 
 from vision.detections import Detections
-from vision.privacy import BlurPolicy, blur_for_storage
+from vision.privacy import BlurPolicy, blur_for_storage, mask_zones
 from vision.zones import DeskZones, ZoneKind
 
 ZONE_COLOURS = {  # BGR
     ZoneKind.STAFF: (80, 200, 80),
     ZoneKind.QUEUE: (0, 200, 255),
     ZoneKind.EXCLUDE: (160, 160, 160),
+    ZoneKind.MASK: (60, 60, 60),
 }
+FILE_MODE = 0o640  # stored frames: owner and group (the web server's) only, never world-readable
+DIR_MODE = 0o750
 PERSON_COLOUR = (255, 160, 0)
 JPEG_QUALITY = 85
 EVIDENCE_DIR = PurePosixPath("snapshots", "evidence")  # relative to the data dir; retention purges it
@@ -53,13 +56,14 @@ def evidence_snapshot_path(camera_code: str, observed_at: datetime) -> PurePosix
 def render_snapshot(
     image: np.ndarray, detections: Detections | None, zones: DeskZones, blur: BlurPolicy | None = None
 ) -> np.ndarray:
-    """A copy of ``image`` fit to store: heads (and queue zones) blurred, then zone outlines and person boxes.
+    """A copy of ``image`` fit to store: mask and exclude zones pixelated, heads (and queue zones) blurred, then
+    zone outlines and person boxes.
 
     Without detections (camera not ``ok``, or the detector failed) nobody was located, so the whole
     frame is blurred: an unlocated person must not be stored sharp.
     """
     if detections is None:
-        out = cv2.GaussianBlur(cv2.resize(image, None, fx=0.1, fy=0.1), (3, 3), 0)
+        out = cv2.GaussianBlur(cv2.resize(mask_zones(image, zones), None, fx=0.1, fy=0.1), (3, 3), 0)
         out = cv2.resize(out, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
     else:
         out = blur_for_storage(image, detections, zones, blur)
@@ -73,15 +77,28 @@ def render_snapshot(
     return out
 
 
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0750 (``mkdir``'s mode is subject to the umask)."""
+    missing = []
+    current = Path(folder)
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for created in reversed(missing):
+        created.mkdir(exist_ok=True)
+        os.chmod(created, DIR_MODE)
+
+
 def write_jpeg_atomically(image: np.ndarray, path: Path, quality: int = JPEG_QUALITY) -> Path:
     """Encode ``image`` as JPEG and replace ``path`` in one step (temp file in the same folder + ``os.replace``)."""
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise OSError(f"{path}: JPEG encoding failed")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(path.parent)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide it from a web server running as another user
+        # 0640 whatever the umask: the web server reads it through the group; nobody else may (faces, dossiers)
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(encoded.tobytes())
         os.replace(temp, path)

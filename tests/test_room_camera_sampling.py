@@ -29,6 +29,7 @@ ROOM = {
         {"name": "mc-can-bo", "kind": "staff", "desk": "TV-MC", "polygon": [[0.5, 0], [1, 0], [1, 0.4], [0.5, 0.4]]},
         {"name": "dd-hang", "kind": "queue", "desk": "TV-DD", "polygon": [[0, 0.4], [0.5, 0.4], [0.5, 1], [0, 1]]},
         {"name": "mc-hang", "kind": "queue", "desk": "TV-MC", "polygon": [[0.5, 0.4], [1, 0.4], [1, 1], [0.5, 1]]},
+        {"name": "mat-quay", "kind": "mask", "polygon": [[0.4, 0.38], [0.6, 0.38], [0.6, 0.42], [0.4, 0.42]]},
     ],
 }
 

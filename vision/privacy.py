@@ -1,5 +1,7 @@
 """Blur people before any frame is stored: every detected person's head, and optionally citizens in
-queue zones entirely. Person detection only — nothing here recognises anyone."""
+queue zones entirely; and pixelate the mask and exclude zones (counter surfaces where citizens' ID cards
+and dossiers lie, screens), whatever the blur policy says. Person detection only — nothing here
+recognises anyone."""
 
 from __future__ import annotations
 
@@ -52,9 +54,10 @@ def blur_for_storage(
     zones: DeskZones | None = None,
     policy: BlurPolicy | None = None,
 ) -> np.ndarray:
-    """A copy of ``image`` safe to store: heads blurred, queue zones' people blurred if configured."""
+    """A copy of ``image`` safe to store: mask and exclude zones pixelated, heads blurred, queue zones' people
+    blurred if configured."""
     policy = policy or BlurPolicy()
-    out = image.copy()
+    out = mask_zones(image, zones)
     regions = head_regions(detections, policy)
     if policy.blur_queue and zones is not None and len(detections):
         feet = detections.bottom_centers()
@@ -65,6 +68,34 @@ def blur_for_storage(
     for x1, y1, x2, y2 in regions:
         block = max(policy.block_px, (x2 - x1) // policy.blocks)
         out[y1:y2, x1:x2] = _obscure(out[y1:y2, x1:x2], block)
+    return out
+
+
+MASK_KINDS = (ZoneKind.MASK, ZoneKind.EXCLUDE)
+MASK_BLOCKS = 40  # a mask zone's mosaic: blocks of 1/40 of the frame width, at least MASK_MIN_BLOCK_PX
+MASK_MIN_BLOCK_PX = 8
+
+
+def mask_zones(image: np.ndarray, zones: DeskZones | None) -> np.ndarray:
+    """A copy of ``image`` with every ``mask`` and ``exclude`` zone pixelated into coarse blocks (each block one
+    colour: no text of an ID card or a screen survives). Always applied before a frame is stored; no blur
+    setting turns it off."""
+    out = image.copy()
+    if zones is None:
+        return out
+    polygons = [z.polygon for z in zones.zones if z.kind in MASK_KINDS]
+    if not polygons:
+        return out
+    height, width = image.shape[:2]
+    block = max(MASK_MIN_BLOCK_PX, width // MASK_BLOCKS)
+    small = cv2.resize(image, (max(1, -(-width // block)), max(1, -(-height // block))), interpolation=cv2.INTER_AREA)
+    mosaic = cv2.resize(small, (small.shape[1] * block, small.shape[0] * block),
+                        interpolation=cv2.INTER_NEAREST)[:height, :width]
+    inside = np.zeros((height, width), np.uint8)
+    for polygon in polygons:
+        points = np.array([[x * width, y * height] for x, y in polygon], np.float64).round().astype(np.int32)
+        cv2.fillPoly(inside, [points], 255)
+    out[inside > 0] = mosaic[inside > 0]
     return out
 
 
