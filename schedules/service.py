@@ -47,6 +47,7 @@ from schedules.sampling import (
     insert_once,
     slot_start,
 )
+from schedules.vision_settings import sampling_settings, stored_vision
 from vision.detector import PersonDetector
 from vision.frames import FrameSource
 from vision.pipeline import CameraPipeline
@@ -132,6 +133,10 @@ class SamplerService:
         retention_days: Evidence frames older than this are deleted (nightly) unless a finding holds them.
         audit_runner: Replaces the nightly audit of the day before (``None``: the audit rules,
             audit/services/audit_run.py).
+        vision_from_db: Apply the site's stored [vision] settings over ``settings`` at start and at every
+            reconcile (a changed table rebuilds every camera's pipeline; a changed [vision.detector] also
+            rebuilds the detector through ``detector_factory``).
+        detector_factory: Builds a detector from the [vision] table (``None``: the detector is kept).
     """
 
     def __init__(self, session_factory: sessionmaker[Session], detector: PersonDetector, data_dir: Path, *,
@@ -139,13 +144,18 @@ class SamplerService:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  settings: SamplingSettings | None = None, channels: list[Channel] | tuple[Channel, ...] = (),
                  alert_every_s: float = 20, deliver_every_s: float = 5, retention_days: int = 30,
-                 audit_runner: housekeeping.AuditRunner | None = None) -> None:
+                 audit_runner: housekeeping.AuditRunner | None = None, vision_from_db: bool = True,
+                 detector_factory: Callable[[dict | None], PersonDetector] | None = None) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be ≥ 1, got {workers}")
         if retention_days < 1:
             raise ValueError(f"retention must be ≥ 1 day, got {retention_days}")
         self.session_factory = session_factory
         self.sampler = Sampler(detector, data_dir=Path(data_dir), settings=settings)
+        self._base_settings = self.sampler.settings
+        self.vision_from_db = vision_from_db
+        self.detector_factory = detector_factory
+        self._vision: dict | None = None
         self.respect_hours = respect_hours
         self.reconcile_every_s = reconcile_every_s
         self.workers = workers
@@ -168,6 +178,9 @@ class SamplerService:
         """Read the cameras, schedule their jobs and the reconcile job; returns how many cameras."""
         with self.session_factory() as session:
             cameras = enabled_cameras(session)
+            if self.vision_from_db:
+                self._vision = stored_vision(session)
+                self.sampler.settings = sampling_settings(self._vision, self._base_settings)
         workers = self.workers or min(MAX_WORKERS, max(1, len(cameras)))
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(workers), "reconcile": ThreadPoolExecutor(1),
@@ -222,10 +235,38 @@ class SamplerService:
                       if not job.id.endswith(CATCH_UP_SUFFIX)) if self.scheduler else []
 
     def reconcile(self) -> None:
-        """Bring camera jobs in line with the database: add new, remove gone, reschedule changed cadence."""
+        """Bring camera jobs in line with the database: add new, remove gone, reschedule changed cadence, and
+        apply a changed [vision] table."""
         with self.session_factory() as session:
             cameras = enabled_cameras(session)
+            vision = stored_vision(session) if self.vision_from_db else None
+        if self.vision_from_db and vision != self._vision:
+            self._apply_vision(vision)
         self._apply(cameras)
+
+    def _apply_vision(self, vision: dict | None) -> None:
+        """New [vision] settings: new thresholds and presence rule (and detector) for every camera's pipeline."""
+        try:
+            settings = sampling_settings(vision, self._base_settings)
+        except (TypeError, ValueError) as error:
+            log.error("[vision] settings not applied, the previous ones stay: %s", error)
+            return
+        old = self._vision
+        detector_changed = (old or {}).get("detector") != (vision or {}).get("detector")
+        if detector_changed and self.detector_factory is not None:
+            try:
+                self.sampler.detector = self.detector_factory(vision)
+                log.info("[vision.detector] changed: detector rebuilt")
+            except Exception as error:  # noqa: BLE001 - a bad weights file or backend must not stop the sampler
+                log.error("[vision.detector] changed but the detector could not be rebuilt, the old one stays: %s",
+                          error)
+        self.sampler.settings = settings
+        self._vision = vision
+        with self._lock:
+            for code, run in list(self._runs.items()):
+                self._retire(run)
+                self._runs[code] = CameraRun(run.spec, self.sampler.pipeline_for(run.spec))
+        log.info("[vision] settings changed: pipelines rebuilt (frozen and moved checks start afresh)")
 
     def _apply(self, cameras: list[CameraSpec]) -> None:
         wanted = {camera.code: camera for camera in cameras}

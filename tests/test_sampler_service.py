@@ -235,7 +235,7 @@ def test_run_sampler_starts_samples_and_stops(site, migrated_url, cli_runner, mo
     codes = _codes(factory)
     monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
     sample_module = sys.modules["deskaudit.cli.sample"]  # the attribute `deskaudit.cli.sample` is the command
-    monkeypatch.setattr(sample_module, "build_detector", lambda backend, weights: FakeDetector())
+    monkeypatch.setattr(sample_module, "build_detector", lambda backend, weights, vision=None: FakeDetector())
 
     def briefly(service):
         service.start()

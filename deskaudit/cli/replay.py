@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -17,19 +18,22 @@ from deskaudit.settings import load_settings
 @click.option("--zones", "zones_file", type=click.Path(path_type=Path, dir_okay=False),
               help='Zones JSON: {"zones": [{"name", "kind": staff|queue|exclude, "polygon": [[x, y], …]}]}, 0..1.')
 @click.option("--every", type=float, default=5.0, show_default=True, help="Seconds of video between samples.")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True,
-              help="Detector backend (onnx/openvino are exported once and cached).")
-@click.option("--imgsz", type=int, default=640, show_default=True,
-              help="Detector input size (long side, multiple of 32).")
-@click.option("--conf", "confidence", type=float, default=0.25, show_default=True, help="Minimum person confidence.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A site config whose [vision] settings (detector, health, presence) apply; the options below "
+                   "win over it.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]),
+              help="Detector backend (onnx/openvino are exported once and cached) [default: openvino].")
+@click.option("--imgsz", type=int, help="Detector input size (long side, multiple of 32) [default: 640].")
+@click.option("--conf", "confidence", type=float, help="Minimum person confidence [default: 0.25].")
 @click.option("--reference", type=click.Path(path_type=Path, dir_okay=False),
               help="Reference image of the camera view; enables the 'moved' check.")
 @click.option("--weights", type=click.Path(path_type=Path, dir_okay=False),
               help="Weights file to use instead of the verified cached yolov8n.pt (must match its sha256).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-def replay(video: Path, zones_file: Path | None, every: float, backend: str, imgsz: int, confidence: float,
-           reference: Path | None, weights: Path | None, progress: bool | None) -> None:
+def replay(video: Path, zones_file: Path | None, every: float, config_file: Path | None, backend: str | None,
+           imgsz: int | None, confidence: float | None, reference: Path | None, weights: Path | None,
+           progress: bool | None) -> None:
     """Replay VIDEO through source → health → detector → zones → presence.
 
     Prints one JSON object per sample on stdout, at t = 0, EVERY, 2·EVERY, … to the end:
@@ -37,7 +41,8 @@ def replay(video: Path, zones_file: Path | None, every: float, backend: str, img
     """
     import cv2
 
-    from vision.detector import DetectorError, DetectorSettings, YoloDetector
+    from schedules.vision_settings import detector_settings, sampling_settings
+    from vision.detector import DetectorError, YoloDetector
     from vision.frames import SourceError
     from vision.health import HealthMonitor
     from vision.pipeline import CameraPipeline
@@ -49,15 +54,19 @@ def replay(video: Path, zones_file: Path | None, every: float, backend: str, img
 
     if not every > 0:
         raise BadInput(f"--every must be a positive number of seconds, got {every}")
+    vision = _vision_of(config_file)
     try:
-        settings = DetectorSettings(backend=backend, imgsz=imgsz, confidence=confidence)
-    except ValueError as error:
+        settings = detector_settings(vision, backend=backend)
+        chosen = {k: v for k, v in (("imgsz", imgsz), ("confidence", confidence)) if v is not None}
+        settings = replace(settings, **chosen)
+    except (TypeError, ValueError) as error:
         raise BadInput(str(error)) from None
+    sampling = sampling_settings(vision)
     try:
         zones = load_zones_json(zones_file) if zones_file else DeskZones([])
     except ZoneError as error:
         raise BadInput(f"zones: {error}") from None
-    health = HealthMonitor()
+    health = HealthMonitor(sampling.health)
     if reference is not None:
         image = cv2.imread(str(reference))
         if image is None:
@@ -83,7 +92,7 @@ def replay(video: Path, zones_file: Path | None, every: float, backend: str, img
         raise Failure(str(error)) from None
 
     sampled = SampledFile(source, every)
-    pipeline = CameraPipeline(detector, zones, health=health)
+    pipeline = CameraPipeline(detector, zones, health=health, presence=sampling.presence)
     show = sys.stderr.isatty() if progress is None else progress
     count = 0
     with click.progressbar(length=sampled.expected_samples() or 0, label="replay", file=sys.stderr,
@@ -99,3 +108,15 @@ def replay(video: Path, zones_file: Path | None, every: float, backend: str, img
     if count == 0:
         raise BadInput(f"{video}: no frame could be read (not a video, or empty)")
     click.echo(f"replay: {count} sample(s) from {video}", err=True)
+
+
+def _vision_of(config_file: Path | None) -> dict | None:
+    """The [vision] table of a site config file, checked like `config check` does (``None``: no file)."""
+    if config_file is None:
+        return None
+    from deskaudit.siteconfig import ConfigError, load_site_config
+
+    try:
+        return load_site_config(config_file).site.vision.model_dump(mode="json")
+    except ConfigError as error:
+        raise BadInput(str(error)) from None

@@ -38,36 +38,42 @@ def web(host: str, port: int, workers: int | None, threads: int, cache: float) -
 @run.command()
 @click.option("--ignore-hours", is_flag=True, help="Sample around the clock, not only in each desk's working hours.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Cameras sampled at once (default: min(8, cameras)).")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True,
-              help="Detector backend (onnx/openvino are exported once and cached).")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]),
+              help="Detector backend (onnx/openvino are exported once and cached); default: the site config's "
+                   "[vision.detector] backend, openvino if it names none.")
 @click.option("--weights", type=click.Path(path_type=Path, dir_okay=False),
               help="Weights file to use instead of the verified cached yolov8n.pt (must match its sha256).")
 @click.option("--alert-interval", type=click.FloatRange(1, 600), default=20, show_default=True, metavar="SECONDS",
               help="How often the alert rules are evaluated.")
 @click.option("--retention-days", type=click.IntRange(1, 3650), default=30, show_default=True,
               help="Evidence frames older than this are deleted nightly, unless attached to a finding.")
-def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path | None, alert_interval: float,
+def sampler(ignore_hours: bool, workers: int | None, backend: str | None, weights: Path | None, alert_interval: float,
             retention_days: int) -> None:
     """Sample every enabled camera on its cadence until stopped (SIGTERM or Ctrl+C).
 
     Cameras enabled, disabled or edited in the database are picked up within a minute. One
     observation per camera and sampling slot; `-v` logs one line per sample. Alerts go to the
     database (in-app) and to the channels configured by DESKAUDIT_WEBHOOK_*, DESKAUDIT_SMTP_* and
-    DESKAUDIT_MQTT_* (see docs/ALERTS.md).
+    DESKAUDIT_MQTT_* (see docs/ALERTS.md). The site config's [vision] settings, as last imported, apply,
+    and a new import of them takes effect at the next reconcile (within 30 s).
     """
     from deskaudit.cli.sample import build_detector
     from models.db import make_engine, session_factory
     from schedules.sampling import enabled_cameras
     from schedules.service import SamplerService
+    from schedules.vision_settings import sampling_settings, stored_vision
 
     channels = load_settings().alert_channels()  # checked with the whole environment when the command started
     with database() as session:  # fail early, with a clear message, on a missing or old schema
         count = len(enabled_cameras(session))
+        vision = stored_vision(session)
     engine = make_engine(current_url())
     try:
-        service = SamplerService(session_factory(engine), build_detector(backend, weights), paths.data_dir(),
+        service = SamplerService(session_factory(engine), build_detector(backend, weights, vision), paths.data_dir(),
                                  respect_hours=not ignore_hours, workers=workers, channels=channels,
-                                 alert_every_s=alert_interval, retention_days=retention_days)
+                                 alert_every_s=alert_interval, retention_days=retention_days,
+                                 settings=sampling_settings(vision),
+                                 detector_factory=lambda changed: build_detector(backend, weights, changed))
         hours = "around the clock" if ignore_hours else "in working hours"
         names = ", ".join(["in-app", *(c.name for c in channels)])
         click.echo(f"deskaudit sampler: {count} camera(s), sampling {hours}; alerts: {names}; Ctrl+C to stop")
@@ -82,14 +88,15 @@ def sampler(ignore_hours: bool, workers: int | None, backend: str, weights: Path
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="Web port (0 = any free port).")
 @click.option("--ignore-hours", is_flag=True, help="Sample around the clock, not only in working hours.")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]), default="openvino", show_default=True)
-def all_(host: str, port: int, ignore_hours: bool, backend: str) -> None:
+@click.option("--backend", type=click.Choice(["torch", "onnx", "openvino"]),
+              help="Detector backend; default: the site config's [vision.detector] backend, openvino if none.")
+def all_(host: str, port: int, ignore_hours: bool, backend: str | None) -> None:
     """Run the sampler and the web app as two processes; Ctrl-C stops both."""
     from deskaudit.cli.together import run_together
 
     with database():  # fail early, with a clear message, on a missing or old schema
         pass
-    sampler_args = ["--backend", backend, *(["--ignore-hours"] if ignore_hours else [])]
+    sampler_args = [*(["--backend", backend] if backend else []), *(["--ignore-hours"] if ignore_hours else [])]
     code = run_together(sampler_args, ["--host", host, "--port", str(port)],
                         on_url=lambda url: click.echo(f"deskaudit: {url} (sampler and web running; Ctrl-C stops both)"))
     raise SystemExit(code)
