@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 UNIT_LEVEL_LABELS = {"province": _l("Cấp tỉnh"), "commune": _l("Cấp xã"), "centre": _l("Trung tâm"),
                      "department": _l("Sở, ngành"), "district": _l("Cấp huyện (cũ)"), "other": _l("Khác")}
-ZONE_KIND_LABELS = {"staff": _l("Khu vực cán bộ"), "queue": _l("Khu vực chờ"), "exclude": _l("Loại trừ")}
+ZONE_KIND_LABELS = {"staff": _l("Khu vực cán bộ"), "queue": _l("Khu vực chờ"), "exclude": _l("Loại trừ"),
+                    "mask": _l("Che (ẩn khi lưu ảnh)")}
 
 
 def init_app(app: Flask) -> None:

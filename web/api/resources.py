@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import func, select
 
-from models.org import Camera, Desk, Staff, Unit
+from audit.services.coverage import desk_cameras
+from models.org import Desk, Staff, Unit
 from web.api import bp, page_args, page_of, paginated, total_of
 from web.api.common import (
     BOOL,
@@ -102,7 +103,7 @@ def list_desks():
 def get_desk(desk_id: int):
     desk = scoped(Desk, desk_id, "desk")
     db = get_session()
-    cameras = db.scalars(select(Camera.code).where(Camera.desk_id == desk.id).order_by(Camera.code)).all()
+    cameras = [c.code for c in desk_cameras(db, [desk.id], enabled_only=False)[desk.id]]  # room cameras too
     officials = db.scalars(select(Staff).where(Staff.default_desk_id == desk.id).order_by(Staff.code)).all()
     return jsonify({**desk_json(desk, unit_codes()[desk.unit_id]), "cameras": list(cameras),
                     "officials": [{"code": s.code, "full_name": s.full_name, "title": s.title, "active": s.active}

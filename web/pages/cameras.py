@@ -25,6 +25,8 @@ from web.pages.cameras_data import (
     HEALTHS,
     ZoneInputError,
     day_bounds,
+    desk_choices,
+    desks_filmed,
     fault_spans,
     health_mixes,
     image_size,
@@ -32,6 +34,7 @@ from web.pages.cameras_data import (
     parse_zones,
     save_zones,
     snapshot_file,
+    zone_json,
 )
 from web.pages.review_data import image_mimetype
 from web.read import log_access, now_utc
@@ -71,41 +74,46 @@ def _last_day() -> date:
 
 
 def _camera_or_404(code: str) -> Camera:
-    """The camera with this code when its desk's unit is visible; 404 otherwise (also for other units)."""
+    """The camera with this code when its unit is visible; 404 otherwise (also for other units)."""
     camera = get_session().scalars(
-        select(Camera).join(Desk, Camera.desk_id == Desk.id)
-        .where(Camera.code == code, Desk.unit_id.in_(sorted(visible_unit_ids())))
-        .options(joinedload(Camera.desk).joinedload(Desk.unit))
+        select(Camera).where(Camera.code == code, Camera.unit_id.in_(sorted(visible_unit_ids())))
+        .options(joinedload(Camera.desk), joinedload(Camera.unit))
     ).first()
     if camera is None:
         abort(404)
     return camera
 
 
-def _camera_view(camera: Camera) -> dict:
-    """What a page may show of a camera: never ``source_url``, user name or password."""
-    desk, unit = camera.desk, camera.desk.unit
+def _camera_view(camera: Camera, filmed: dict[int, list[Desk]] | None = None) -> dict:
+    """What a page may show of a camera: never ``source_url``, user name or password. A room camera (no desk
+    of its own) lists the desks it films."""
+    desk, unit = camera.desk, camera.unit
+    if filmed is None:
+        filmed = desks_filmed(get_session(), [camera.id])
+    desks = [{"code": d.code, "name": d.name} for d in filmed.get(camera.id, [])]
     return {"id": camera.id, "code": camera.code, "name": camera.name, "enabled": camera.enabled,
             "active": camera.active, "cadence_seconds": camera.cadence_seconds, "purpose": camera.purpose,
-            "desk_code": desk.code, "desk_name": desk.name, "desk_field": desk.field,
-            "unit_code": unit.code, "unit_name": unit.name}
+            "room": desk is None, "desks": desks,
+            "desk_code": desk.code if desk else None, "desk_name": desk.name if desk else None,
+            "desk_field": desk.field if desk else None, "unit_code": unit.code, "unit_name": unit.name}
 
 
 @bp.get("")
 def index():
     db = get_session()
     cameras = db.scalars(
-        select(Camera).join(Desk, Camera.desk_id == Desk.id).join(Unit, Desk.unit_id == Unit.id)
-        .where(Desk.unit_id.in_(sorted(visible_unit_ids())), Camera.active.is_(True))
-        .options(joinedload(Camera.desk).joinedload(Desk.unit))
-        .order_by(Unit.code, Desk.code, Camera.code)
+        select(Camera).join(Unit, Camera.unit_id == Unit.id).outerjoin(Desk, Camera.desk_id == Desk.id)
+        .where(Camera.unit_id.in_(sorted(visible_unit_ids())), Camera.active.is_(True))
+        .options(joinedload(Camera.desk), joinedload(Camera.unit))
+        .order_by(Unit.code, Desk.code.is_(None), Desk.code, Camera.code)
     ).all()
+    filmed = desks_filmed(db, [c.id for c in cameras])
     last_day = _last_day()
     days = day_bounds(last_day, SUMMARY_DAYS, DEFAULT_TIMEZONE)
     ids = [c.id for c in cameras]
     mixes = health_mixes(db, ids, [days[0][1], days[-1][2]])
     latest = latest_observations(db, ids)
-    rows = [{**_camera_view(c), "mix": mixes.get((c.id, 0)), "latest": latest.get(c.id)} for c in cameras]
+    rows = [{**_camera_view(c, filmed), "mix": mixes.get((c.id, 0)), "latest": latest.get(c.id)} for c in cameras]
     return render_template("cameras/index.html", rows=rows, first_day=days[0][0], last_day=last_day)
 
 
@@ -138,10 +146,12 @@ def zones(code: str):
     found = snapshot_file(camera)
     size = (image_size(found[0]) if found else None) or DEFAULT_SIZE
     rows = db.scalars(select(Zone).where(Zone.camera_id == camera.id, Zone.active.is_(True))
-                      .order_by(Zone.name)).all()
-    zones_json = [{"name": z.name, "kind": z.kind.value, "polygon": z.polygon} for z in rows]
+                      .options(joinedload(Zone.desk)).order_by(Zone.name)).all()
+    choices = desk_choices(db, camera)
+    colour = {d["code"]: d["colour"] for d in choices}
+    zones_json = [{**zone_json(z), "colour": colour.get(z.desk.code) if z.desk else None} for z in rows]
     return render_template("cameras/zones.html", camera=_camera_view(camera), zones=rows, zones_json=zones_json,
-                           has_image=found is not None, image_kind=found[1] if found else None,
+                           desks=choices, has_image=found is not None, image_kind=found[1] if found else None,
                            width=size[0], height=size[1], can_edit=can(*EDIT_ROLES))
 
 
@@ -153,7 +163,7 @@ def save(code: str):
         abort(403)
     payload = request.get_json(silent=True)
     try:
-        zones, note = parse_zones(payload)
+        zones, note = parse_zones(payload, camera, desk_choices(db, camera))
     except ZoneInputError as error:
         return jsonify(ok=False, message=str(error)), 422
     try:
@@ -164,7 +174,8 @@ def save(code: str):
         return jsonify(ok=False, message=_("Vùng vừa được người khác thay đổi; hãy tải lại trang.")), 409
     active = db.scalars(select(Zone).where(Zone.camera_id == camera.id, Zone.active.is_(True))).all()
     return jsonify(ok=True, version=max((z.version for z in active), default=0), changed=len(logged),
-                   zones=[{"name": z.name, "kind": z.kind.value, "version": z.version}
+                   zones=[{"name": z.name, "kind": z.kind.value, "version": z.version,
+                           "desk": z.desk.code if z.desk else None}
                           for z in sorted(active, key=lambda z: z.name)])
 
 

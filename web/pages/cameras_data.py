@@ -14,16 +14,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from audit.services.zone_review import flag_zones
-from models.access import ChangeLog
-from models.enums import CameraHealth, ChangeAction, ZoneKind
+from models.enums import CameraHealth
 from models.observing import Observation
-from models.org import Camera, Zone
-from vision.zones import ZoneError, ZoneRule, zone_set
+from models.org import Camera
 from web.read import data_dir, latest_snapshot
 
 HEALTHS = tuple(health.value for health in CameraHealth)  # in the vocabulary's order: ok first
@@ -182,119 +178,15 @@ def image_size(path: Path) -> tuple[int, int] | None:
         return None
 
 
-# -- zones ------------------------------------------------------------------------------------------
-class ZoneInputError(ValueError):
-    """The zones sent by the editor are not acceptable; the message is for the user."""
+# -- zones: web/pages/zones_data.py (re-exported for the page and its tests) ----------------------
+from web.pages.zones_data import (  # noqa: E402
+    ZoneInput,
+    ZoneInputError,
+    desk_choices,
+    desks_filmed,
+    parse_zones,
+    save_zones,
+    zone_json,
+)
 
-
-@dataclass(frozen=True)
-class ZoneInput:
-    name: str
-    kind: ZoneKind
-    polygon: list[list[float]]
-
-
-def parse_zones(payload: object) -> tuple[list[ZoneInput], str | None]:
-    """Validate ``{"zones": [{"name", "kind", "polygon"}], "note"}``: every rule, before anything is written."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("zones"), list):
-        raise ZoneInputError(_("Dữ liệu gửi lên phải có danh sách \"zones\"."))
-    unknown = sorted(set(payload) - {"zones", "note"})
-    if unknown:
-        raise ZoneInputError(_("Khoá không hợp lệ: %(keys)s.", keys=", ".join(map(str, unknown))))
-    note = payload.get("note")
-    if note is not None and not isinstance(note, str):
-        raise ZoneInputError(_("Ghi chú phải là văn bản."))
-    try:
-        checked = zone_set(payload["zones"], decimals=4)  # the one set of zone rules (vision/zones.py)
-    except ZoneError as error:
-        raise ZoneInputError(_zone_message(error)) from None
-    zones = [ZoneInput(z.name, ZoneKind(z.kind.value), [list(p) for p in z.polygon]) for z in checked.zones]
-    return zones, (note.strip()[:1000] or None) if note else None
-
-
-def _zone_message(error: ZoneError) -> str:
-    """What the editor says about the first rule a zone broke (``error.loc`` is ``(zone, "polygon", point)``)."""
-    loc, rule = error.loc, error.rule
-    number = loc[0] + 1 if loc and isinstance(loc[0], int) else 0
-    name = error.name or str(number)
-    index = loc[2] + 1 if len(loc) > 2 and isinstance(loc[2], int) else 0
-    if rule is ZoneRule.MISSING_KEYS:
-        rule = {"name": ZoneRule.NAME, "kind": ZoneRule.KIND}.get(error.keys[0], ZoneRule.POINTS)
-    if rule is ZoneRule.ENTRY:
-        return _("Vùng số %(number)d không hợp lệ.", number=number)
-    if rule is ZoneRule.UNKNOWN_KEYS:
-        return _("Khoá không hợp lệ: %(keys)s.", keys=", ".join(error.keys))
-    if rule is ZoneRule.NAME:
-        return _("Vùng số %(number)d: tên phải có 1–64 ký tự, không chứa \"/\".", number=number)
-    if rule is ZoneRule.KIND:
-        return _("Vùng \"%(name)s\": loại phải là staff, queue hoặc exclude.", name=name)
-    if rule is ZoneRule.POINTS:
-        return _("Vùng \"%(name)s\": thiếu danh sách điểm.", name=name)
-    if rule is ZoneRule.POINT:
-        return _("Vùng \"%(name)s\", điểm %(index)d: cần hai số [x, y].", name=name, index=index)
-    if rule is ZoneRule.RANGE:
-        return _("Vùng \"%(name)s\", điểm %(index)d: toạ độ phải nằm trong 0..1.", name=name, index=index)
-    if rule is ZoneRule.TOO_FEW_POINTS:
-        count = len(error.value) if isinstance(error.value, list) else 0
-        return _("Vùng \"%(name)s\": cần ít nhất 3 điểm (hiện có %(count)d).", name=name, count=count)
-    if rule is ZoneRule.TOO_MANY_POINTS:
-        return _("Vùng \"%(name)s\": tối đa 100 điểm.", name=name)
-    if rule is ZoneRule.REPEATED_POINT:
-        return _("Vùng \"%(name)s\": điểm %(index)d trùng điểm liền trước.", name=name, index=index)
-    if rule is ZoneRule.CROSSING:
-        return _("Vùng \"%(name)s\": các cạnh của đa giác cắt nhau.", name=name)
-    if rule is ZoneRule.NO_AREA:
-        return _("Vùng \"%(name)s\": đa giác không có diện tích (các điểm thẳng hàng).", name=name)
-    if rule is ZoneRule.DUPLICATE_NAME:
-        return _("Tên vùng \"%(name)s\" bị trùng.", name=name)
-    if rule is ZoneRule.TOO_MANY_ZONES:
-        return _("Một camera có tối đa 20 vùng.")
-    if rule is ZoneRule.NO_STAFF_ZONE:
-        return _("Cần ít nhất một vùng cán bộ (staff).")
-    return _("Dữ liệu gửi lên phải có danh sách \"zones\".")  # ZoneRule.LIST: checked above already
-
-
-def save_zones(session: Session, camera: Camera, zones: list[ZoneInput], *, actor: str, note: str | None,
-               now: datetime) -> list[ChangeLog]:
-    """Write the camera's zones: changed ones get version + 1, missing ones go inactive; one log row each."""
-    existing = {z.name: z for z in session.scalars(select(Zone).where(Zone.camera_id == camera.id))}
-    logged = []
-
-    def log(name: str, action: ChangeAction, changes: dict) -> None:
-        entry = ChangeLog(at=now, actor=actor, source="web", entity_type="zone", entity_key=f"{camera.code}/{name}",
-                          action=action, changes={k: [_plain(b), _plain(a)] for k, (b, a) in changes.items()},
-                          note=note)
-        session.add(entry)
-        logged.append(entry)
-
-    for wanted in zones:
-        row = existing.get(wanted.name)
-        if row is None:
-            session.add(Zone(camera_id=camera.id, name=wanted.name, kind=wanted.kind, polygon=wanted.polygon,
-                             version=1, changed_by=actor, changed_at=now, active=True))
-            log(wanted.name, ChangeAction.CREATE, {"kind": (None, wanted.kind), "polygon": (None, wanted.polygon)})
-            continue
-        desired = (("kind", wanted.kind), ("polygon", wanted.polygon), ("active", True))
-        changes = {name: (getattr(row, name), value) for name, value in desired if getattr(row, name) != value}
-        if changes:
-            _apply(row, changes, actor, now)
-            log(row.name, ChangeAction.REACTIVATE if "active" in changes else ChangeAction.UPDATE, changes)
-    kept = {z.name for z in zones}
-    for row in existing.values():
-        if row.active and row.name not in kept:
-            _apply(row, {"active": (True, False)}, actor, now)
-            log(row.name, ChangeAction.DEACTIVATE, {"active": (True, False), "polygon": (row.polygon, None)})
-    flag_zones(session, existing.values(), now=now, actor=actor)  # open findings made under older versions
-    session.flush()
-    return logged
-
-
-def _apply(row: Zone, changes: dict, actor: str, now: datetime) -> None:
-    for name, (_before, after) in changes.items():
-        setattr(row, name, after)
-    row.version += 1
-    row.changed_by, row.changed_at = actor, now
-
-
-def _plain(value):
-    return value.value if isinstance(value, ZoneKind) else value
+__all__ = ["ZoneInput", "ZoneInputError", "desk_choices", "desks_filmed", "parse_zones", "save_zones", "zone_json"]

@@ -169,7 +169,7 @@ def snapshot(camera_code: str):
     """The camera's latest blurred snapshot; never cached (it changes every sample)."""
     session = get_session()
     camera = session.scalar(select(Camera).where(Camera.code == camera_code))
-    scoped_or_404(session.get(Desk, camera.desk_id) if camera is not None else None)
+    scoped_or_404(camera)  # by the camera's unit: a room camera has no desk of its own
     path = latest_snapshot(camera.code)
     if path is None:
         abort(404)

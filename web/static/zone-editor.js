@@ -1,5 +1,7 @@
-/* Zone editor: draw and edit staff / queue / exclude polygons over a camera snapshot.
- * Points are kept normalised (0..1 of width and height); the SVG viewBox is the image size. */
+/* Zone editor: draw and edit staff / queue / exclude / mask polygons over a camera snapshot.
+ * Points are kept normalised (0..1 of width and height); the SVG viewBox is the image size.
+ * A room camera's staff and queue zones each name a desk (one colour per desk); every zone may set its
+ * membership rule (anchor bottom/center, or an overlap share), empty for the kind's default. */
 (function () {
   "use strict";
 
@@ -10,6 +12,14 @@
   var H = Number(svg.getAttribute("data-height")) || 900;
   var editable = svg.getAttribute("data-editable") === "true";
   var zones = JSON.parse(svg.getAttribute("data-zones") || "[]");
+  var desks = JSON.parse(svg.getAttribute("data-desks") || "[]");
+  var room = svg.getAttribute("data-room") === "true";
+  var colourOf = {};
+  desks.forEach(function (d) { colourOf[d.code] = d.colour; });
+  var deskSelect = document.getElementById("zone-desk");
+  var ruleSelect = document.getElementById("zone-rule");
+  var overlapInput = document.getElementById("zone-overlap");
+  function counted(zone) { return zone.kind === "staff" || zone.kind === "queue"; }
   var layer = document.getElementById("zone-layer");
   var select = document.getElementById("zone-select");
   var status = document.getElementById("zone-status");
@@ -42,6 +52,7 @@
     zones.forEach(function (zone, index) {
       var selected = index === current;
       var cls = "zone zone-" + zone.kind + (selected ? " selected" : "");
+      if (room && counted(zone) && zone.desk && colourOf[zone.desk] !== undefined) { cls += " desk-" + colourOf[zone.desk]; }
       var shape = zone.polygon.length >= 3 ? "polygon" : "polyline";
       var node = el(shape, { "class": cls, points: pointsAttr(zone.polygon), "data-name": zone.name });
       var title = el("title", {});
@@ -74,10 +85,37 @@
     zones.forEach(function (zone, index) {
       var option = document.createElement("option");
       option.value = String(index);
-      option.textContent = zone.name + " (" + zone.kind + ")";
+      option.textContent = zone.name + " (" + zone.kind + (zone.desk ? ", " + zone.desk : "") + ")";
       select.appendChild(option);
     });
     if (current >= 0) { select.value = String(current); }
+    showProps();
+  }
+
+  function showProps() {
+    var zone = current >= 0 ? zones[current] : null;
+    if (deskSelect) {
+      deskSelect.value = zone && zone.desk ? zone.desk : "";
+      deskSelect.disabled = !editable || !room || !zone || !counted(zone);
+    }
+    if (ruleSelect) {
+      ruleSelect.value = !zone ? "" : zone.anchor ? zone.anchor : (zone.overlap !== null && zone.overlap !== undefined ? "overlap" : "");
+      ruleSelect.disabled = !editable || !zone || zone.kind === "mask";
+    }
+    if (overlapInput) {
+      overlapInput.value = zone && zone.overlap ? String(zone.overlap) : "0.3";
+      overlapInput.disabled = !editable || !zone || !ruleSelect || ruleSelect.value !== "overlap";
+    }
+  }
+
+  function setRule() {
+    if (current < 0) { return; }
+    var zone = zones[current];
+    var rule = ruleSelect.value;
+    zone.anchor = rule === "bottom" || rule === "center" ? rule : null;
+    zone.overlap = rule === "overlap" ? Number(overlapInput.value) : null;
+    overlapInput.disabled = rule !== "overlap";
+    changed();
   }
 
   function clamp(v) { return Math.min(1, Math.max(0, Math.round(v * 10000) / 10000)); }
@@ -101,9 +139,20 @@
   if (select) {
     select.addEventListener("change", function () {
       current = Number(select.value);
+      showProps();
       render();
     });
   }
+  if (editable && deskSelect) {
+    deskSelect.addEventListener("change", function () {
+      if (current < 0) { return; }
+      zones[current].desk = deskSelect.value || null;
+      fillSelect();
+      changed();
+    });
+  }
+  if (editable && ruleSelect) { ruleSelect.addEventListener("change", setRule); }
+  if (editable && overlapInput) { overlapInput.addEventListener("change", setRule); }
 
   if (editable) {
     svg.addEventListener("click", function (evt) {
@@ -151,7 +200,8 @@
       if (!name) { say(message("name-missing"), "error"); nameInput.focus(); return; }
       var taken = zones.some(function (z) { return z.name.toLowerCase() === name.toLowerCase(); });
       if (taken) { say(message("name-taken"), "error"); nameInput.focus(); return; }
-      zones.push({ name: name, kind: kind, polygon: [] });
+      var desk = room && (kind === "staff" || kind === "queue") && deskSelect ? (deskSelect.value || null) : null;
+      zones.push({ name: name, kind: kind, polygon: [], desk: desk, anchor: null, overlap: null });
       current = zones.length - 1;
       nameInput.value = "";
       fillSelect();
@@ -181,7 +231,13 @@
       var token = document.querySelector('meta[name="csrf-token"]');
       var noteInput = document.getElementById("zone-note");
       var body = {
-        zones: zones.map(function (z) { return { name: z.name, kind: z.kind, polygon: z.polygon }; }),
+        zones: zones.map(function (z) {
+          var out = { name: z.name, kind: z.kind, polygon: z.polygon };
+          if (z.desk && counted(z)) { out.desk = z.desk; }
+          if (z.anchor) { out.anchor = z.anchor; }
+          if (z.overlap !== null && z.overlap !== undefined) { out.overlap = z.overlap; }
+          return out;
+        }),
         note: noteInput ? noteInput.value : ""
       };
       button.disabled = true;
