@@ -64,17 +64,19 @@ def day_bounds(last_day: date, days: int, tz: str) -> list[tuple[date, datetime,
 
 
 def health_mixes(session: Session, camera_ids: list[int], edges: list[datetime]) -> dict[tuple[int, int], HealthMix]:
-    """Sample counts by health per (camera id, period index) for the periods between consecutive ``edges``."""
+    """Sample counts by health per (camera id, period index) for the periods between consecutive ``edges``; a room
+    camera's sample (one row per desk it films) counts once."""
     mixes: dict[tuple[int, int], HealthMix] = {}
     if not camera_ids or len(edges) < 2:
         return mixes
     period = case(*[(Observation.slot_at < edge, i) for i, edge in enumerate(edges[1:])], else_=len(edges) - 1)
     inner = (select(Observation.camera_id.label("camera_id"), period.label("period"),
-                    Observation.health.label("health"))
+                    Observation.health.label("health"), Observation.slot_at.label("slot_at"))
              .where(Observation.camera_id.in_(camera_ids), Observation.slot_at >= edges[0],
                     Observation.slot_at < edges[-1])
              .subquery())
-    rows = session.execute(select(inner.c.camera_id, inner.c.period, inner.c.health, func.count())
+    rows = session.execute(select(inner.c.camera_id, inner.c.period, inner.c.health,
+                                  func.count(func.distinct(inner.c.slot_at)))
                            .group_by(inner.c.camera_id, inner.c.period, inner.c.health))
     for camera_id, index, health, count in rows:
         mixes.setdefault((camera_id, int(index)), HealthMix()).counts[str(health)] += count
