@@ -164,3 +164,10 @@ def test_replay_takes_the_vision_table_of_a_config_file(example_raw, write_confi
     assert seen["settings"].imgsz == 320
     lines = [line for line in result.output.splitlines() if line.startswith("{")]
     assert lines and all('"health": "dark"' in line for line in lines)
+
+
+def test_a_relative_weights_path_is_stored_relative_to_the_config_file(site, tmp_path):
+    factory = site(_vision(detector={"weights": "models/custom.pt", "weights_sha256": "0" * 64}))
+    with factory() as session:
+        stored = stored_vision(session)["detector"]["weights"]
+    assert stored == str((tmp_path / "models" / "custom.pt").resolve())  # the config file is written in tmp_path

@@ -311,6 +311,9 @@ class _Importer:
     def vision_settings(self) -> None:
         """The ``[vision]`` table, stored whole for the sampler (it reads it at every reconcile)."""
         config = self.site.vision.model_dump(mode="json")
+        weights = config["detector"].get("weights")
+        if weights and not Path(weights).is_absolute():  # relative to the config file, like file: camera URLs
+            config["detector"]["weights"] = str((self.base_dir / weights).resolve())
         row = self.session.get(VisionSettings, 1)
         if row is None:
             self.session.add(VisionSettings(id=1, config=config, changed_at=self.now, changed_by=self.actor))
