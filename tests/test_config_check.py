@@ -125,7 +125,7 @@ def test_example_config_is_valid(cli_runner):
 
     result = cli_runner.invoke(cli, ["config", "check", str(EXAMPLE_CONFIG)])
     assert result.exit_code == 0, result.output
-    assert "3 units, 6 desks, 6 cameras" in result.output
+    assert "3 units, 6 desks, 7 cameras (1 room camera)" in result.output
 
 
 @pytest.mark.parametrize("mutate", [_duplicate_desk, _ftp_camera, _coordinate_out_of_range])

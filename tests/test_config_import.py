@@ -36,7 +36,7 @@ def imported(migrated_url, cli_runner, monkeypatch, write_config, example_raw):
 
 def test_import_twice_changes_nothing(imported, session_for):
     first = imported()
-    assert "desk: create 6" in first and "camera: create 6" in first and "zone: create 11" in first
+    assert "desk: create 6" in first and "camera: create 7" in first and "zone: create 16" in first
     with session_for() as session:
         before = snapshot(session)
     assert imported().strip().endswith("imported, no changes")

@@ -4,9 +4,11 @@ One decision for the desk wall, the alert rules and the MQTT desk state. Pure: p
 time comes in as ``now``. In order (the first that holds wins):
 
 1. **no camera** — nothing watches the desk;
-2. **camera problem** — a camera has no sample yet (``none``), its latest sample is not ``ok``
-   (``offline``, ``frozen``, ``dark``, …), or, in working hours, its latest sample is stale (``stale``:
-   older than ``stale_after``, the sampler stopped). A camera fault is never absence;
+2. **camera problem** — no camera over the desk can speak for it: each has no sample yet (``none``),
+   or its latest sample is not ``ok`` (``offline``, ``frozen``, ``dark``, …), or, in working hours, its
+   latest sample is stale (``stale``: older than ``stale_after``, the sampler stopped); the first
+   camera's problem is given. A camera fault is never absence. A desk seen by several cameras (its
+   own, a room camera) is judged by those that can speak, so it is unknown only when none can;
 3. **outside hours** — the desk is not scheduled now (a desk without an hours profile never is);
 4. by presence — the latest presence change (the tracker's confirmed state, and since when), or the
    newest sample's when no change is recorded: present → **staffed**; absent → **excused** when every
@@ -120,21 +122,24 @@ def desk_status(desk: DeskNow, th: Thresholds, now: datetime) -> LiveStatus:
     """The live status of ``desk`` at ``now`` (aware), judged with the desk's thresholds ``th``."""
     if not desk.cameras:
         return LiveStatus(NO_CAMERA)
-    sampled = [c for c in desk.cameras if c.at is not None]
-    newest = max(sampled, key=attrgetter("at")) if sampled else None
     in_hours = any(a <= now < b for a, b in desk.scheduled)
-    seen = LiveStatus(UNKNOWN, queue=newest.queue if newest else None, observed_at=newest.at if newest else None,
-                      in_hours=in_hours)
+    usable, problems = [], []
     for camera in desk.cameras:
         if camera.at is None:
-            return replace(seen, status=CAMERA_PROBLEM, problem="none")
-        age = now - camera.at
-        if camera.health != CameraHealth.OK:
-            return replace(seen, status=CAMERA_PROBLEM, problem=str(camera.health),
-                           minutes=_minutes(age) if in_hours else None)
-        if in_hours and age > stale_after(camera.cadence_seconds):
-            return replace(seen, status=CAMERA_PROBLEM, problem="stale", minutes=_minutes(age))
-    assert newest is not None  # every camera has a sample
+            problems.append(("none", None))
+        elif camera.health != CameraHealth.OK:
+            problems.append((str(camera.health), _minutes(now - camera.at) if in_hours else None))
+        elif in_hours and now - camera.at > stale_after(camera.cadence_seconds):
+            problems.append(("stale", _minutes(now - camera.at)))
+        else:
+            usable.append(camera)
+    newest = max(usable or [c for c in desk.cameras if c.at is not None], key=attrgetter("at"), default=None)
+    seen = LiveStatus(UNKNOWN, queue=newest.queue if newest else None, observed_at=newest.at if newest else None,
+                      in_hours=in_hours)
+    if not usable:
+        problem, minutes = problems[0]
+        return replace(seen, status=CAMERA_PROBLEM, problem=problem, minutes=minutes)
+    assert newest is not None
     if not in_hours:
         return replace(seen, status=OFF_HOURS)
     change = desk.change

@@ -36,8 +36,10 @@ def check(file: Path) -> None:
     loaded = _load(file)
     site = loaded.site
     desks = sum(len(u.desks) for u in site.units)
-    cameras = sum(len(d.cameras) for u in site.units for d in u.desks)
-    click.echo(f"{file}: valid — {len(site.units)} units, {desks} desks, {cameras} cameras")
+    room = sum(len(u.cameras) for u in site.units)
+    cameras = sum(len(d.cameras) for u in site.units for d in u.desks) + room
+    click.echo(f"{file}: valid — {len(site.units)} units, {desks} desks, {cameras} cameras"
+               + (f" ({room} room camera{'s' if room > 1 else ''})" if room else ""))
 
 
 @config.command(name="import")

@@ -6,6 +6,11 @@ each slot's start plus the camera's fixed offset, like the real sampler; lunch h
 What is scripted (late arrivals, breaks, unattended spells, early leaves, absent sessions, camera
 outages and frozen spells) is listed as events beside the rows, so a test or a summary can check
 the rows against it.
+
+A desk may be filmed by several cameras (its own, a room camera over several desks): each row then
+carries the desk's view as the sampler stores it (``vision.presence.combine_views``: healthy when any
+camera's latest sample, within 1.5 of its cadences, was; staff and queue the largest healthy count),
+and the desk's presence and its changes follow that view, not one camera's.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import unicodedata
 import zlib
 from bisect import bisect_right
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -101,7 +106,11 @@ class ScriptedEvent:
 
 @dataclass(frozen=True, slots=True)
 class ObservationRow:
-    """One sample as the sampler would store it; counts are ``None`` unless the camera was ``ok``."""
+    """One sample as the sampler would store it; counts are ``None`` unless the camera was ``ok``.
+
+    ``presence`` and the ``desk_*`` fields are the desk's, from all its cameras at that moment; with one
+    camera they are the camera's own.
+    """
 
     observed_at: datetime
     slot_at: datetime
@@ -111,20 +120,25 @@ class ObservationRow:
     staff_count: int | None
     queue_count: int | None
     latency_ms: int | None
+    desk_health: str | None = None
+    desk_staff: int | None = None
+    desk_queue: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PresenceChange:
-    """A change of the desk's presence seen by one camera, at the sample that showed it."""
+    """A change of the desk's presence, at the sample that showed it; ``camera`` took that sample (or the
+    last one before nobody looked for ``UNKNOWN_AFTER_MS``)."""
 
     at: datetime
     state: str
     previous_state: str
+    camera: str = ""
 
 
 @dataclass(frozen=True)
 class CameraDay:
-    """One camera's rows and presence changes for one day."""
+    """One camera's rows for one day, and the desk's presence changes its samples showed."""
 
     camera: str
     rows: tuple[ObservationRow, ...]
@@ -140,6 +154,11 @@ class DayScript:
     intervals: tuple[tuple[datetime, datetime], ...]
     events: tuple[ScriptedEvent, ...]
     cameras: tuple[CameraDay, ...]
+
+    @property
+    def changes(self) -> tuple[PresenceChange, ...]:
+        """The desk's presence changes, whichever camera showed them, in time order."""
+        return tuple(sorted((c for camera in self.cameras for c in camera.changes), key=lambda c: c.at))
 
     def events_of(self, kind: EventKind) -> tuple[ScriptedEvent, ...]:
         return tuple(e for e in self.events if e.kind is kind)
@@ -203,14 +222,15 @@ def script_day(desk: DeskProfile, day: date, intervals: Sequence[tuple[datetime,
     away, events = _official(rng, bounds, set(absent_sessions), unattended_spells)
     queue = _queue(rng, bounds, desk, day, events)
     helpers = _Windows([(s, e, True) for s, e, _ in queue.spans() if rng.random() < P_SECOND_STAFF])
-    cameras = []
+    own = {}
     for camera in desk.cameras:
         camera_rng = _rng(seed, camera.code, day, 1)
         faults, fault_events = _faults(camera_rng, bounds, camera.code, camera.code in outage_cameras,
                                        camera.code in frozen_cameras)
         events.extend(fault_events)
-        rows = _rows(camera_rng, camera, bounds, away, faults, queue, helpers)
-        cameras.append(CameraDay(camera.code, rows, _changes(rows)))
+        own[camera.code] = _rows(camera_rng, camera, bounds, away, faults, queue, helpers)
+    rows, changes = _desk_view(desk.cameras, own)
+    cameras = [CameraDay(c.code, rows[c.code], tuple(x for x in changes if x.camera == c.code)) for c in desk.cameras]
     events.sort(key=lambda e: (e.start, e.kind.value, e.camera or ""))
     return DayScript(desk.code, day, tuple((_dt(a), _dt(b)) for a, b in bounds), tuple(events), tuple(cameras))
 
@@ -392,20 +412,49 @@ def _rows(rng: np.random.Generator, camera: CameraProfile, bounds, away: _Window
     return tuple(rows)
 
 
-def _changes(rows: Sequence[ObservationRow]) -> tuple[PresenceChange, ...]:
-    """Presence changes along the rows; unwatched for ``UNKNOWN_AFTER_MS`` (lunch, night), the desk becomes unknown."""
-    changes, state, last = [], UNKNOWN, None
+def _desk_view(cameras: Sequence[CameraProfile], own: Mapping[str, tuple[ObservationRow, ...]]):
+    """Each camera's rows with the desk's view filled in, and the desk's presence changes over all of them.
+
+    As the sampler: at each sample, the desk combines this camera's view with the latest sample of each other
+    camera, counted healthy only if taken within 1.5 of that camera's cadences; ``presence`` follows the
+    combined view (the script has no k-of-n hysteresis: the official is there or not).
+    """
+    cadence = {c.code: c.cadence_seconds for c in cameras}
+    merged = sorted(((r.observed_at, code, i) for code, rows in own.items() for i, r in enumerate(rows)))
+    latest: dict[str, ObservationRow] = {}
+    out: dict[str, list[ObservationRow]] = {code: list(rows) for code, rows in own.items()}
+    ordered: list[tuple[str, ObservationRow]] = []
+    for at, code, i in merged:
+        row = own[code][i]
+        views = [row] + [r for other, r in latest.items() if other != code
+                         and (at - r.observed_at).total_seconds() <= cadence[other] * 1.5]
+        healthy = [v for v in views if v.health == OK]
+        staff = max((v.staff_count for v in healthy), default=None)
+        queue = max((v.queue_count for v in healthy), default=None)
+        presence = UNKNOWN if not healthy else PRESENT if staff else ABSENT
+        combined = replace(row, presence=presence, desk_health=OK if healthy else row.health,
+                           desk_staff=staff, desk_queue=queue)
+        out[code][i] = combined
+        latest[code] = row
+        ordered.append((code, combined))
+    return {code: tuple(rows) for code, rows in out.items()}, _changes(ordered)
+
+
+def _changes(rows: Sequence[tuple[str, ObservationRow]]) -> tuple[PresenceChange, ...]:
+    """Presence changes along the desk's rows (camera, row) in time order; unwatched for ``UNKNOWN_AFTER_MS``
+    (lunch, night), the desk becomes unknown."""
+    changes, state, last, last_camera = [], UNKNOWN, None, ""
     lapse = timedelta(milliseconds=UNKNOWN_AFTER_MS)
-    for row in rows:
+    for camera, row in rows:
         if last is not None and row.observed_at - last > lapse and state != UNKNOWN:
-            changes.append(PresenceChange(last + lapse, UNKNOWN, state))
+            changes.append(PresenceChange(last + lapse, UNKNOWN, state, last_camera))
             state = UNKNOWN
         if row.presence != state:
-            changes.append(PresenceChange(row.observed_at, row.presence, state))
+            changes.append(PresenceChange(row.observed_at, row.presence, state, camera))
             state = row.presence
-        last = row.observed_at
+        last, last_camera = row.observed_at, camera
     if last is not None and state != UNKNOWN:
-        changes.append(PresenceChange(last + lapse, UNKNOWN, state))
+        changes.append(PresenceChange(last + lapse, UNKNOWN, state, last_camera))
     return tuple(changes)
 
 

@@ -1,7 +1,8 @@
 """Write a scripted observation history into the database, so reports and pages have data on a fresh machine.
 
-The last N working days up to a given day, for every enabled camera of every active desk: the rows
-of ``deskaudit.demo.history``, their presence changes, one excused morning of leave and monthly dossier
+The last N working days up to a given day, for every enabled camera over every active desk (its own
+cameras and room cameras whose zones name it): the rows of ``deskaudit.demo.history``, one per camera
+and desk, with the desk's combined view, the desk's presence changes, one excused morning of leave and monthly dossier
 statistics per official. Re-running for the same days replaces what an earlier run wrote there.
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from audit.services.calendars import NoHoursProfile, calendar_for
+from audit.services.coverage import desk_cameras
 from deskaudit.demo.history import (
     SEED_MODEL_ID,
     CameraProfile,
@@ -32,7 +34,7 @@ from models.checklists import Inspection
 from models.enums import DEFAULT_TIMEZONE, AbsenceKind, CameraHealth, local_zone
 from models.hours import ExcusedAbsence
 from models.observing import Observation, PresenceEvent
-from models.org import Camera, Desk, Staff, Unit
+from models.org import Desk, Staff, Unit
 from models.scoring import DossierStat
 
 MAX_DAYS = 366
@@ -83,11 +85,12 @@ class SeedReport:
 
 @dataclass
 class _Target:
-    """An active desk to seed: what the model needs, its cameras, and its scheduled intervals by local day."""
+    """An active desk to seed: what the model needs, the ids of the cameras over it by code, and its scheduled
+    intervals by local day."""
 
     desk: Desk
     profile: DeskProfile
-    cameras: dict[str, Camera]
+    cameras: dict[str, int]
     intervals: dict[date, list[tuple[datetime, datetime]]] = field(repr=False)
     official: Staff | None  # the first active official whose usual desk this is
 
@@ -108,7 +111,7 @@ def seed_history(session: Session, *, days: int, until: date, seed: int = 2026, 
     targets = _targets(session, until, days)
     chosen = _working_days(targets, days=days, until=until)
     windows = _day_windows(targets, chosen)
-    camera_ids = [c.id for t in targets for c in t.cameras.values()]
+    camera_ids = sorted({camera_id for t in targets for camera_id in t.cameras.values()})
     if not force:
         _refuse_real_rows(session, camera_ids, windows)
     replaced = _clear(session, camera_ids, windows)
@@ -168,16 +171,17 @@ def _lookback(days: int) -> int:
 
 
 def _targets(session: Session, until: date, days: int) -> list[_Target]:
-    """Active desks with their enabled cameras and their scheduled intervals over the look-back window."""
+    """Active desks with the enabled cameras over them and their scheduled intervals over the look-back window."""
     desks = session.scalars(select(Desk).join(Unit, Desk.unit_id == Unit.id).where(Desk.active.is_(True))
                             .order_by(Unit.code, Desk.code)).all()
     officials: dict[int, Staff] = {}
     for staff in session.scalars(select(Staff).where(Staff.active.is_(True), Staff.default_desk_id.is_not(None))
                                  .order_by(Staff.code)):
         officials.setdefault(staff.default_desk_id, staff)
+    over = desk_cameras(session, [d.id for d in desks])
     targets = []
     for desk in desks:
-        cameras = {c.code: c for c in sorted(desk.cameras, key=lambda c: c.code) if c.enabled and c.active}
+        cameras = {c.code: c for c in over.get(desk.id, [])}
         try:
             calendar = calendar_for(session, desk.unit, desk)
         except NoHoursProfile:
@@ -191,7 +195,8 @@ def _targets(session: Session, until: date, days: int) -> list[_Target]:
         profile = DeskProfile(desk.code, desk.field,
                               tuple(CameraProfile(c.code, c.cadence_seconds) for c in cameras.values()),
                               desk.unit.timezone or DEFAULT_TIMEZONE)
-        targets.append(_Target(desk, profile, cameras, intervals, officials.get(desk.id)))
+        targets.append(_Target(desk, profile, {code: c.id for code, c in cameras.items()}, intervals,
+                               officials.get(desk.id)))
     return targets
 
 
@@ -256,11 +261,12 @@ def _rows_of(target: _Target, script: DayScript) -> tuple[list[dict], list[dict]
     rows, changes = [], []
     desk_id = target.desk.id
     for camera_day in script.cameras:
-        camera_id = target.cameras[camera_day.camera].id
+        camera_id = target.cameras[camera_day.camera]
         for r in camera_day.rows:
             rows.append(dict(camera_id=camera_id, desk_id=desk_id, slot_at=r.slot_at, observed_at=r.observed_at,
                              health=r.health, presence=r.presence, persons=r.persons, staff_count=r.staff_count,
-                             queue_count=r.queue_count, latency_ms=r.latency_ms, model_id=SEED_MODEL_ID,
+                             queue_count=r.queue_count, latency_ms=r.latency_ms, desk_health=r.desk_health,
+                             desk_staff=r.desk_staff, desk_queue=r.desk_queue, model_id=SEED_MODEL_ID,
                              snapshot_path=None, error=None if r.health == CameraHealth.OK else _ERRORS[r.health]))
         changes.extend(dict(desk_id=desk_id, camera_id=camera_id, at=c.at, state=c.state,
                             previous_state=c.previous_state, reason=SEED_MODEL_ID) for c in camera_day.changes)
