@@ -123,7 +123,8 @@ def desk_status(desk: DeskNow, th: Thresholds, now: datetime) -> LiveStatus:
     if not desk.cameras:
         return LiveStatus(NO_CAMERA)
     in_hours = any(a <= now < b for a, b in desk.scheduled)
-    usable, problems = [], []
+    usable: list[CameraLatest] = []
+    problems: list[tuple[str, int | None]] = []
     for camera in desk.cameras:
         if camera.at is None:
             problems.append(("none", None))
