@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import cv2
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from deskaudit.cli import cli
 from fakecams import BoxesDetector, example_site_loader
@@ -34,8 +34,10 @@ def site(example_raw, write_config, session_for):
 
 
 def _enabled_count(session) -> int:
-    query = (select(func.count()).select_from(Camera).join(Desk, Camera.desk_id == Desk.id)
-             .where(Camera.enabled.is_(True), Camera.active.is_(True), Desk.active.is_(True)))
+    """Enabled desk cameras of active desks, and enabled room cameras."""
+    query = (select(func.count()).select_from(Camera).outerjoin(Desk, Camera.desk_id == Desk.id)
+             .where(Camera.enabled.is_(True), Camera.active.is_(True),
+                    or_(Camera.desk_id.is_(None), Desk.active.is_(True))))
     return session.scalar(query)
 
 
@@ -75,7 +77,8 @@ def test_one_observation_per_enabled_camera_and_a_slot_is_sampled_once(site, tmp
     assert expected == len(results) >= 2 and "DC-XH-CAM" not in [r.camera_code for r in results]
     with factory() as session:
         rows = _observations(session)
-        assert len(rows) == expected
+        assert len(rows) == expected + 1  # the room camera DC-PHONG writes one row for each of its two desks
+        assert len([r for r in rows if r.camera_id == _id(session, "DC-PHONG")]) == 2
         assert all(r.health is CameraHealth.OK and r.persons == 2 and r.error is None for r in rows)
         assert all(r.observed_at == AT
                    and r.slot_at == slot_start(AT, 60 if r.camera_id == _id(session, "TV-CT-CAM") else 30)
@@ -91,7 +94,7 @@ def test_one_observation_per_enabled_camera_and_a_slot_is_sampled_once(site, tmp
         again = sampler.sample_all(session, AT + timedelta(seconds=5))
     assert [r.written for r in again] == [False] * expected
     with factory() as session:
-        assert len(_observations(session)) == expected
+        assert len(_observations(session)) == expected + 1
 
 
 def _id(session, code):

@@ -111,7 +111,7 @@ def test_every_enabled_camera_is_sampled_once_per_slot(site, service_for):
     observed = _per_camera(factory)
     assert sorted(observed) == sorted(codes)  # the disabled camera was never sampled
     for rows in observed.values():
-        slots = Counter(r.slot_at for r in rows)
+        slots = Counter((r.desk_id, r.slot_at) for r in rows)  # a room camera: one row per desk in view
         assert max(slots.values()) == 1
         assert all(r.health is CameraHealth.OK and r.persons == 1 for r in rows)  # live footage: never "frozen"
 
@@ -173,8 +173,9 @@ def test_a_camera_whose_slot_time_has_passed_at_start_is_sampled_soon_once(slow_
     # Without the catch-up the first samples would come at the next slot's start, 10–60 s later.
     assert _wait_for(lambda: sorted(_per_camera(factory)) == sorted(codes), 3)
     time.sleep(0.5)
-    for rows in _per_camera(factory).values():
-        assert [r.slot_at.replace(tzinfo=timezone.utc) for r in rows] == [slot]  # once, for the slot it ran in
+    for rows in _per_camera(factory).values():  # once, for the slot it ran in (a room camera: once per desk)
+        assert {r.slot_at.replace(tzinfo=timezone.utc) for r in rows} == {slot}
+        assert len(rows) == len({r.desk_id for r in rows})
     assert service.job_ids() == sorted([*SERVICE_JOBS, *(camera_job_id(c) for c in codes)])
 
 
@@ -201,7 +202,9 @@ def test_working_hours_decide_whether_a_desk_is_sampled(site, service_for, now, 
     service.stop()
     observed = _per_camera(factory)
     assert sorted(observed) == (sorted(codes) if sampled else [])
-    assert all(len(rows) == 1 and rows[0].observed_at == now for rows in observed.values())
+    for rows in observed.values():  # one sample (a room camera writes it for each desk in view)
+        assert len({r.slot_at for r in rows}) == 1 and len(rows) == len({r.desk_id for r in rows})
+        assert all(r.observed_at == now for r in rows)
 
 
 def test_a_failing_camera_job_is_recorded_and_the_others_keep_running(site, service_for, caplog):
@@ -218,7 +221,7 @@ def test_a_failing_camera_job_is_recorded_and_the_others_keep_running(site, serv
         rows = observed[code]
         assert {r.health for r in rows} == {CameraHealth.ERROR}
         assert all("RuntimeError: boom in the detector" in r.error for r in rows)
-        assert max(Counter(r.slot_at for r in rows).values()) == 1
+        assert max(Counter((r.desk_id, r.slot_at) for r in rows).values()) == 1
     assert any("boom in the detector" in r.getMessage() for r in caplog.records)
 
 
