@@ -80,6 +80,8 @@ class Camera(Timestamps, Base):
     reference_frame_path: Mapped[str | None] = mapped_column(Text)
     # This camera's own health thresholds over the site's [vision.health] (a dim room): {name: value}
     health_overrides: Mapped[dict | None] = mapped_column()
+    # How the stream is read, where not the default: {"keep_open": true, "rtsp_transport": "udp"}
+    stream_options: Mapped[dict | None] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship()

@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 
 from vision.frames import Frame, FrameSource, SourceEnded, SourceError
-from vision.sources import open_source
+from vision.sources import HostSessions, open_source
+from vision.sources.rtsp import DEFAULT_TRANSPORT
 from vision.urls import mask_credentials
 from vision.zones import DeskZones
 
@@ -24,7 +25,7 @@ class CameraSpec:
 
     ``desk_id``: a desk camera's desk (``None`` for a room camera). ``desks``: the desks in view, by code, as the
     zones name them (``zones.count_by_desk`` keys) → their ids. ``health_overrides``: this camera's own health
-    thresholds over the site's.
+    thresholds over the site's. ``keep_open``/``rtsp_transport``: how an RTSP stream is read (vision.sources.rtsp).
     """
 
     id: int
@@ -39,6 +40,8 @@ class CameraSpec:
     unit_id: int | None = None
     desks: dict[str, int] = field(default_factory=dict)
     health_overrides: dict[str, float] = field(default_factory=dict)
+    keep_open: bool = False
+    rtsp_transport: str | None = None  # None: the site's [vision.acquisition] transport
 
     def reference_image(self, data_dir: Path) -> np.ndarray | None:
         """The reference view for the ``moved`` check (relative paths are under ``data_dir``), if readable."""
@@ -84,7 +87,8 @@ class NoEndSource:
 
 
 def open_camera(camera: CameraSpec, *, base_dir: Path | None = None, open_timeout_s: float = 5.0,
-                read_timeout_s: float = 5.0, live_files: bool = False) -> FrameSource:
+                read_timeout_s: float = 5.0, live_files: bool = False, transport: str | None = None,
+                sessions: HostSessions | None = None) -> FrameSource:
     """The camera's frame source, or an ``UnavailableSource`` saying why it could not be opened.
 
     ``live_files``: a video file plays in real time and loops, as a live camera would for a source
@@ -94,7 +98,8 @@ def open_camera(camera: CameraSpec, *, base_dir: Path | None = None, open_timeou
     try:
         source = open_source(camera.url, username=camera.username, password=camera.password, base_dir=base_dir,
                              open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s,
-                             realtime=live_files, loop=live_files)
+                             realtime=live_files, loop=live_files, keep_open=camera.keep_open,
+                             transport=transport or camera.rtsp_transport or DEFAULT_TRANSPORT, sessions=sessions)
     except SourceError as error:
         reason = mask_credentials(str(error))
     except (OSError, ValueError) as error:  # a malformed URL or a system error: still only a camera fault

@@ -33,6 +33,8 @@ from vision.health import HealthMonitor, HealthThresholds
 from vision.pipeline import CameraPipeline, Sample
 from vision.presence import CameraView, PresencePolicy, PresenceTracker, Transition, combine_views
 from vision.privacy import BlurPolicy
+from vision.sources.hosts import DEFAULT_SESSIONS_PER_HOST, HostSessions
+from vision.sources.rtsp import DEFAULT_TRANSPORT
 from vision.zones import DeskZones
 from vision.zones import Zone as ZoneGeometry
 
@@ -51,6 +53,7 @@ class SamplingSettings:
 
     ``evidence_every_s``: an evidence snapshot is kept at least this often per camera (besides one at
     each presence transition and health change); 0 keeps one for every sample, ``None`` none at all.
+    ``max_sessions_per_host`` and ``rtsp_transport``: ``[vision.acquisition]`` (a camera's own transport wins).
     """
 
     health: HealthThresholds = field(default_factory=HealthThresholds)
@@ -59,6 +62,8 @@ class SamplingSettings:
     open_timeout_s: float = 5.0
     read_timeout_s: float = 5.0
     evidence_every_s: float | None = 300.0
+    max_sessions_per_host: int = DEFAULT_SESSIONS_PER_HOST
+    rtsp_transport: str = DEFAULT_TRANSPORT
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,9 @@ def _spec(camera: Camera, zones: list[tuple[Zone, str | None]]) -> CameraSpec:
     return CameraSpec(id=camera.id, code=camera.code, desk_id=camera.desk_id, url=camera.source_url,
                       username=camera.username, password=camera.password, cadence_seconds=camera.cadence_seconds,
                       zones=geometry, reference_frame_path=camera.reference_frame_path, unit_id=camera.unit_id,
-                      desks=desks, health_overrides=dict(camera.health_overrides or {}))
+                      desks=desks, health_overrides=dict(camera.health_overrides or {}),
+                      keep_open=bool((camera.stream_options or {}).get("keep_open")),
+                      rtsp_transport=(camera.stream_options or {}).get("rtsp_transport"))
 
 
 class Sampler:
@@ -150,6 +157,14 @@ class Sampler:
         self.detector = detector
         self.data_dir = Path(data_dir)
         self.settings = settings or SamplingSettings()
+        self._sessions: HostSessions | None = None
+
+    @property
+    def sessions(self) -> HostSessions:
+        """The per-host session limit every camera this sampler opens shares (rebuilt when the setting changes)."""
+        if self._sessions is None or self._sessions.limit != self.settings.max_sessions_per_host:
+            self._sessions = HostSessions(self.settings.max_sessions_per_host)
+        return self._sessions
 
     def pipeline_for(self, camera: CameraSpec) -> CameraPipeline:
         """A fresh pipeline for ``camera`` (its presence tracker is restored from the database per sample)."""
@@ -163,7 +178,8 @@ class Sampler:
     def open(self, camera: CameraSpec, *, live_files: bool = False) -> FrameSource:
         """``camera``'s frame source with this sampler's timeouts (``live_files``: files play in real time, looping)."""
         return open_camera(camera, base_dir=self.data_dir, open_timeout_s=self.settings.open_timeout_s,
-                           read_timeout_s=self.settings.read_timeout_s, live_files=live_files)
+                           read_timeout_s=self.settings.read_timeout_s, live_files=live_files,
+                           transport=camera.rtsp_transport or self.settings.rtsp_transport, sessions=self.sessions)
 
     def sample_all(self, session: Session, at: datetime, cameras: Iterable[CameraSpec] | None = None,
                    on_result: Callable[[SampleResult], None] | None = None, *,

@@ -28,7 +28,8 @@ def stored_vision(session: Session) -> dict[str, Any] | None:
 
 
 def sampling_settings(vision: Mapping[str, Any] | None, base: SamplingSettings | None = None) -> SamplingSettings:
-    """``base`` (default: the defaults) with ``[vision.health]`` and ``[vision.presence]`` applied."""
+    """``base`` (default: the defaults) with ``[vision.health]``, ``[vision.presence]`` and
+    ``[vision.acquisition]`` applied."""
     base = base or SamplingSettings()
     if not vision:
         return base
@@ -36,8 +37,11 @@ def sampling_settings(vision: Mapping[str, Any] | None, base: SamplingSettings |
     read_timeout = health.pop("read_timeout_s", None)
     thresholds = replace(base.health, **{k: v for k, v in health.items() if k in HEALTH_FIELDS})
     presence = PresencePolicy(**vision["presence"]) if vision.get("presence") else base.presence
+    acquisition = vision.get("acquisition") or {}
     return replace(base, health=thresholds, presence=presence,
-                   read_timeout_s=base.read_timeout_s if read_timeout is None else float(read_timeout))
+                   read_timeout_s=base.read_timeout_s if read_timeout is None else float(read_timeout),
+                   max_sessions_per_host=int(acquisition.get("max_sessions_per_host", base.max_sessions_per_host)),
+                   rtsp_transport=str(acquisition.get("rtsp_transport", base.rtsp_transport)))
 
 
 def detector_settings(vision: Mapping[str, Any] | None, *, backend: str | None = None) -> DetectorSettings:

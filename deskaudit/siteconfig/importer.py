@@ -233,6 +233,8 @@ class _Importer:
             url, user, password = split_credentials(resolve_file_url(cfg.url, self.base_dir))
             own_desk = desk_of_camera.get(cfg.id)
             health = cfg.health.model_dump(exclude_none=True) if cfg.health is not None else None
+            options = {k: v for k, v in {"keep_open": cfg.keep_open or None,
+                                         "rtsp_transport": cfg.rtsp_transport}.items() if v is not None}
             camera = self.upsert(
                 Camera, "camera", cfg.id, {"code": cfg.id},
                 {
@@ -240,7 +242,7 @@ class _Importer:
                     "desk_id": desks[own_desk].id if own_desk else None, "name": cfg.name or cfg.id,
                     "source_url": url, "username": cfg.username or user, "password": cfg.password or password,
                     "cadence_seconds": cfg.cadence_seconds, "enabled": cfg.enabled, "purpose": cfg.purpose,
-                    "health_overrides": health or None, "active": True,
+                    "health_overrides": health or None, "stream_options": options or None, "active": True,
                 },
             )
             keep_cameras.add(camera.id)

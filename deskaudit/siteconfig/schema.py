@@ -176,6 +176,8 @@ class CameraConfig(Strict):
     enabled: bool = True
     purpose: Text
     health: HealthOverride | None = None
+    keep_open: bool = False  # RTSP: keep the session between samples (still one decoded keyframe a sample)
+    rtsp_transport: Literal["tcp", "udp"] | None = None  # None: [vision.acquisition]'s
     zones: list[ZoneConfig] = Field(default_factory=list)
 
     @field_validator("zones", mode="before")
@@ -311,12 +313,20 @@ class PresenceConfig(Strict):
         return self
 
 
+class AcquisitionConfig(Strict):
+    """``[vision.acquisition]``: how cameras are read (see docs/VISION.md)."""
+
+    max_sessions_per_host: int = Field(4, ge=1, le=64)  # an NVR serves a few streams at once
+    rtsp_transport: Literal["tcp", "udp"] = "tcp"
+
+
 class VisionConfig(Strict):
     """``[vision]``: how frames become presence, for every camera of the site."""
 
     detector: DetectorConfig = DetectorConfig()
     health: HealthConfig = HealthConfig()
     presence: PresenceConfig = PresenceConfig()
+    acquisition: AcquisitionConfig = AcquisitionConfig()
 
 
 class SiteInfo(Strict):

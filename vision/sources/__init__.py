@@ -2,7 +2,7 @@
 
 | URL | source |
 |---|---|
-| ``rtsp://…``, ``rtsps://…`` | ``RtspSource`` (latest frame, reconnects) |
+| ``rtsp://…``, ``rtsps://…`` | ``RtspSource`` (a keyframe per read), ``KeptRtspSource`` with ``keep_open`` |
 | ``http(s)://…`` | ``MjpegSource`` or ``HttpSnapshotSource``, decided once by the Content-Type |
 | ``file:relative/or/abs``, ``file:///abs``, a plain path | ``FileSource`` |
 | ``device:0``, ``usb:0``, ``device:/dev/video2`` | ``DeviceSource`` |
@@ -17,14 +17,16 @@ from urllib.parse import unquote, urlsplit
 from vision.frames import Frame, FrameSource, SourceEnded, SourceError
 from vision.sources.backoff import Backoff
 from vision.sources.base import Target
-from vision.sources.capture import RTSP_SCHEMES, DeviceSource, RtspSource
+from vision.sources.capture import DeviceSource, OpenCvRtspSource
 from vision.sources.file import FileSource
+from vision.sources.hosts import HostSessions
 from vision.sources.httpcam import HTTP_SCHEMES, HttpSnapshotSource, MjpegSource, open_http
+from vision.sources.rtsp import DEFAULT_TRANSPORT, RTSP_SCHEMES, KeptRtspSource, RtspSource
 from vision.urls import mask_credentials, resolve_file_url
 
 __all__ = [
-    "Backoff", "DeviceSource", "FileSource", "Frame", "FrameSource", "HttpSnapshotSource", "MjpegSource",
-    "RtspSource", "SourceEnded", "SourceError", "open_source",
+    "Backoff", "DeviceSource", "FileSource", "Frame", "FrameSource", "HostSessions", "HttpSnapshotSource",
+    "KeptRtspSource", "MjpegSource", "OpenCvRtspSource", "RtspSource", "SourceEnded", "SourceError", "open_source",
 ]
 
 DEVICE_SCHEMES = ("device", "usb")
@@ -52,6 +54,9 @@ def open_source(
     open_timeout_s: float = 5.0,
     read_timeout_s: float = 5.0,
     backoff: Backoff | None = None,
+    keep_open: bool = False,
+    transport: str = DEFAULT_TRANSPORT,
+    sessions: HostSessions | None = None,
 ) -> FrameSource:
     """The frame source for a camera URL from the site config.
 
@@ -62,6 +67,9 @@ def open_source(
         base_dir: What relative ``file:`` URLs are relative to (the config file's folder); default cwd.
         open_timeout_s, read_timeout_s: Network sources: connect, and wait for a frame.
         backoff: Reconnect delays for live sources (a fresh default ``Backoff`` each when ``None``).
+        keep_open: RTSP only: keep the session between reads (still one decoded keyframe per read).
+        transport: RTSP only: ``tcp`` or ``udp``.
+        sessions: RTSP only: the per-host session limit shared with other sources (default: one per process).
 
     Raises:
         SourceError: Unsupported scheme, a file that cannot be opened, or an HTTP camera that
@@ -70,8 +78,9 @@ def open_source(
     text = os.fspath(url)
     scheme = urlsplit(text).scheme.lower()
     if scheme in RTSP_SCHEMES:
-        return RtspSource(text, open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s, backoff=backoff,
-                          username=username, password=password)
+        kind = KeptRtspSource if keep_open else RtspSource
+        return kind(text, open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s, backoff=backoff,
+                    username=username, password=password, transport=transport, sessions=sessions)
     if scheme in HTTP_SCHEMES:
         return open_http(Target.parse(text, username, password), open_timeout_s=open_timeout_s,
                          read_timeout_s=read_timeout_s, backoff=backoff)

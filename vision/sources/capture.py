@@ -1,4 +1,6 @@
-"""RTSP cameras and USB devices, both read through OpenCV's VideoCapture on a latest-frame thread."""
+"""USB devices, and RTSP through OpenCV's VideoCapture on a latest-frame thread (``OpenCvRtspSource``: the
+reader the sampler used before ``vision.sources.rtsp``; it decodes every frame, and stays as the benchmark's
+baseline)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ from vision.frames import SourceError
 from vision.sources.backoff import Backoff
 from vision.sources.base import Target
 from vision.sources.live import LiveSource
-
-RTSP_SCHEMES = ("rtsp", "rtsps")
+from vision.sources.rtsp import RTSP_SCHEMES
 
 
 class _CaptureSource(LiveSource):
@@ -38,14 +39,15 @@ class _CaptureSource(LiveSource):
             cap.release()
 
 
-class RtspSource(_CaptureSource):
-    """An RTSP(S) camera through OpenCV's FFmpeg backend; ``read()`` returns the newest frame.
+class OpenCvRtspSource(_CaptureSource):
+    """An RTSP(S) camera through OpenCV's FFmpeg backend, kept open, every frame decoded; ``read()`` returns the
+    newest.
 
     The first frames after a connect may be ~3 s old: FFmpeg buffers them while probing the
     stream, and the thread drains them within a moment.
     """
 
-    kind = "rtsp"
+    kind = "rtsp-opencv"
 
     def __init__(
         self,
@@ -60,7 +62,7 @@ class RtspSource(_CaptureSource):
         self.target = Target.parse(url, username, password)
         scheme = urlsplit(self.target.url).scheme.lower()
         if scheme not in RTSP_SCHEMES:
-            raise SourceError(f"{self.target.description}: RtspSource needs rtsp:// or rtsps://, "
+            raise SourceError(f"{self.target.description}: OpenCvRtspSource needs rtsp:// or rtsps://, "
                               f"not {scheme or '(none)'}:")
         super().__init__(self.target.description, read_timeout_s=read_timeout_s, backoff=backoff)
         self.open_timeout_s = open_timeout_s
