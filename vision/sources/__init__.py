@@ -52,6 +52,7 @@ def open_source(
     open_timeout_s: float = 5.0,
     read_timeout_s: float = 5.0,
     backoff: Backoff | None = None,
+    verify_tls: bool = True,
 ) -> FrameSource:
     """The frame source for a camera URL from the site config.
 
@@ -62,6 +63,8 @@ def open_source(
         base_dir: What relative ``file:`` URLs are relative to (the config file's folder); default cwd.
         open_timeout_s, read_timeout_s: Network sources: connect, and wait for a frame.
         backoff: Reconnect delays for live sources (a fresh default ``Backoff`` each when ``None``).
+        verify_tls: HTTP cameras only: ``False`` accepts a self-signed https certificate (many NVRs);
+            other sources ignore it.
 
     Raises:
         SourceError: Unsupported scheme, a file that cannot be opened, or an HTTP camera that
@@ -74,7 +77,7 @@ def open_source(
                           username=username, password=password)
     if scheme in HTTP_SCHEMES:
         return open_http(Target.parse(text, username, password), open_timeout_s=open_timeout_s,
-                         read_timeout_s=read_timeout_s, backoff=backoff)
+                         read_timeout_s=read_timeout_s, backoff=backoff, verify_tls=verify_tls)
     if scheme in DEVICE_SCHEMES:
         return DeviceSource(_device_index(text), read_timeout_s=read_timeout_s, backoff=backoff)
     if scheme == "file":
