@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import hmac
 import os
 import random
+import secrets
 import select
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +54,46 @@ def jpeg_frames(count: int = 20, step: int = 10, video: Path = VIDEO) -> tuple[b
 
 # --- HTTP camera ----------------------------------------------------------------------------
 
+def self_signed_certificate() -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made once per test run by the ``openssl`` command."""
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command is needed to make a test certificate")
+    return _self_signed_certificate()
+
+
+@functools.lru_cache(maxsize=1)
+def _self_signed_certificate() -> tuple[Path, Path]:
+    folder = Path(tempfile.mkdtemp(prefix="fake-camera-tls-"))
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+class _CameraServer(ThreadingHTTPServer):
+    """The fake camera's server; with ``tls`` set, each connection's handshake runs in its own thread."""
+
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request, client_address) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            request = self.tls.wrap_socket(request, server_side=True)
+        except OSError:  # the client refused the certificate
+            return
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            request.close()
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
 class FakeHttpCamera:
     """An IP camera on 127.0.0.1 whose behaviour a test switches at run time through ``mode``.
 
@@ -58,24 +103,38 @@ class FakeHttpCamera:
         ``garbage``: 200 ``image/jpeg`` with random bytes.
         ``hang``: accepts, then says nothing for ``hang_s`` (or until the mode changes).
         ``error``: HTTP 500.
+        ``missing``: HTTP 404.
         ``mjpeg``: a ``multipart/x-mixed-replace`` stream of ``frames`` at ``fps``, cycling; switching
             the mode away stalls the stream (``hang``) or ends it (anything else).
-    With ``username``/``password`` set, every request without that HTTP Basic auth gets 401.
+    With ``username``/``password`` set, every request must log in first: ``auth="basic"`` answers 401
+    with a Basic challenge, ``auth="digest"`` with an RFC 7616 Digest one (MD5, qop=auth) whose answer is
+    checked in full (hash, ``uri`` = the path asked for, a nonce this camera issued, a rising ``nc``).
+    ``redirects`` maps a path to the ``Location`` a 302 sends it to (after the login check).
+    ``tls=True`` serves https with a self-signed certificate. ``seen`` lists ``(path, Authorization)``
+    of every request, to check what a client sent before and after a challenge.
     """
 
-    MODES = ("sequence", "same", "garbage", "hang", "error", "mjpeg")
+    MODES = ("sequence", "same", "garbage", "hang", "error", "missing", "mjpeg")
+    REALM = "IP Camera"
 
-    def __init__(self, frames=None, *, mode="sequence", username=None, password=None, fps=10.0, hang_s=30.0):
+    def __init__(self, frames=None, *, mode="sequence", username=None, password=None, auth="basic", redirects=None,
+                 tls=False, fps=10.0, hang_s=30.0):
         self.frames = list(frames if frames is not None else jpeg_frames())
         self.mode = mode
-        self.username, self.password = username, password
+        self.username, self.password, self.auth = username, password, auth
+        self.redirects = dict(redirects or {})
         self.fps, self.hang_s = fps, hang_s
         self.requests = 0  # how many requests arrived (any mode), for "was it asked at all" checks
+        self.seen: list[tuple[str, str | None]] = []
         self.mjpeg_parts_sent = 0
         self._next = 0
+        self._nonces: dict[str, int] = {}  # nonce issued → highest nc answered with it
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _CameraServer(("127.0.0.1", 0), self._handler_class())
+        if tls:
+            self._server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._server.tls.load_cert_chain(*self_signed_certificate())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),  # fast stop()
                                         name="fake-http-camera", daemon=True)
 
@@ -85,7 +144,8 @@ class FakeHttpCamera:
 
     def url(self, path: str = "/snapshot.jpg", *, with_credentials: bool = False) -> str:
         auth = f"{self.username}:{self.password}@" if with_credentials and self.username else ""
-        return f"http://{auth}127.0.0.1:{self.port}{path}"
+        scheme = "https" if self._server.tls else "http"
+        return f"{scheme}://{auth}127.0.0.1:{self.port}{path}"
 
     def start(self) -> FakeHttpCamera:
         self._thread.start()
@@ -109,11 +169,43 @@ class FakeHttpCamera:
             self._next += 1
             return jpeg
 
-    def _authorised(self, header: str | None) -> bool:
+    def _authorised(self, header: str | None, path: str) -> bool:
         if not self.username:
             return True
+        if self.auth == "digest":
+            return self._digest_answered(header or "", path)
         expected = base64.b64encode(f"{self.username}:{self.password or ''}".encode()).decode()
         return header == f"Basic {expected}"
+
+    def _challenge(self) -> str:
+        if self.auth != "digest":
+            return 'Basic realm="fakecam"'
+        nonce = secrets.token_hex(16)
+        with self._lock:
+            self._nonces[nonce] = 0
+        return f'Digest realm="{self.REALM}", nonce="{nonce}", qop="auth", algorithm=MD5'
+
+    def _digest_answered(self, header: str, path: str) -> bool:
+        """RFC 7616 §3.4.1 with MD5 and qop=auth, as a Hikvision or Dahua camera checks it."""
+        scheme, _, rest = header.partition(" ")
+        if scheme.lower() != "digest":
+            return False
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        nonce, nc = fields.get("nonce", ""), fields.get("nc", "")
+        if (fields.get("username") != self.username or fields.get("realm") != self.REALM or fields.get("uri") != path
+                or fields.get("qop") != "auth" or fields.get("algorithm", "MD5").upper() != "MD5"):
+            return False
+        ha1 = _md5(f"{self.username}:{self.REALM}:{self.password or ''}")
+        ha2 = _md5(f"GET:{path}")
+        expected = _md5(f"{ha1}:{nonce}:{nc}:{fields.get('cnonce', '')}:auth:{ha2}")
+        with self._lock:
+            count = int(nc, 16) if nc and all(c in "0123456789abcdefABCDEF" for c in nc) else 0
+            if nonce not in self._nonces or count <= self._nonces[nonce]:  # unknown nonce, or a replayed count
+                return False
+            if not hmac.compare_digest(fields.get("response", ""), expected):
+                return False
+            self._nonces[nonce] = count
+            return True
 
     def _handler_class(self):
         camera = self
@@ -132,10 +224,15 @@ class FakeHttpCamera:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                authorization = self.headers.get("Authorization")
                 with camera._lock:
                     camera.requests += 1
-                if not camera._authorised(self.headers.get("Authorization")):
-                    self._send(401, b"login required", "text/plain", [("WWW-Authenticate", 'Basic realm="fakecam"')])
+                    camera.seen.append((self.path, authorization))
+                if not camera._authorised(authorization, self.path):
+                    self._send(401, b"login required", "text/plain", [("WWW-Authenticate", camera._challenge())])
+                    return
+                if self.path in camera.redirects:
+                    self._send(302, b"moved", "text/plain", [("Location", camera.redirects[self.path])])
                     return
                 mode = camera.mode
                 if mode == "hang":
@@ -145,6 +242,8 @@ class FakeHttpCamera:
                     return  # close without a response
                 if mode == "error":
                     self._send(500, b"internal error: secret stack trace", "text/plain")
+                elif mode == "missing":
+                    self._send(404, b"no such page", "text/plain")
                 elif mode == "garbage":
                     self._send(200, random.randbytes(5000))
                 elif mode == "same":

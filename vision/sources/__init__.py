@@ -57,6 +57,7 @@ def open_source(
     keep_open: bool = False,
     transport: str = DEFAULT_TRANSPORT,
     sessions: HostSessions | None = None,
+    verify_tls: bool = True,
 ) -> FrameSource:
     """The frame source for a camera URL from the site config.
 
@@ -70,6 +71,8 @@ def open_source(
         keep_open: RTSP only: keep the session between reads (still one decoded keyframe per read).
         transport: RTSP only: ``tcp`` or ``udp``.
         sessions: RTSP only: the per-host session limit shared with other sources (default: one per process).
+        verify_tls: HTTP cameras only: ``False`` accepts a self-signed https certificate (many NVRs);
+            other sources ignore it.
 
     Raises:
         SourceError: Unsupported scheme, a file that cannot be opened, or an HTTP camera that
@@ -83,7 +86,7 @@ def open_source(
                     username=username, password=password, transport=transport, sessions=sessions)
     if scheme in HTTP_SCHEMES:
         return open_http(Target.parse(text, username, password), open_timeout_s=open_timeout_s,
-                         read_timeout_s=read_timeout_s, backoff=backoff)
+                         read_timeout_s=read_timeout_s, backoff=backoff, verify_tls=verify_tls)
     if scheme in DEVICE_SCHEMES:
         return DeviceSource(_device_index(text), read_timeout_s=read_timeout_s, backoff=backoff)
     if scheme == "file":
