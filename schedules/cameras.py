@@ -25,7 +25,8 @@ class CameraSpec:
 
     ``desk_id``: a desk camera's desk (``None`` for a room camera). ``desks``: the desks in view, by code, as the
     zones name them (``zones.count_by_desk`` keys) → their ids. ``health_overrides``: this camera's own health
-    thresholds over the site's. ``keep_open``/``rtsp_transport``: how an RTSP stream is read (vision.sources.rtsp).
+    thresholds over the site's. ``keep_open``/``rtsp_transport``: how an RTSP stream is read (vision.sources.rtsp);
+    ``verify_tls``: ``False`` accepts a self-signed https certificate.
     """
 
     id: int
@@ -42,6 +43,7 @@ class CameraSpec:
     health_overrides: dict[str, float] = field(default_factory=dict)
     keep_open: bool = False
     rtsp_transport: str | None = None  # None: the site's [vision.acquisition] transport
+    verify_tls: bool = True
 
     def reference_image(self, data_dir: Path) -> np.ndarray | None:
         """The reference view for the ``moved`` check (relative paths are under ``data_dir``), if readable."""
@@ -99,7 +101,8 @@ def open_camera(camera: CameraSpec, *, base_dir: Path | None = None, open_timeou
         source = open_source(camera.url, username=camera.username, password=camera.password, base_dir=base_dir,
                              open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s,
                              realtime=live_files, loop=live_files, keep_open=camera.keep_open,
-                             transport=transport or camera.rtsp_transport or DEFAULT_TRANSPORT, sessions=sessions)
+                             transport=transport or camera.rtsp_transport or DEFAULT_TRANSPORT, sessions=sessions,
+                             verify_tls=camera.verify_tls)
     except SourceError as error:
         reason = mask_credentials(str(error))
     except (OSError, ValueError) as error:  # a malformed URL or a system error: still only a camera fault

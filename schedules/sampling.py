@@ -141,7 +141,8 @@ def _spec(camera: Camera, zones: list[tuple[Zone, str | None]]) -> CameraSpec:
                       zones=geometry, reference_frame_path=camera.reference_frame_path, unit_id=camera.unit_id,
                       desks=desks, health_overrides=dict(camera.health_overrides or {}),
                       keep_open=bool((camera.stream_options or {}).get("keep_open")),
-                      rtsp_transport=(camera.stream_options or {}).get("rtsp_transport"))
+                      rtsp_transport=(camera.stream_options or {}).get("rtsp_transport"),
+                      verify_tls=(camera.stream_options or {}).get("verify_tls", True) is not False)
 
 
 class Sampler:

@@ -96,7 +96,7 @@ def catch_up_delay(code: str, wait_s: float) -> float:
 def _source_key(spec: CameraSpec) -> tuple:
     """What, when changed, needs a fresh pipeline and source (cadence alone only reschedules)."""
     return (spec.url, spec.username, spec.password, spec.reference_frame_path, spec.desk_id, spec.zones.zones,
-            spec.keep_open, spec.rtsp_transport)
+            spec.keep_open, spec.rtsp_transport, spec.verify_tls)
 
 
 @dataclass

@@ -292,10 +292,10 @@ RTSP_APT_PACKAGES = (
 )
 _GI_CHECK = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
 
-# Runs under Debian's Python (PyGObject is a Debian package, not in the venv). `concat` plays the
-# file `repeats` times back to back, so one client session sees a continuous looping camera. The
-# `queue` before each concat pad matters: linking decodebin's dynamic pad straight to concat's
-# request pad races, and about one start in ten failed to preroll (the client gets 503).
+# Runs under Debian's Python (PyGObject is a Debian package, not in the venv). The camera's "sensor" is a
+# pipeline of its own that plays the file in real time, looping, into an intervideosink, whether or not
+# anyone watches; the RTSP media encodes from that live feed. So a client that connects per sample sees
+# the scene as it is now, as with a real camera, never the file's first frame again (a false "frozen").
 _SERVER_SCRIPT = r"""
 import os, sys
 import gi
@@ -303,16 +303,35 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer
 Gst.init(None)
-video, port, path, repeats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+video, port, path, codec, gop, size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+width, height = size.split("x")
 user, password = os.environ.get("FAKECAM_USER", ""), os.environ.get("FAKECAM_PASSWORD", "")
-branch = 'filesrc location="%s" ! decodebin ! queue ! c. ' % video.replace('"', '\\"')
-launch = ("( concat name=c ! videoconvert ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=20 "
-          "! rtph264pay name=pay0 pt=96 config-interval=1 " + branch * repeats + ")")
+feed = Gst.parse_launch('filesrc location="%s" ! decodebin ! videoconvert ! intervideosink channel=cam'
+                        % video.replace('"', '\\"'))
+def on_message(bus, message):
+    if message.type == Gst.MessageType.EOS:
+        feed.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, 0)
+bus = feed.get_bus()
+bus.add_signal_watch()
+bus.connect("message", on_message)
+feed.set_state(Gst.State.PLAYING)
+feed.get_state(10 * Gst.SECOND)  # the feed plays before the camera answers (else its first frames are black)
+encoders = {
+    "h264": "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=%d "
+            "! rtph264pay name=pay0 pt=96 config-interval=1",
+    "h265": "x265enc tune=zerolatency speed-preset=ultrafast key-int-max=%d "
+            "! rtph265pay name=pay0 pt=96 config-interval=1",
+    "jpeg2000": "openjpegenc ! rtpj2kpay name=pay0 pt=96",
+}
+encoder = encoders[codec] % gop if "%d" in encoders[codec] else encoders[codec]
+launch = ("( intervideosrc channel=cam ! video/x-raw,framerate=10/1,width=%s,height=%s ! videoconvert ! "
+          % (width, height) + encoder + " )")
 server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
 server.set_service(port)
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(launch)
+factory.set_shared(True)
 if user:
     auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
@@ -352,19 +371,30 @@ def ensure_rtsp_packages() -> None:
 
 
 class RtspTestServer:
-    """A real RTSP (H.264) camera on 127.0.0.1 replaying ``video``; ``kill()`` it to play a dead camera.
+    """A real, live RTSP camera on 127.0.0.1 replaying ``video`` at 10 fps (``codec`` h264, h265 or jpeg2000,
+    a keyframe every ``gop`` frames); ``kill()`` it to play a dead camera.
 
     The port chosen at the first ``start()`` is kept, so ``restart()`` brings the camera back at
     the same URL — what a reconnecting client needs to see.
     """
 
-    def __init__(self, video: Path = VIDEO, *, username=None, password=None, repeats=10, path="/cam"):
-        self.video, self.path, self.repeats = Path(video), path, repeats
+    def __init__(self, video: Path = VIDEO, *, username=None, password=None, path="/cam", codec="h264", gop=20):
+        self.video, self.path, self.codec, self.gop = Path(video), path, codec, gop
         self.username, self.password = username, password
         self.port = 0
         self._process: subprocess.Popen | None = None
         # the log outlives this call: the server's stderr across restarts, removed by close()
         self._log = tempfile.NamedTemporaryFile(prefix="fake-rtsp-", suffix=".log", delete=False)  # noqa: SIM115
+
+    def _size(self) -> str:
+        """``WxH`` of the video: the live feed keeps the file's size."""
+        import cv2
+
+        capture = cv2.VideoCapture(str(self.video))
+        try:
+            return f"{int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))}x{int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))}"
+        finally:
+            capture.release()
 
     def url(self, *, with_credentials: bool = False) -> str:
         auth = f"{self.username}:{self.password}@" if with_credentials and self.username else ""
@@ -379,7 +409,8 @@ class RtspTestServer:
         deadline = time.monotonic() + timeout_s
         while True:  # right after a kill the old listener may linger for a moment
             self._process = subprocess.Popen(
-                [SYSTEM_PYTHON, "-c", _SERVER_SCRIPT, str(self.video), str(self.port), self.path, str(self.repeats)],
+                [SYSTEM_PYTHON, "-c", _SERVER_SCRIPT, str(self.video), str(self.port), self.path, self.codec,
+                 str(self.gop), self._size()],
                 stdout=subprocess.PIPE, stderr=self._log, env=env, text=True)
             line = self._ready_line(deadline)
             if line.startswith("READY "):
@@ -400,6 +431,16 @@ class RtspTestServer:
             if self._process.poll() is not None:
                 return ""
         return ""
+
+    def connections(self) -> int:
+        """Client TCP connections to the server established now (from /proc/net/tcp)."""
+        wanted = f"{self.port:04X}"
+        count = 0
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if local.endswith(":" + wanted) and state == "01":
+                count += 1
+        return count
 
     def kill(self) -> None:
         """SIGKILL: the camera vanishes mid-stream, as on a power cut."""

@@ -22,7 +22,6 @@ from vision.sources import (
     FileSource,
     HttpSnapshotSource,
     MjpegSource,
-    RtspSource,
     open_source,
 )
 
@@ -375,51 +374,4 @@ def test_missing_usb_camera_is_a_source_error_within_the_read_timeout():
         open_source("usb:front-door")
 
 
-# --- RTSP (a real GStreamer RTSP server) ----------------------------------------------------
-
-@pytest.mark.slow
-@pytest.mark.timeout(60)
-def test_rtsp_reads_fresh_frames_even_after_a_pause(rtsp_server):
-    with RtspSource(rtsp_server.url(), backoff=Backoff(**FAST)) as source:
-        first = _read_until(source, lambda f: True, timeout_s=15)
-        assert (first.width, first.height) == (768, 576)
-        time.sleep(2.0)  # a live camera keeps sending; nothing may pile up meanwhile
-        later = source.read()
-        assert later.index - first.index >= 15  # ~20 frames passed, the stale ones were dropped
-        assert time.monotonic() - later.captured_at < 0.3
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(90)
-def test_rtsp_dead_camera_fails_fast_and_is_reconnected_when_back(rtsp_server):
-    with open_source(rtsp_server.url(), read_timeout_s=2.0, backoff=Backoff(**FAST)) as source:
-        assert isinstance(source, RtspSource)
-        before = _read_until(source, lambda f: True, timeout_s=15)
-        rtsp_server.kill()
-        killed = time.monotonic()
-        with pytest.raises(SourceError, match="no frame within 2 s"):
-            _read_on(source, limit=100)  # frames FFmpeg had buffered may still come out first
-        assert time.monotonic() - killed < 2.0 + 1.5
-        assert source.last_error
-        rtsp_server.restart()
-        back = _read_until(source, lambda f: f.index > before.index, timeout_s=30)
-        assert (back.width, back.height) == (768, 576)
-        assert source.last_error is None
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(60)
-def test_rtsp_credentials_never_show_in_errors_or_logs(source_logs, capfd):
-    _rtsp_available()
-    with RtspTestServer(username="viewer", password=SECRET) as server:
-        with RtspSource(server.url(), username="viewer", password=SECRET + "0", read_timeout_s=1.5,
-                        backoff=Backoff(**FAST)) as refused:
-            with pytest.raises(SourceError, match="no frame within") as error:
-                refused.read()
-            assert "cannot open" in str(error.value)
-        with open_source(server.url(with_credentials=True), backoff=Backoff(**FAST)) as source:
-            frame = _read_until(source, lambda f: True, timeout_s=15)
-            assert frame.width == 768
-            assert source.description == server.url().replace("rtsp://", "rtsp://***@")
-            shown = repr(source) + source.description
-    _assert_secret_hidden(shown, str(error.value), repr(error.value), source_logs.text, capfd.readouterr().err)
+# --- RTSP: tests/test_rtsp_sources.py (a real GStreamer RTSP server) ---------------------------------

@@ -233,8 +233,9 @@ class _Importer:
             url, user, password = split_credentials(resolve_file_url(cfg.url, self.base_dir))
             own_desk = desk_of_camera.get(cfg.id)
             health = cfg.health.model_dump(exclude_none=True) if cfg.health is not None else None
-            options = {k: v for k, v in {"keep_open": cfg.keep_open or None,
-                                         "rtsp_transport": cfg.rtsp_transport}.items() if v is not None}
+            options = {k: v for k, v in {"keep_open": cfg.keep_open or None, "rtsp_transport": cfg.rtsp_transport,
+                                         "verify_tls": False if not cfg.verify_tls else None}.items()
+                       if v is not None}
             camera = self.upsert(
                 Camera, "camera", cfg.id, {"code": cfg.id},
                 {

@@ -178,6 +178,7 @@ class CameraConfig(Strict):
     health: HealthOverride | None = None
     keep_open: bool = False  # RTSP: keep the session between samples (still one decoded keyframe a sample)
     rtsp_transport: Literal["tcp", "udp"] | None = None  # None: [vision.acquisition]'s
+    verify_tls: bool = True  # https: False accepts an NVR's self-signed certificate
     zones: list[ZoneConfig] = Field(default_factory=list)
 
     @field_validator("zones", mode="before")
