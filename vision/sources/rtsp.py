@@ -55,14 +55,6 @@ class Grab:
     first_frame_s: float
     packets: int
 
-    @property
-    def width(self) -> int:
-        return int(self.image.shape[1])
-
-    @property
-    def height(self) -> int:
-        return int(self.image.shape[0])
-
 
 def _check_rtsp(target: Target, transport: str) -> None:
     scheme = urlsplit(target.url).scheme.lower()
