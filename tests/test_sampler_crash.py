@@ -53,10 +53,12 @@ def start_sampler(env) -> subprocess.Popen:
                             text=True)
 
 
-def observations(factory) -> list[tuple[str, datetime]]:
+def observations(factory) -> list[tuple[str, datetime, int]]:
+    """(camera, slot, desk) of every observation: a room camera writes one per desk in view."""
     with factory() as session:
-        return [(code, slot) for code, slot in session.execute(
-            select(Camera.code, Observation.slot_at).join(Camera, Observation.camera_id == Camera.id))]
+        return [(code, slot, desk) for code, slot, desk in session.execute(
+            select(Camera.code, Observation.slot_at, Observation.desk_id)
+            .join(Camera, Observation.camera_id == Camera.id))]
 
 
 def fault_alerts(factory) -> list[Alert]:
@@ -64,8 +66,8 @@ def fault_alerts(factory) -> list[Alert]:
         return list(session.scalars(select(Alert).where(Alert.kind == AlertKind.CAMERA_FAULT)))
 
 
-def samples_since(factory, since: datetime, cameras: int = 6, each: int = 3) -> bool:
-    counts = Counter(code for code, slot in observations(factory) if slot >= since)
+def samples_since(factory, since: datetime, cameras: int = 7, each: int = 3) -> bool:  # 6 desk cameras, 1 room
+    counts = Counter(code for code, slot, _ in observations(factory) if slot >= since)
     return len(counts) == cameras and min(counts.values()) >= each
 
 
@@ -103,8 +105,8 @@ def test_sigkill_mid_run_then_restart(crashed_site, migrated_url, tmp_path):
         first_after = session.scalar(select(func.min(Observation.observed_at))
                                      .where(Observation.observed_at > killed_at))
     downtime = (first_after - killed_at).total_seconds()
-    for code in {code for code, _ in rows}:
-        slots = sorted(slot for c, slot in rows if c == code and slot >= started - timedelta(seconds=1))
+    for code in {code for code, _, _ in rows}:
+        slots = sorted({slot for c, slot, _ in rows if c == code and slot >= started - timedelta(seconds=1)})
         for a, b in pairwise(slots):
             gap = (b - a).total_seconds()
             if gap > 2.5:  # a missed second or two is coalescing; a real gap must be the downtime
