@@ -82,6 +82,9 @@ class Camera(Timestamps, Base):
     health_overrides: Mapped[dict | None] = mapped_column()
     # How the stream is read, where not the default: {"keep_open": true, "rtsp_transport": "udp"}
     stream_options: Mapped[dict | None] = mapped_column()
+    # "config": the site config file owns it (an import without it deactivates it); "web": added on the
+    # cameras page, left alone by imports unless the file names its code
+    managed_by: Mapped[str] = mapped_column(String(16), default="config", server_default="config")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship()

@@ -124,3 +124,22 @@ def test_hours_sessions_follow_the_file(imported, session_for, example_raw):
         afternoons = sorted({s.start_time.strftime("%H:%M") for s in profile.sessions if s.start_time.hour >= 12})
         assert afternoons == ["13:30"]
         assert len(profile.sessions) == 5 * 2 + 1  # weekdays × 2 sessions + Saturday morning for flagged desks
+
+
+def test_zones_drawn_in_the_editor_stay_when_the_file_lists_none_and_go_when_it_lists_others(
+        imported, session_for, example_raw):
+    camera_cfg = example_raw["units"][1]["desks"][0]["cameras"][0]
+    listed = camera_cfg.pop("zones")
+    imported(example_raw)
+    drawn_at = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+    with session_for() as session, session.begin():
+        camera = session.scalars(select(Camera).where(Camera.code == camera_cfg["id"])).one()
+        session.add(Zone(camera_id=camera.id, desk_id=camera.desk_id, name="ve-tay", kind="staff",
+                         polygon=[[0.1, 0.1], [0.6, 0.1], [0.6, 0.7]], changed_by="admin", changed_at=drawn_at))
+    assert imported(example_raw).strip().endswith("imported, no changes")
+    camera_cfg["zones"] = listed  # the file now defines the camera's zones: it is the source of truth
+    output = imported(example_raw)
+    assert "zone: deactivate 1" in output
+    with session_for() as session:
+        zones = session.scalars(select(Zone).join(Camera).where(Camera.code == camera_cfg["id"])).all()
+        assert {z.name: z.active for z in zones}["ve-tay"] is False

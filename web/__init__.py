@@ -124,7 +124,7 @@ def _csrf_check(app: Flask) -> None:
 def _page_blueprints():
     """The page blueprints, one per feature, in menu order (a missing module is an ImportError, never skipped)."""
     from web import overview
-    from web.pages import alerts, cameras, findings, inspections, reports, scores, settings, wall
+    from web.pages import alerts, camera_admin, cameras, findings, inspections, reports, scores, settings, wall
 
     return (overview.bp, wall.bp, alerts.bp, findings.bp, inspections.bp, scores.bp, reports.bp, cameras.bp,
-            settings.bp)
+            camera_admin.bp, settings.bp)

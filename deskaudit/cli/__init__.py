@@ -10,6 +10,7 @@ import click
 from deskaudit import __version__
 from deskaudit.cli.alerts import alerts
 from deskaudit.cli.audit import audit_group, findings
+from deskaudit.cli.camera import camera
 from deskaudit.cli.common import BadInput
 from deskaudit.cli.config import config
 from deskaudit.cli.db import db
@@ -44,7 +45,7 @@ def cli(verbose: int) -> None:
         raise BadInput(f"environment: {error}") from None
 
 
-for group in (db, config, users, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,
+for group in (db, config, users, camera, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,
               scores, report, demo, replay, weights):
     cli.add_command(group)
 

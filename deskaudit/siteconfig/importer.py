@@ -244,13 +244,20 @@ class _Importer:
                     "source_url": url, "username": cfg.username or user, "password": cfg.password or password,
                     "cadence_seconds": cfg.cadence_seconds, "enabled": cfg.enabled, "purpose": cfg.purpose,
                     "health_overrides": health or None, "stream_options": options or None, "active": True,
+                    "managed_by": "config",
                 },
             )
             keep_cameras.add(camera.id)
+            if not cfg.zones:  # none in the file: the zones drawn in the zone editor stay
+                keep_zones.update(z.id for z in camera.zones if z.active)
             for zone_cfg in cfg.zones:
                 counted = zone_cfg.kind in (ZoneKind.STAFF, ZoneKind.QUEUE)
                 desk_code = (zone_cfg.desk or own_desk) if counted else None
                 keep_zones.add(self._zone(camera, zone_cfg, desks[desk_code].id if desk_code else None).id)
+        # Cameras added on the cameras page are not the file's to remove, nor are their zones.
+        web = self.session.scalars(select(Camera).where(Camera.managed_by == "web", Camera.active.is_(True))).all()
+        keep_cameras.update(c.id for c in web)
+        keep_zones.update(z.id for c in web for z in c.zones if z.active)
         self.deactivate_missing(Camera, "camera", keep_cameras, lambda r: r.code)
         self.deactivate_missing(Zone, "zone", keep_zones, lambda r: f"{r.camera.code}/{r.name}")
 

@@ -25,11 +25,13 @@ from vision.sources.rtsp import DEFAULT_TRANSPORT, RTSP_SCHEMES, KeptRtspSource,
 from vision.urls import mask_credentials, resolve_file_url
 
 __all__ = [
-    "Backoff", "DeviceSource", "FileSource", "Frame", "FrameSource", "HostSessions", "HttpSnapshotSource",
+    "SCHEMES", "Backoff", "DeviceSource", "FileSource", "Frame", "FrameSource", "HostSessions", "HttpSnapshotSource",
     "KeptRtspSource", "MjpegSource", "OpenCvRtspSource", "RtspSource", "SourceEnded", "SourceError", "open_source",
+    "url_problem",
 ]
 
 DEVICE_SCHEMES = ("device", "usb")
+SCHEMES = (*RTSP_SCHEMES, *HTTP_SCHEMES, "file", *DEVICE_SCHEMES)  # and a plain path, without a scheme
 
 
 def _device_index(url: str) -> int | str:
@@ -41,6 +43,20 @@ def _device_index(url: str) -> int | str:
     if rest.startswith("/"):
         return rest
     raise SourceError(f"{url}: a device URL is device:N (N = 0, 1, …) or device:/dev/videoN")
+
+
+def url_problem(url: str) -> str | None:
+    """Why a camera URL cannot work (its scheme, a missing host or path), or ``None``: one check for the site
+    config and the cameras page."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        return f"unsupported URL scheme {scheme or '(none)'!r}; use one of {', '.join(SCHEMES)}"
+    if scheme in (*RTSP_SCHEMES, *HTTP_SCHEMES) and not parts.hostname:
+        return "URL has no host"
+    if scheme in ("file", *DEVICE_SCHEMES) and not (parts.path or parts.netloc):
+        return f"{scheme}: URL needs a path"
+    return None
 
 
 def open_source(
@@ -98,5 +114,5 @@ def open_source(
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
         return FileSource(path, realtime=realtime, loop=loop)
-    supported = ", ".join((*RTSP_SCHEMES, *HTTP_SCHEMES, "file", *DEVICE_SCHEMES))
-    raise SourceError(f"{mask_credentials(text)}: unsupported camera URL scheme {scheme!r}; use one of {supported}")
+    raise SourceError(f"{mask_credentials(text)}: unsupported camera URL scheme {scheme!r}; "
+                      f"use one of {', '.join(SCHEMES)}")

@@ -46,6 +46,7 @@ class Grab:
         connect_s: Seconds to open the session (RTSP DESCRIBE/SETUP/PLAY and probing).
         first_frame_s: Seconds from the open session to the decoded keyframe.
         packets: Packets read to reach it (those before it were skipped undecoded).
+        gop_packets, gop_s: The keyframe interval in frames and seconds, when measured.
     """
 
     image: np.ndarray
@@ -54,6 +55,8 @@ class Grab:
     connect_s: float
     first_frame_s: float
     packets: int
+    gop_packets: int | None = None
+    gop_s: float | None = None
 
 
 def _check_rtsp(target: Target, transport: str) -> None:
@@ -130,23 +133,62 @@ def decode_keyframe(context: Any, packet: Any) -> np.ndarray | None:
     return frames[-1].to_ndarray(format="bgr24") if frames else None
 
 
-def first_keyframe(container: Any, stream: Any, *, timeout_s: float) -> tuple[np.ndarray, int]:
-    """Read to the first keyframe and decode it alone; the packets before it are not decoded."""
+@dataclass(frozen=True)
+class Keyframe:
+    """The first keyframe of a session, decoded, and (when asked) the distance to the next one.
+
+    Attributes:
+        image: ``H×W×3`` BGR.
+        packets: Packets read to reach it (those before it were skipped undecoded).
+        decoded_at: ``time.monotonic()`` when it was decoded.
+        gop_packets: Frames from it to the next keyframe, the keyframe interval (``None``: not measured).
+        gop_s: The same interval in stream seconds, from the packets' timestamps.
+    """
+
+    image: np.ndarray
+    packets: int
+    decoded_at: float
+    gop_packets: int | None = None
+    gop_s: float | None = None
+
+
+def first_keyframe(container: Any, stream: Any, *, timeout_s: float, gop_timeout_s: float = 0.0) -> Keyframe:
+    """Read to the first keyframe and decode it alone; the packets before it are not decoded.
+
+    With ``gop_timeout_s`` the read goes on, undecoded, to the next keyframe (for ``camera probe``).
+    """
     deadline = time.monotonic() + timeout_s
     packets = 0
+    found: Keyframe | None = None
+    pts: Any = None
     try:
         for packet in container.demux(stream):
             packets += 1
+            if found is None:
+                if packet.is_keyframe and packet.size:
+                    image = decode_keyframe(stream.codec_context, packet)
+                    if image is not None:
+                        found, pts = Keyframe(image, packets, time.monotonic()), packet.pts
+                        if gop_timeout_s <= 0:
+                            return found
+                        deadline = time.monotonic() + gop_timeout_s
+                if found is None and time.monotonic() > deadline:
+                    raise SourceError(f"no keyframe within {timeout_s:g} s ({packets} packets)")
+                continue
             if packet.is_keyframe and packet.size:
-                image = decode_keyframe(stream.codec_context, packet)
-                if image is not None:
-                    return image, packets
+                seconds = (float((packet.pts - pts) * stream.time_base)
+                           if packet.pts is not None and pts is not None and stream.time_base else None)
+                return Keyframe(found.image, found.packets, found.decoded_at, packets - found.packets, seconds)
             if time.monotonic() > deadline:
-                raise SourceError(f"no keyframe within {timeout_s:g} s ({packets} packets)")
+                return found
     except av.error.FFmpegError as error:
+        if found is not None:
+            return found
         if isinstance(error, av.error.InvalidDataError | av.error.UndefinedError) and packets:
             raise SourceError(f"frame could not be decoded ({stream.codec_context.name})") from None
         raise SourceError(f"stream stopped before a keyframe ({type(error).__name__})") from None
+    if found is not None:
+        return found
     raise SourceError("stream ended before a keyframe")
 
 
@@ -156,8 +198,11 @@ def _fps(stream: Any) -> float | None:
 
 
 def grab(target: Target, *, transport: str = DEFAULT_TRANSPORT, open_timeout_s: float = 5.0,
-         read_timeout_s: float = 5.0, sessions: HostSessions | None = None) -> Grab:
-    """Connect, read to the first keyframe, decode it, close: one sample of an RTSP camera."""
+         read_timeout_s: float = 5.0, sessions: HostSessions | None = None, gop_timeout_s: float = 0.0) -> Grab:
+    """Connect, read to the first keyframe, decode it, close: one sample of an RTSP camera.
+
+    ``gop_timeout_s`` > 0 also reads on to the next keyframe to measure the keyframe interval (a probe).
+    """
     _check_rtsp(target, transport)
     host = host_of(target.url)
     with (sessions or SHARED).session(host, open_timeout_s):
@@ -166,9 +211,9 @@ def grab(target: Target, *, transport: str = DEFAULT_TRANSPORT, open_timeout_s: 
                                          read_timeout_s=read_timeout_s)
         try:
             opened = time.monotonic()
-            image, packets = first_keyframe(container, stream, timeout_s=read_timeout_s)
-            return Grab(image, stream.codec_context.name, _fps(stream), opened - started,
-                        time.monotonic() - opened, packets)
+            key = first_keyframe(container, stream, timeout_s=read_timeout_s, gop_timeout_s=gop_timeout_s)
+            return Grab(key.image, stream.codec_context.name, _fps(stream), opened - started,
+                        key.decoded_at - opened, key.packets, key.gop_packets, key.gop_s)
         finally:
             container.close()
 

@@ -38,7 +38,7 @@ from web.pages.cameras_data import (
 )
 from web.pages.review_data import image_mimetype
 from web.read import log_access, now_utc
-from web.scope import DECIDE_ROLES, can, visible_unit_ids
+from web.scope import ADMIN_ROLES, DECIDE_ROLES, can, visible_unit_ids
 
 bp = Blueprint("cameras_page", __name__, url_prefix="/cameras")
 EDIT_ROLES = DECIDE_ROLES  # admins and inspectors draw zones; managers and viewers look
@@ -114,7 +114,8 @@ def index():
     mixes = health_mixes(db, ids, [days[0][1], days[-1][2]])
     latest = latest_observations(db, ids)
     rows = [{**_camera_view(c, filmed), "mix": mixes.get((c.id, 0)), "latest": latest.get(c.id)} for c in cameras]
-    return render_template("cameras/index.html", rows=rows, first_day=days[0][0], last_day=last_day)
+    return render_template("cameras/index.html", rows=rows, first_day=days[0][0], last_day=last_day,
+                           can_admin=can(*ADMIN_ROLES))
 
 
 @bp.get("/<code>")
@@ -136,7 +137,7 @@ def detail(code: str):
     latest = latest_observations(db, [camera.id]).get(camera.id)
     return render_template("cameras/detail.html", camera=_camera_view(camera), history=history, spans=spans,
                            zones=zones, changes=changes, latest=latest, last_day=last_day,
-                           first_day=days[0][0], can_edit=can(*EDIT_ROLES))
+                           first_day=days[0][0], can_edit=can(*EDIT_ROLES), can_admin=can(*ADMIN_ROLES))
 
 
 @bp.get("/<code>/zones")
