@@ -33,7 +33,8 @@ import os, sys
 import gi
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer
 Gst.init(None)
 video, port, path, codec, gop, size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
 width, height = size.split("x")
@@ -64,6 +65,12 @@ server.set_service(port)
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(launch)
 factory.set_shared(True)
+lower = {"tcp": GstRtsp.RTSPLowerTrans.TCP, "udp": GstRtsp.RTSPLowerTrans.UDP}
+allowed = [lower[name] for name in os.environ.get("FAKECAM_TRANSPORTS", "tcp,udp").split(",")]
+protocols = allowed[0]
+for more in allowed[1:]:
+    protocols |= more
+factory.set_protocols(protocols)
 if user:
     auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
@@ -104,14 +111,16 @@ def ensure_rtsp_packages() -> None:
 
 class RtspTestServer:
     """A real, live RTSP camera on 127.0.0.1 replaying ``video`` at 10 fps (``codec`` h264, h265 or jpeg2000,
-    a keyframe every ``gop`` frames); ``kill()`` it to play a dead camera.
+    a keyframe every ``gop`` frames, over the ``transports`` it allows); ``kill()`` it to play a dead camera.
 
     The port chosen at the first ``start()`` is kept, so ``restart()`` brings the camera back at
     the same URL — what a reconnecting client needs to see.
     """
 
-    def __init__(self, video: Path = VIDEO, *, username=None, password=None, path="/cam", codec="h264", gop=20):
+    def __init__(self, video: Path = VIDEO, *, username=None, password=None, path="/cam", codec="h264", gop=20,
+                 transports=("tcp", "udp")):
         self.video, self.path, self.codec, self.gop = Path(video), path, codec, gop
+        self.transports = tuple(transports)
         self.username, self.password = username, password
         self.port = 0
         self._process: subprocess.Popen | None = None
@@ -137,7 +146,8 @@ class RtspTestServer:
         return self._process is not None and self._process.poll() is None
 
     def start(self, timeout_s: float = 20.0) -> RtspTestServer:
-        env = dict(os.environ, FAKECAM_USER=self.username or "", FAKECAM_PASSWORD=self.password or "")
+        env = dict(os.environ, FAKECAM_USER=self.username or "", FAKECAM_PASSWORD=self.password or "",
+                   FAKECAM_TRANSPORTS=",".join(self.transports))
         deadline = time.monotonic() + timeout_s
         while True:  # right after a kill the old listener may linger for a moment
             self._process = subprocess.Popen(

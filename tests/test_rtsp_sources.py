@@ -178,3 +178,45 @@ def test_at_most_k_sessions_per_host():
         assert HostSessions(2).limit == 2
         with pytest.raises(ValueError, match="≥ 1"):
             HostSessions(0)
+
+
+def test_rtsp_transport_is_the_one_asked_for():
+    """A camera that streams over TCP only: ``tcp`` reads, ``udp`` is refused with a reason that says what to set
+    (so ``rtsp_transport`` really reaches the session; FFmpeg does not fall back on its own)."""
+    _rtsp_available()
+    with RtspTestServer(transports=("tcp",)) as server:
+        assert RtspSource(server.url(), transport="tcp").read().width == 768
+        with pytest.raises(SourceError, match=r"does not stream over udp .*try rtsp_transport = tcp"):
+            RtspSource(server.url(), transport="udp", open_timeout_s=3, read_timeout_s=3).read()
+        kept = KeptRtspSource(server.url(), transport="udp", open_timeout_s=3, read_timeout_s=3,
+                              backoff=Backoff(**FAST))
+        try:
+            with pytest.raises(SourceError, match="does not stream over udp"):
+                kept.read()
+        finally:
+            kept.close()
+
+
+def test_a_stream_that_stops_mid_gop_is_offline_with_its_reason_and_no_password(caplog):
+    """A sample joins a live stream between keyframes (another viewer keeps the media playing, GOP 10 s) and the
+    camera dies before the next keyframe: the sample is ``offline`` with the reason, nothing raised, no secret."""
+    caplog.set_level(logging.DEBUG)
+    _rtsp_available()
+    with RtspTestServer(gop=100, username="viewer", password=SECRET) as server:
+        viewer = KeptRtspSource(server.url(), username="viewer", password=SECRET, read_timeout_s=5)
+        try:
+            viewer.read()
+            time.sleep(1.0)  # now mid-GOP: the next keyframe is ~9 s away
+            source = RtspSource(server.url(), username="viewer", password=SECRET, read_timeout_s=15)
+            pipeline = CameraPipeline(_NoPeople(), ZONES)
+            killer = threading.Timer(1.5, server.kill)
+            killer.start()
+            started = time.monotonic()
+            sample = pipeline.sample(source, at=0.0)
+            killer.join()
+        finally:
+            viewer.close()
+    assert sample.health == Health.OFFLINE and time.monotonic() - started < 6
+    assert "stream ended before a keyframe" in sample.health_reason
+    for text in (sample.health_reason, caplog.text):
+        assert SECRET not in text and "Pa55-w0rd%21xyz" not in text

@@ -10,6 +10,7 @@ transport. At most ``HostSessions.limit`` sessions are open at once to one host 
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -67,7 +68,7 @@ def _check_rtsp(target: Target, transport: str) -> None:
         raise SourceError(f"{target.description}: RTSP transport is tcp or udp, not {transport!r}")
 
 
-def _problem(target: Target, error: BaseException, elapsed_s: float, timeout_s: float) -> str:
+def _problem(target: Target, error: BaseException, elapsed_s: float, timeout_s: float, transport: str) -> str:
     """Why the session could not be opened, in words a site admin can act on (never the credentials:
     FFmpeg's own messages hold the URL it was given)."""
     if isinstance(error, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
@@ -78,6 +79,9 @@ def _problem(target: Target, error: BaseException, elapsed_s: float, timeout_s: 
         return f"the camera refused the stream ({type(error).__name__.removeprefix('HTTP').removesuffix('Error')})"
     if isinstance(error, av.error.ConnectionRefusedError):
         return "connection refused: nothing listens on that port"
+    if getattr(error, "errno", None) == errno.EPROTONOSUPPORT:  # FFmpeg's reading of 461 Unsupported Transport
+        other = "udp" if transport == "tcp" else "tcp"
+        return f"the camera does not stream over {transport} (461 Unsupported transport): try rtsp_transport = {other}"
     reach = _reachable(target, timeout_s)
     if reach is not None:
         return reach
@@ -109,7 +113,7 @@ def open_session(target: Target, *, transport: str, open_timeout_s: float, read_
     try:
         container = av.open(target.connect_url(), options=options, timeout=(open_timeout_s, read_timeout_s))
     except av.error.FFmpegError as error:
-        raise SourceError(_problem(target, error, time.monotonic() - started, open_timeout_s)) from None
+        raise SourceError(_problem(target, error, time.monotonic() - started, open_timeout_s, transport)) from None
     except OSError as error:
         raise SourceError(f"cannot open ({error.strerror or type(error).__name__})") from None
     if not container.streams.video:
