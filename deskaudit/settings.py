@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     secret_key: SecretStr | None = None
     secure_cookies: Flag = False
+    trusted_proxies: int = Field(0, ge=0, le=5)  # reverse proxies in front of the web app (nginx: 1)
     weights_official: Flag = True
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -36,14 +36,17 @@ def test_overview_lists_units_and_desks(client):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
 
-def test_health_probe(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json()["status"] == "ok"
-
-
-def test_health_probe_needs_a_signed_in_user(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "TESTING": True})
-    assert app.test_client().get("/healthz").status_code == 302
+def test_health_and_readiness_probes_answer_without_sign_in_and_without_data(client, tmp_path):
+    anonymous = client.application.test_client()
+    assert anonymous.get("/healthz").get_json() == {"status": "ok"}
+    ready = anonymous.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    empty = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "TESTING": True}).test_client()
+    assert empty.get("/healthz").status_code == 200  # alive, though not ready
+    not_ready = empty.get("/readyz")
+    assert not_ready.status_code == 503 and not_ready.get_json()["checks"]["database"] == "unreachable or not migrated"
+    assert "sqlite" not in not_ready.get_data(as_text=True)
+    assert empty.get("/wall").status_code == 302  # everything else still needs a sign-in
 
 
 def test_app_needs_a_database_url(monkeypatch):

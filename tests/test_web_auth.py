@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select, text, update
 
 from deskaudit.cli import cli
@@ -17,11 +18,11 @@ def concrete(rule) -> str:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "2026-03" if "month" in m[1] else "1", rule.rule)
 
 
-def test_every_route_but_login_and_static_needs_a_user(web_site):
+def test_every_route_but_login_static_and_the_probes_needs_a_user(web_site):
     client = web_site.client()
     checked = 0
     for rule in web_site.app.url_map.iter_rules():
-        if rule.endpoint in ("static", "auth.login"):
+        if rule.endpoint in ("static", "auth.login", "overview.healthz", "overview.readyz"):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(concrete(rule), method=method)
@@ -180,3 +181,74 @@ def test_the_session_cookie_slides_but_is_resent_at_most_every_five_minutes(web_
     refreshed = client.get("/units")
     assert refreshed.status_code == 200 and "Expires=" in refreshed.headers["Set-Cookie"]  # 8 h from now again
     assert "Set-Cookie" not in client.get("/units").headers
+
+
+def _fail_sign_in(client, user: str, forwarded: str | None):
+    token = csrf_token(client, "/login")
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post("/login", data={"username": user, "password": "sai", "csrf_token": token}, headers=headers)
+
+
+def _address_keys(site) -> dict[str, int]:
+    with site.factory() as db:
+        rows = db.execute(text("SELECT key, count(*) FROM login_failures WHERE key LIKE 'a:%' GROUP BY key"))
+        return dict(rows.all())
+
+
+def test_behind_a_trusted_proxy_limits_and_the_access_log_use_the_real_client(web_site, tmp_path):
+    """nginx in front (TRUSTED_PROXIES = 1): every request arrives from 127.0.0.1, the client is the address
+    nginx appends to X-Forwarded-For. 20 failures from one client block that client only, not everyone; an
+    address a client writes into the header itself is not believed."""
+    from web import create_app
+
+    proxied = create_app({"DATABASE_URL": web_site.url, "TESTING": True, "DATA_DIR": str(tmp_path / "p"),
+                          "TRUSTED_PROXIES": 1})
+    client = proxied.test_client()
+    for number in range(20):  # user names vary, so only the per-address limit can bite
+        assert _fail_sign_in(client, f"khach-{number}", "203.0.113.7").status_code == 401
+    assert _fail_sign_in(client, "khach-x", "203.0.113.7").status_code == 429
+    assert login_through(proxied, "xem-tv", "198.51.100.2").status_code == 302  # someone else signs in
+    spoofed = _fail_sign_in(client, "khach-y", "203.0.113.99, 203.0.113.7")  # the left entry is the client's own
+    assert spoofed.status_code == 429
+    assert _address_keys(web_site) == {"a:203.0.113.7": 20}
+    from models.access import AccessLog
+
+    latest = tmp_path / "p" / "snapshots" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "TV-HT-CAM.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a picture \xff\xd9")
+    signed = proxied.test_client()
+    login_through(proxied, "admin", "198.51.100.9", client=signed)
+    seen = signed.get("/cameras/TV-HT-CAM/snapshot.jpg", headers={"X-Forwarded-For": "198.51.100.9"})
+    assert seen.status_code == 200
+    with web_site.factory() as db:
+        row = db.scalars(select(AccessLog).order_by(AccessLog.id.desc()).limit(1)).one()
+    assert row.remote_addr == "198.51.100.9"
+    proxied.extensions["deskaudit.db"].kw["bind"].dispose()
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(web_site):
+    client = web_site.client()
+    for number in range(3):
+        _fail_sign_in(client, f"khach-{number}", f"203.0.113.{number}")
+    assert _address_keys(web_site) == {"a:127.0.0.1": 3}
+
+
+def test_trusted_proxies_setting_reaches_the_app(monkeypatch, tmp_path):
+    from deskaudit.cli.webserver import web_config
+    from deskaudit.settings import load_settings
+
+    monkeypatch.setenv("DESKAUDIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DESKAUDIT_TRUSTED_PROXIES", "2")
+    assert web_config(load_settings())["TRUSTED_PROXIES"] == 2
+    monkeypatch.setenv("DESKAUDIT_TRUSTED_PROXIES", "9")
+    from deskaudit.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="DESKAUDIT_TRUSTED_PROXIES"):
+        load_settings()
+
+
+def login_through(app, user: str, forwarded: str, client=None):
+    client = client or app.test_client()
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": token},
+                       headers={"X-Forwarded-For": forwarded})

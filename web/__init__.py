@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         HOME_ENDPOINT="wall.index",
         DATA_DIR=None,  # where snapshots and inspection photos live
+        TRUSTED_PROXIES=0,  # reverse proxies whose X-Forwarded-For/-Proto are believed (nginx in front: 1)
     )
     app.json = FastJSONProvider(app)  # orjson for responses, keys unsorted (web/jsonresponse.py)
     if test_config:
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("DATABASE_URL is not set: pass it in the config (deskaudit run web takes it from "
                            "DESKAUDIT_DATABASE_URL)")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    _trust_proxies(app, app.config["TRUSTED_PROXIES"])
 
     from web import auth, i18n
     from web.api import init_app as init_api
@@ -119,6 +121,18 @@ def _csrf_check(app: Flask) -> None:
             return  # API clients send a bearer token, not a browser cookie: nothing to forge
         csrf.protect()
         return
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, the client is the address the last of them saw (X-Forwarded-For, read
+    from the right: entries a client wrote itself further left are ignored); sign-in limits and the access log
+    use it. With 0 the headers are ignored, so nobody can choose the address they are counted under."""
+    if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 5:
+        raise RuntimeError(f"TRUSTED_PROXIES must be a number of proxies 0..5, not {hops!r}")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _page_blueprints():

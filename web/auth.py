@@ -29,7 +29,7 @@ from web.read import now_utc
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "overview.healthz", "overview.readyz"}
 HOME = "home"  # the endpoint a signed-in user lands on
 TOKEN_PREFIX = "da_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how exactly api_tokens.last_used_at follows use

@@ -31,10 +31,18 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    session = get_session()
+    """Liveness, for a load balancer or systemd: the process answers. No sign-in, no data."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the database answers and its schema is the one this code expects. No sign-in; only the
+    checks' outcomes, never a URL, a revision or an error text."""
     try:
-        revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except Exception:  # noqa: BLE001 — report any database problem as unhealthy
-        return jsonify(status="error", message="database unreachable or not migrated"), 503
-    ok = revision == head_revision()
-    return jsonify(status="ok" if ok else "error", schema=revision, expected=head_revision()), (200 if ok else 503)
+        revision = get_session().execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 — any database problem means not ready
+        return jsonify(status="error", checks={"database": "unreachable or not migrated"}), 503
+    if revision != head_revision():
+        return jsonify(status="error", checks={"database": "schema not at this version: run deskaudit db upgrade"}), 503
+    return jsonify(status="ok", checks={"database": "ok"})

@@ -94,9 +94,11 @@ def serve_web(url: str, host: str, port: int, *, announce: Callable[[str], str] 
 
 
 def web_config(settings: Settings, url: str | None = None, data_dir: Path | None = None) -> dict:
-    """What ``create_app`` takes from the settings (web/ reads no environment): database, key, data, cookies."""
+    """What ``create_app`` takes from the settings (web/ reads no environment): database, key, data, cookies,
+    and how many reverse proxies to believe about the client's address."""
     return {"DATABASE_URL": url or settings.database(), "SECRET_KEY": secret_key(settings),
-            "DATA_DIR": str(data_dir or settings.data_path), "SESSION_COOKIE_SECURE": settings.secure_cookies}
+            "DATA_DIR": str(data_dir or settings.data_path), "SESSION_COOKIE_SECURE": settings.secure_cookies,
+            "TRUSTED_PROXIES": settings.trusted_proxies}
 
 
 def secret_key(settings: Settings) -> bytes:
