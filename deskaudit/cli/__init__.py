@@ -10,6 +10,7 @@ import click
 from deskaudit import __version__
 from deskaudit.cli.alerts import alerts
 from deskaudit.cli.audit import audit_group, findings
+from deskaudit.cli.backup import backup, restore
 from deskaudit.cli.camera import camera
 from deskaudit.cli.common import BadInput
 from deskaudit.cli.config import config
@@ -46,7 +47,7 @@ def cli(verbose: int) -> None:
 
 
 for group in (db, config, users, camera, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,
-              scores, report, demo, replay, weights):
+              scores, report, demo, replay, weights, backup, restore):
     cli.add_command(group)
 
 
