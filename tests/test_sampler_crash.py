@@ -120,4 +120,7 @@ def test_sigkill_mid_run_then_restart(crashed_site, migrated_url, tmp_path):
             select(AlertDelivery).where(AlertDelivery.alert_id == after.id)))
     assert events[("in_app", "opened")] == 1 and events[("webhook", "opened")] == 1
     opened = [d for d in hook.documents() if d["alert"]["id"] == after.id and d["event"] == "opened"]
-    assert len(opened) == 1 and opened[0]["alert"]["camera"] == {"code": "TV-DD-CAM"}
+    # Once as the receiver counts it (docs/ALERTS.md: repeats share alert id and event). A SIGKILL that falls
+    # between the POST and the commit of its delivery row sends it once more after the restart, never more.
+    assert 1 <= len(opened) <= 2 and all(d == opened[0] for d in opened), opened
+    assert opened[0]["alert"]["camera"] == {"code": "TV-DD-CAM"}
