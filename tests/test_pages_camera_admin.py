@@ -181,3 +181,18 @@ def test_a_config_import_leaves_web_cameras_and_their_zones_alone(web_site, tmp_
         session.commit()
         camera = session.scalars(select(Camera).where(Camera.code == "TV-WEB-1")).one()
         assert camera.active and camera.managed_by == "web" and [z.active for z in camera.zones] == [True]
+
+
+def test_a_camera_added_from_a_vendor_preset(web_site):
+    admin = web_site.client("admin")
+    token = csrf_token(admin, "/cameras/new")
+    form = _form(unit=_unit_id(web_site), url="", source="preset", preset_vendor="dahua", preset_host="10.0.0.8",
+                 preset_channel="2", preset_stream="sub", csrf_token=token)
+    assert 'name="preset_vendor"' in admin.get("/cameras/new").get_data(as_text=True)
+    assert admin.post("/cameras/new", data=form).status_code == 302
+    assert _camera(web_site, "TV-WEB-1").source_url == "rtsp://10.0.0.8/cam/realmonitor?channel=2&subtype=1"
+    refused = admin.post("/cameras/new", data={**form, "code": "TV-WEB-2", "preset_vendor": "uniview",
+                                               "preset_snapshot": "1"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-field="preset"' in page and "channel 1 only" in page
+    assert _camera(web_site, "TV-WEB-2") is None

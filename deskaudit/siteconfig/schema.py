@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from datetime import date, time
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,9 +26,10 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.enums import DEFAULT_TIMEZONE, OverrideKind, UnitLevel, ZoneKind
+from vision.presets import Preset
 from vision.zones import ZoneError, ZoneRule, zone_set_problems
 
-SUPPORTED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "device")
+SUPPORTED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "device", "onvif")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Code = Annotated[
@@ -163,13 +164,34 @@ class HealthOverride(Strict):
     moved_max_shift: float | None = Field(None, gt=0.0, le=1.0)
 
 
+class PresetConfig(Strict):
+    """A camera given by its vendor's conventions instead of a URL (``vision/presets.py`` builds it)."""
+
+    vendor: Literal["hikvision", "dahua", "kbvision", "uniview", "onvif"]
+    host: str = Field(min_length=1, max_length=253)
+    channel: int = Field(1, ge=1, le=256)
+    stream: Literal["main", "sub"] = "main"
+    snapshot: bool = False
+    port: int | None = Field(None, ge=1, le=65535)
+    https: bool = False
+
+    @model_validator(mode="after")
+    def _buildable(self) -> PresetConfig:
+        self.url()  # a host with a path, a Uniview snapshot of channel 2, …: the message names the value
+        return self
+
+    def url(self) -> str:
+        return Preset(**self.model_dump()).url()
+
+
 class CameraConfig(Strict):
     """A desk camera (``[[units.desks.cameras]]``): its zones are its desk's."""
 
     require_staff_zone: ClassVar[bool] = True
     id: Code
     name: Text | None = None
-    url: str = Field(min_length=1)
+    url: str = Field(min_length=1)  # or built from ``preset``
+    preset: PresetConfig | None = None
     username: str | None = None
     password: str | None = None
     cadence_seconds: int = Field(30, ge=5, le=3600)
@@ -180,6 +202,23 @@ class CameraConfig(Strict):
     rtsp_transport: Literal["tcp", "udp"] | None = None  # None: [vision.acquisition]'s
     verify_tls: bool = True  # https: False accepts an NVR's self-signed certificate
     zones: list[ZoneConfig] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url_or_preset(cls, raw: Any) -> Any:
+        """``url`` or ``preset``, exactly one; a preset becomes the URL (what the importer and the sampler use)."""
+        if not isinstance(raw, dict) or "preset" not in raw:
+            return raw
+        if "url" in raw:
+            raise PydanticCustomError("url_or_preset", "give url or preset, not both")
+        try:
+            built = PresetConfig.model_validate(raw["preset"]).url()
+        except ValidationError:
+            # the preset's own errors are reported at its keys; a stand-in URL keeps them the only ones
+            return {**raw, "url": "rtsp://preset.invalid/"}
+        except ValueError as error:
+            raise PydanticCustomError("preset", "preset: {message}", {"message": str(error)}) from None
+        return {**raw, "url": built}
 
     @field_validator("zones", mode="before")
     @classmethod
@@ -204,6 +243,8 @@ class CameraConfig(Strict):
             raise ValueError("URL has no host")
         if scheme in ("file", "device") and not (parts.path or parts.netloc):
             raise ValueError(f"{scheme}: URL needs a path")
+        if scheme == "onvif" and not parts.hostname:
+            raise ValueError("URL has no host")
         return url
 
     @model_validator(mode="after")

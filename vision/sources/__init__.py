@@ -4,6 +4,7 @@
 |---|---|
 | ``rtsp://…``, ``rtsps://…`` | ``RtspSource`` (a keyframe per read), ``KeptRtspSource`` with ``keep_open`` |
 | ``http(s)://…`` | ``MjpegSource`` or ``HttpSnapshotSource``, decided once by the Content-Type |
+| ``onvif://host/?channel=N&stream=main`` | the device's own RTSP or snapshot URL (``vision/onvif.py``), then as above |
 | ``file:relative/or/abs``, ``file:///abs``, a plain path | ``FileSource`` |
 | ``device:0``, ``usb:0``, ``device:/dev/video2`` | ``DeviceSource`` |
 """
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 DEVICE_SCHEMES = ("device", "usb")
-SCHEMES = (*RTSP_SCHEMES, *HTTP_SCHEMES, "file", *DEVICE_SCHEMES)  # and a plain path, without a scheme
+SCHEMES = (*RTSP_SCHEMES, *HTTP_SCHEMES, "onvif", "file", *DEVICE_SCHEMES)  # and a plain path, without a scheme
 
 
 def _device_index(url: str) -> int | str:
@@ -52,7 +53,7 @@ def url_problem(url: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         return f"unsupported URL scheme {scheme or '(none)'!r}; use one of {', '.join(SCHEMES)}"
-    if scheme in (*RTSP_SCHEMES, *HTTP_SCHEMES) and not parts.hostname:
+    if scheme in (*RTSP_SCHEMES, *HTTP_SCHEMES, "onvif") and not parts.hostname:
         return "URL has no host"
     if scheme in ("file", *DEVICE_SCHEMES) and not (parts.path or parts.netloc):
         return f"{scheme}: URL needs a path"
@@ -96,6 +97,15 @@ def open_source(
     """
     text = os.fspath(url)
     scheme = urlsplit(text).scheme.lower()
+    if scheme == "onvif":  # the device names its own RTSP or snapshot URL (resolved at most every 10 minutes)
+        from vision.onvif import resolve
+
+        resolved = resolve(text, username, password, timeout_s=max(open_timeout_s, 5.0))
+        if urlsplit(resolved).scheme.lower() not in (*RTSP_SCHEMES, *HTTP_SCHEMES):
+            raise SourceError(f"{mask_credentials(text)}: the device answered a {mask_credentials(resolved)!r} URI")
+        return open_source(resolved, username=username, password=password, open_timeout_s=open_timeout_s,
+                           read_timeout_s=read_timeout_s, backoff=backoff, keep_open=keep_open, transport=transport,
+                           sessions=sessions, verify_tls=verify_tls)
     if scheme in RTSP_SCHEMES:
         kind = KeptRtspSource if keep_open else RtspSource
         return kind(text, open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s, backoff=backoff,

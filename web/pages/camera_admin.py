@@ -21,7 +21,8 @@ from web.scope import ADMIN_ROLES, DECIDE_ROLES, can, visible_unit_ids
 
 bp = Blueprint("camera_admin", __name__, url_prefix="/cameras")
 PROBE_TIMEOUT_S, PROBE_GOP_WAIT_S = 6.0, 6.0  # a request waits at most about their sum
-FIELD_LABELS = {"code": "Mã camera", "unit": "Đơn vị", "desk": "Quầy", "url": "Địa chỉ (URL)",
+PRESET_FIELDS = ("preset_vendor", "preset_host", "preset_channel", "preset_stream", "preset_snapshot", "preset_port")
+FIELD_LABELS = {"preset": "Mẫu theo hãng","code": "Mã camera", "unit": "Đơn vị", "desk": "Quầy", "url": "Địa chỉ (URL)",
                 "cadence_seconds": "Chu kỳ lấy mẫu", "purpose": "Mục đích", "rtsp_transport": "Giao thức RTSP"}
 
 
@@ -47,7 +48,9 @@ def _choices() -> dict[str, Any]:
     ids = sorted(visible_unit_ids())
     units = db.scalars(select(Unit).where(Unit.id.in_(ids), Unit.active.is_(True)).order_by(Unit.code)).all()
     desks = db.scalars(select(Desk).where(Desk.unit_id.in_(ids), Desk.active.is_(True)).order_by(Desk.code)).all()
-    return {"units": units, "desks": desks, "TRANSPORTS": TRANSPORTS}
+    from vision.presets import VENDORS
+
+    return {"units": units, "desks": desks, "TRANSPORTS": TRANSPORTS, "VENDORS": VENDORS}
 
 
 def _form_from_request() -> dict[str, Any]:
@@ -56,7 +59,8 @@ def _form_from_request() -> dict[str, Any]:
             else 0, "desk": form.get("desk", ""), "name": form.get("name", ""), "url": form.get("url", ""),
             "cadence_seconds": form.get("cadence_seconds", "30"), "purpose": form.get("purpose", ""),
             "enabled": bool(form.get("enabled")), "keep_open": bool(form.get("keep_open")),
-            "rtsp_transport": form.get("rtsp_transport", ""), "verify_tls": bool(form.get("verify_tls"))}
+            "rtsp_transport": form.get("rtsp_transport", ""), "verify_tls": bool(form.get("verify_tls")),
+            "source": form.get("source", "url"), **{k: form.get(k, "") for k in PRESET_FIELDS}}
 
 
 def run_probe(url: str, username: str | None, password: str | None, options: dict | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models.access import ChangeLog
 from models.enums import ChangeAction
 from models.org import Camera, Desk, Unit
+from vision.presets import Preset
 from vision.sources import url_problem
 from vision.urls import split_credentials
 
@@ -83,7 +84,7 @@ def parse_camera_form(session: Session, form: Any, unit_ids: set[int], camera: C
         if zones:
             raise FormError("desk", f"the camera's zones ({', '.join(zones)}) belong to its present desk: "
                                     "delete them in the zone editor before moving the camera")
-    raw_url = _text(form, "url", 2000)
+    raw_url = _preset_url(form) if form.get("source") == "preset" else _text(form, "url", 2000)
     if not raw_url:
         raise FormError("url", "the camera's address is needed")
     url, url_user, url_password = split_credentials(raw_url)
@@ -109,6 +110,21 @@ def parse_camera_form(session: Session, form: Any, unit_ids: set[int], camera: C
     return CameraInput(code, unit, desk, _text(form, "name") or code, url, username, password,
                        bool(form.get("clear_credentials")), cadence, purpose, bool(form.get("enabled")),
                        options or None)
+
+
+def _preset_url(form: Any) -> str:
+    """The URL of the vendor preset chosen on the form (``vision/presets.py``)."""
+    try:
+        channel = int(form.get("preset_channel") or 1)
+        port = int(form["preset_port"]) if (form.get("preset_port") or "").strip() else None
+    except ValueError:
+        raise FormError("preset", "channel and port are whole numbers") from None
+    try:
+        return Preset(vendor=form.get("preset_vendor") or "", host=_text(form, "preset_host"), channel=channel,
+                      stream="sub" if form.get("preset_stream") == "sub" else "main",
+                      snapshot=bool(form.get("preset_snapshot")), port=port).url()
+    except ValueError as error:
+        raise FormError("preset", str(error)) from None
 
 
 def save_camera(session: Session, camera: Camera | None, data: CameraInput, *, actor: str, now: datetime) -> Camera:
