@@ -224,7 +224,7 @@ def test_open_source_resolves_file_urls_like_the_site_config(tmp_path):
             assert source.read().index == 0
 
 
-@pytest.mark.parametrize("url", ["ftp://admin:" + SECRET + "@10.0.0.5/cam", "onvif://10.0.0.5/"])
+@pytest.mark.parametrize("url", ["ftp://admin:" + SECRET + "@10.0.0.5/cam", "rtmp://admin:" + SECRET + "@10.0.0.5/l"])
 def test_open_source_rejects_unknown_schemes_without_echoing_credentials(url):
     with pytest.raises(SourceError, match="unsupported camera URL scheme") as error:
         open_source(url)
