@@ -103,6 +103,12 @@ def test_kept_sessions_reconnect_after_the_camera_returns():
         with KeptRtspSource(server.url(), read_timeout_s=2, backoff=Backoff(**FAST)) as source:
             source.read()
             server.kill()
+            # Packets already in the socket when the server dies may still give one frame; once the
+            # session has ended, a read waits for a new one and says so.
+            deadline = time.monotonic() + 10
+            while source.last_error is None:
+                assert time.monotonic() < deadline, "the session never noticed the server was gone"
+                time.sleep(0.05)
             with pytest.raises(SourceError, match="no frame within"):
                 source.read()
             server.restart()
