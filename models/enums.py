@@ -141,6 +141,17 @@ class Classification(StrEnum):
     NOT_COMPLETED = "not_completed"  # Không hoàn thành nhiệm vụ
 
 
+class StaffCategory(StrEnum):
+    """Who a person at a desk is (Decree 118/2025 centres are staffed from many agencies); only công chức are
+    classified under Decree 335/2025, everyone else gets the monitoring record only."""
+
+    CONG_CHUC = "cong_chuc"  # công chức
+    VIEN_CHUC = "vien_chuc"  # viên chức
+    CAN_BO = "can_bo"  # cán bộ (elected or appointed for a term)
+    HOP_DONG = "hop_dong"  # hợp đồng lao động
+    THUE_NGOAI = "thue_ngoai"  # dịch vụ thuê ngoài / bưu điện
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     INSPECTOR = "inspector"

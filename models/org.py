@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, select
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
-from models.enums import DEFAULT_TIMEZONE, UnitLevel, ZoneKind
+from models.enums import DEFAULT_TIMEZONE, StaffCategory, UnitLevel, ZoneKind
 
 
 class Unit(Timestamps, Base):
@@ -127,8 +139,28 @@ class Zone(Timestamps, Base):
     desk: Mapped[Desk | None] = relationship()
 
 
+class Agency(Timestamps, Base):
+    """A sending agency (cơ quan quản lý): the body that seconds officials to a centre and evaluates them
+    (Decree 118/2025); the 20 % cap of Decree 335/2025 is counted within it."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"
+
+
 class Staff(Timestamps, Base):
-    """An official (cán bộ, công chức, viên chức) who may staff a desk."""
+    """A person who may staff a desk: a công chức, viên chức, cán bộ, contract or outsourced staff member.
+
+    ``agency_id``: the sending agency; none means the unit itself employs them. ``managed_by``: ``config``
+    (the site config file; an import without it deactivates it), ``import`` (a staff list import) or ``web``
+    (edited on the staff page); config imports leave those alone unless the file names their code.
+    """
 
     __tablename__ = "staff"
 
@@ -139,10 +171,17 @@ class Staff(Timestamps, Base):
     title: Mapped[str | None] = mapped_column(String(255))
     default_desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"))
     email: Mapped[str | None] = mapped_column(String(255))
+    category: Mapped[StaffCategory] = mapped_column(enum_column(StaffCategory, "staff_category"),
+                                                    default=StaffCategory.CONG_CHUC,
+                                                    server_default=StaffCategory.CONG_CHUC.value)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    managed_by: Mapped[str] = mapped_column(String(16), default="config", server_default="config")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship()
     default_desk: Mapped[Desk | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
 
 
 Index("ix_desks_unit_active", Desk.unit_id, Desk.active)

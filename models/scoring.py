@@ -51,6 +51,11 @@ class Score(Base):
     emulation_eligible: Mapped[bool | None] = mapped_column(Boolean)
     rule_version: Mapped[str] = mapped_column(String(32))
     computed_at: Mapped[datetime] = mapped_column()
+    # Coverage (minutes of the period's complete days): rostered desk time, the part on excused absence, the
+    # part a healthy camera observed. None: computed before coverage was recorded.
+    scheduled_minutes: Mapped[Decimal | None] = mapped_column(Numeric(9, 1))
+    excused_minutes: Mapped[Decimal | None] = mapped_column(Numeric(9, 1))
+    observed_minutes: Mapped[Decimal | None] = mapped_column(Numeric(9, 1))
 
     deductions: Mapped[list[ScoreDeduction]] = relationship(back_populates="score", cascade="all, delete-orphan")
 
@@ -72,6 +77,17 @@ class ScoreDeduction(Base):
 
 Index("ix_scores_unit_month", Score.unit_id, Score.month)
 Index("ix_dossier_stats_unit_month", DossierStat.unit_id, DossierStat.month)
+
+
+class ScoringSettings(Base):
+    """The site config's ``[scoring]`` table as last imported (one row); none: the defaults."""
+
+    __tablename__ = "scoring_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column()
+    changed_by: Mapped[str] = mapped_column(String(128))
 
 
 class Sanction(Timestamps, Base):

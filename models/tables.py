@@ -8,11 +8,12 @@ from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, Insp
 from models.findings import Decision, Explanation, Finding, FindingEvidence
 from models.hours import ExcusedAbsence, HoursOverride, HoursProfile, HoursSession, RosterEntry, RosterPattern
 from models.observing import Observation, PresenceEvent, VisionSettings
-from models.org import Camera, Desk, Staff, Unit, Zone
-from models.scoring import DossierStat, Score, ScoreDeduction
+from models.org import Agency, Camera, Desk, Staff, Unit, Zone
+from models.scoring import DossierStat, Score, ScoreDeduction, ScoringSettings
 
 __all__ = [
     "AccessLog",
+    "Agency",
     "Alert",
     "AlertDelivery",
     "AlertThreshold",
@@ -40,6 +41,7 @@ __all__ = [
     "RosterPattern",
     "Score",
     "ScoreDeduction",
+    "ScoringSettings",
     "Staff",
     "UTCDateTime",
     "Unit",

@@ -133,6 +133,22 @@ def test_month_without_scores_offers_recompute(web_site):
     assert "Chưa có điểm được lưu của cán bộ này cho tháng 01/2026" in nobody
 
 
+def test_a_download_never_writes_scores(web_site):
+    """Downloads read the stored scores: a GET by any role leaves the scores table as it was."""
+    with web_site.factory() as session:
+        before = session.execute(select(Score.id, Score.computed_at, Score.total).order_by(Score.id)).all()
+    for user in ("xem-tv", "lanhdao-tv", "thanhtra", "admin"):
+        for url in ("/reports/2026-03.xlsx", "/reports/2026-03.pdf", "/reports/2026-02.xlsx", "/scores?month=2026-02"):
+            assert web_site.client(user).get(url).status_code == 200, (user, url)
+    with web_site.factory() as session:
+        assert session.execute(select(Score.id, Score.computed_at, Score.total).order_by(Score.id)).all() == before
+        assert session.scalar(select(func.count()).select_from(Score).where(Score.month == "2026-02")) == 0
+    empty = read_xlsx(web_site.client("thanhtra").get("/reports/2026-02.xlsx").data)
+    summary = dict(zip(empty["summary"]["key"], empty["summary"]["value"]))
+    assert summary["scores"].startswith("Chưa tính điểm tháng 02/2026 cho phạm vi này")
+    assert len(empty["officials"]) == 0
+
+
 def read_xlsx(data: bytes) -> dict[str, pd.DataFrame]:
     return pd.read_excel(io.BytesIO(data), sheet_name=None, keep_default_na=False)  # "NA" is a unit code
 

@@ -31,6 +31,9 @@ def hn(y, m, d, hh=8, mm=0):
 
 @pytest.fixture
 def site(example_raw, write_config, session_for):
+    # These tests seed findings and dossiers, not observations: the coverage check (tested in
+    # tests/test_score_coverage.py) is off here.
+    example_raw["scoring"] = {"min_observed_share": 0, "min_worked_share": 0}
     return example_site_loader(example_raw, write_config, session_for, hn(2026, 3, 1, 0))()
 
 

@@ -100,6 +100,8 @@ OBJECT_ROUTES = {  # endpoint → (method, url of an object of unit ``code``)
     "reports_page.pdf": ("GET", lambda s, c: f"/reports/2026-03.pdf?unit={c}"),
     "reports_page.xlsx": ("GET", lambda s, c: f"/reports/2026-03.xlsx?unit={c}"),
     "scores_page.official": ("GET", lambda s, c: f"/scores/2026-03/{_staff(s, c)}"),
+    "staff_page.edit": ("GET", lambda s, c: f"/staff/{_staff(s, c)}/edit"),
+    "staff_page.update": ("POST", lambda s, c: f"/staff/{_staff(s, c)}/edit"),
     "settings_page.thresholds": ("GET", lambda s, c: f"/settings/thresholds/unit/{c}"),
     "wall.desk_day": ("GET", lambda s, c: f"/wall/desk/{_desk(s, c).code}?day=2026-03-31"),
     "wall.evidence": ("GET", lambda s, c: f"/wall/evidence/{_observation(s, c)}.jpg"),

@@ -32,6 +32,7 @@ NAV = [
     ("scores_page.index", _l("Xếp loại"), None),
     ("reports_page.index", _l("Báo cáo"), None),
     ("cameras_page.index", _l("Camera"), None),
+    ("staff_page.index", _l("Cán bộ"), ("admin", "inspector", "manager")),
     ("settings_page.index", _l("Cài đặt"), ("admin",)),
     ("overview.index", _l("Danh sách đơn vị"), None),
 ]
@@ -138,7 +139,7 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 def _page_blueprints():
     """The page blueprints, one per feature, in menu order (a missing module is an ImportError, never skipped)."""
     from web import overview
-    from web.pages import alerts, camera_admin, cameras, findings, inspections, reports, scores, settings, wall
+    from web.pages import alerts, camera_admin, cameras, findings, inspections, reports, scores, settings, staff, wall
 
     return (overview.bp, wall.bp, alerts.bp, findings.bp, inspections.bp, scores.bp, reports.bp, cameras.bp,
-            camera_admin.bp, settings.bp)
+            camera_admin.bp, staff.bp, settings.bp)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
-from audit.services.scores import MonthScores, compute_month
+from audit.services.scores import MonthScores, compute_month, coverage_thresholds, load_month
 from models.enums import local_zone
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
@@ -44,15 +44,26 @@ class MonthReport:
     desks: pd.DataFrame
     officials: pd.DataFrame
     findings: pd.DataFrame
+    choices: str = ""  # the site's choices where the law leaves one ([scoring]), printed on the report
 
     @property
     def summary_vi(self) -> str:
         return self.scores.summary_vi
 
+    @property
+    def scores_note(self) -> str | None:
+        """Why the report shows no scores: none are stored for its month and scope yet."""
+        if self.scores.officials:
+            return None
+        month_vi = datetime.strptime(self.month, "%Y-%m").strftime("%m/%Y")
+        return (f"Chưa tính điểm tháng {month_vi} cho phạm vi này: cán bộ kiểm tra hoặc quản trị bấm \"Tính lại\" "
+                f"trên trang Xếp loại (hoặc chạy deskaudit scores compute {self.month}) rồi tải lại báo cáo")
+
 
 def build_month_report(session: Session, month: str, *, now: datetime, unit_code: str | None = None,
-                       progress: Callable[[date], None] | None = None) -> MonthReport:
-    """Compute the month's scores (stored) and gather every table of the report.
+                       progress: Callable[[date], None] | None = None, compute: bool = False) -> MonthReport:
+    """Gather every table of the report from the month's stored scores (``compute``: compute and store them
+    first, for the command line; a page or a download never writes scores).
 
     Desk and official hours cover the month's complete days (up to yesterday for the current month).
 
@@ -61,14 +72,18 @@ def build_month_report(session: Session, month: str, *, now: datetime, unit_code
     """
     first, last = month_bounds(month)
     unit_ids = unit_and_descendants(session, unit_code) if unit_code else None
-    scores = compute_month(session, month, unit_code=unit_code, now=now)
+    if compute:
+        scores = compute_month(session, month, unit_code=unit_code, now=now)
+    else:
+        scores = load_month(session, month, unit_code=unit_code)
     until = min(last, now.astimezone(LOCAL).date() - timedelta(days=1))  # complete days only
     days = [first + timedelta(days=i) for i in range((until - first).days + 1)] if first <= until else []
     facts = day_facts(session, days, unit_code=unit_code, progress=progress)
     found = _findings(session, first, last, unit_ids)
     desks = _desks(session, facts.desks, found, unit_ids)
     return MonthReport(month, unit_code, now, scores, _units(scores, desks, found), desks,
-                       _officials(session, scores, facts.officials, found), found)
+                       _officials(session, scores, facts.officials, found), found,
+                       choices_line(coverage_thresholds(session)))
 
 
 def write_xlsx(report: MonthReport, path: Path) -> None:
@@ -76,6 +91,8 @@ def write_xlsx(report: MonthReport, path: Path) -> None:
     summary = pd.DataFrame([
         ("month", report.month), ("scope", report.unit_code or "toàn tỉnh / whole site"),
         ("summary_vi", report.scores.summary_vi), ("summary_en", report.scores.summary_en),
+        *([("scores", report.scores_note)] if report.scores_note else []),
+        ("site_choices", report.choices),
         ("units_ranked", sum(1 for u in report.scores.units if u.rank is not None)),
         ("officials", len(report.officials)), ("findings", len(report.findings)),
         ("findings_confirmed", int((report.findings["status"] == "confirmed").sum()) if len(report.findings) else 0),
@@ -105,6 +122,9 @@ def write_pdf(report: MonthReport, path: Path) -> None:
     labelled(pdf, "Phạm vi", report.unit_code or "Toàn tỉnh")
     labelled(pdf, "Lập lúc", report.generated_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M"))
     labelled(pdf, "Tổng hợp", report.scores.summary_vi)
+    if report.scores_note:
+        labelled(pdf, "Điểm", report.scores_note)
+    labelled(pdf, "Lựa chọn của đơn vị", report.choices)
     heading(pdf, "1. Xếp hạng đơn vị")
     rows = [[str(u["rank"]) if pd.notna(u["rank"]) else "–", u["unit_name"], str(u["officials"]),
              _vi(u["score"]), u["class_vi"] or "Chưa đủ dữ liệu", _vi(u["staffed_rate_pct"], 1),
@@ -205,6 +225,8 @@ def _officials(session: Session, scores: MonthScores, minutes: pd.DataFrame, fou
             "class": o.classification.value if o.classification else None,
             "class_vi": CLASS_LABELS_VI.get(o.classification) if o.classification else None,
             "emulation_eligible": o.eligible, "reprimanded": o.reprimanded,
+            "coverage_observed_pct": _pct(o.coverage.observed_share) if o.coverage else None,
+            "coverage_worked_pct": _pct(o.coverage.worked_share) if o.coverage else None,
             "deductions": "; ".join(f"-{format_vi(d.points)}: {d.reason}" for d in o.deductions if d.points),
             "notes": "; ".join(o.notes),
         })
@@ -230,6 +252,18 @@ def _units(scores: MonthScores, desks: pd.DataFrame, found: pd.DataFrame) -> pd.
             "camera_gaps": int((theirs["kind"] == "camera_gap").sum()) if len(theirs) else 0,
         })
     return pd.DataFrame(rows)
+
+
+def choices_line(thresholds) -> str:
+    """The site's [scoring] choices in words (docs/SCORING.md), as every report prints them."""
+    return (f"Chưa đủ dữ liệu khi camera quan sát dưới {round(100 * thresholds.min_observed_share)} % thời gian "
+            f"làm việc hoặc thời gian làm việc dưới {round(100 * thresholds.min_worked_share)} % lịch "
+            f"([scoring] min_observed_share = {thresholds.min_observed_share:g}, min_worked_share = "
+            f"{thresholds.min_worked_share:g})")
+
+
+def _pct(share: float | None) -> float | None:
+    return None if share is None else round(100 * share, 1)
 
 
 def _local(at: datetime | None) -> str | None:

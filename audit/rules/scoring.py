@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from models.enums import Classification, SanctionLevel
+from models.enums import Classification, SanctionLevel, StaffCategory
 
 RULE_VERSION = "nd335-2025.1"
 CENT = Decimal("0.01")
@@ -49,6 +49,22 @@ CLASS_LABELS_VI = {
     Classification.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
 }
 UNCLASSIFIED_VI = "Chưa đủ dữ liệu xếp loại"
+CATEGORY_LABELS_VI = {
+    StaffCategory.CONG_CHUC: "Công chức",
+    StaffCategory.VIEN_CHUC: "Viên chức",
+    StaffCategory.CAN_BO: "Cán bộ",
+    StaffCategory.HOP_DONG: "Hợp đồng lao động",
+    StaffCategory.THUE_NGOAI: "Dịch vụ thuê ngoài / bưu điện",
+}
+CLASSIFIED = frozenset({StaffCategory.CONG_CHUC})  # Decree 335/2025 evaluates công chức only
+
+
+def not_classified_note(category: StaffCategory) -> str | None:
+    """Why a person of ``category`` gets the monitoring record only; ``None`` for a công chức."""
+    if category in CLASSIFIED:
+        return None
+    return (f"{CATEGORY_LABELS_VI[category]}: không xếp loại theo Nghị định 335/2025/NĐ-CP (chỉ áp dụng đối với "
+            f"công chức); đây là kết quả theo dõi, đánh giá, cơ quan quản lý đánh giá theo quy định riêng")
 SANCTION_LABELS_VI = {
     SanctionLevel.REPRIMAND: "khiển trách",
     SanctionLevel.WARNING: "cảnh cáo",
@@ -135,6 +151,76 @@ def task_points(rows: Sequence[TaskRow]) -> Decimal | None:
     if resolved == 0:
         return q2(TASK_MAX)
     return q2(Fraction(70) * (on_time + LATE_WEIGHT * late) / resolved)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of an official's scheduled desk time in a period the evidence covers (minutes).
+
+    ``scheduled``: their rostered desk time by the calendar; ``excused``: the part on approved leave, a
+    business trip or training; ``observed``: the part a healthy camera saw (present or absent, never a fault).
+    """
+
+    scheduled: float
+    excused: float
+    observed: float
+
+    @property
+    def worked(self) -> float:
+        """Scheduled time less excused absence: the time actually worked."""
+        return max(0.0, self.scheduled - self.excused)
+
+    @property
+    def worked_share(self) -> float | None:
+        return self.worked / self.scheduled if self.scheduled else None
+
+    @property
+    def observed_share(self) -> float | None:
+        """The share of the time worked that the cameras observed."""
+        return min(1.0, self.observed / self.worked) if self.worked else None
+
+
+@dataclass(frozen=True)
+class CoverageThresholds:
+    """Below either share a period reads "chưa đủ dữ liệu": no total and no class, never a full score."""
+
+    min_observed_share: float = 0.5  # of the time worked, seen by a healthy camera
+    min_worked_share: float = 0.5  # of the scheduled time, not on excused absence
+
+    def __post_init__(self) -> None:
+        for name in ("min_observed_share", "min_worked_share"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"[scoring] {name} must be between 0 and 1, got {value}")
+
+
+def coverage_problem(coverage: Coverage, thresholds: CoverageThresholds) -> str | None:
+    """Why the period has too little evidence to score (Vietnamese, stored as a note), or ``None``.
+
+    Both thresholds at 0 turn the check off (a site that scores without cameras).
+    """
+    if thresholds.min_observed_share == 0 and thresholds.min_worked_share == 0:
+        return None
+    if coverage.scheduled <= 0:
+        return "Chưa đủ dữ liệu: không có lịch làm việc tại quầy trong kỳ"
+    worked = coverage.worked_share or 0.0
+    if worked < thresholds.min_worked_share:
+        return (f"Chưa đủ dữ liệu: thời gian làm việc thực tế {_pct(worked)} thời gian theo lịch "
+                f"(nghỉ có lý do {_hours(coverage.excused)}), dưới ngưỡng {_pct(thresholds.min_worked_share)}")
+    observed = coverage.observed_share or 0.0
+    if observed < thresholds.min_observed_share:
+        return (f"Chưa đủ dữ liệu: camera quan sát được {_pct(observed)} thời gian làm việc "
+                f"({_hours(coverage.observed)} / {_hours(coverage.worked)}), dưới ngưỡng "
+                f"{_pct(thresholds.min_observed_share)}")
+    return None
+
+
+def _pct(share: float) -> str:
+    return f"{format_vi(Decimal(str(share * 100)), places=0)} %"
+
+
+def _hours(minutes: float) -> str:
+    return f"{format_vi(Decimal(str(minutes / 60)), places=1)} giờ"
 
 
 def total_points(general: Decimal, task: Decimal | None) -> Decimal | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -24,25 +24,40 @@ from audit.rules.scoring import (
     RULE_VERSION,
     SANCTION_LABELS_VI,
     CapItem,
+    Coverage,
+    CoverageThresholds,
     TaskRow,
     apply_excellent_cap,
     classify,
+    coverage_problem,
     discipline_raw,
     emulation_eligible,
     general_points,
     month_bounds,
+    not_classified_note,
     q2,
     summary_line,
     task_points,
     total_points,
 )
+from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
 from audit.services.inspection_deductions import failed_items, unit_deductions
 from models.access import ChangeLog
-from models.enums import ChangeAction, Classification, FindingKind, FindingStatus, ItemScope, SanctionLevel
+from models.enums import (
+    ChangeAction,
+    Classification,
+    FindingKind,
+    FindingStatus,
+    ItemScope,
+    SanctionLevel,
+    local_zone,
+)
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
-from models.scoring import DossierStat, Sanction, Score, ScoreDeduction
+from models.scoring import DossierStat, Sanction, Score, ScoreDeduction, ScoringSettings
+
+DEMOTION_ABOLISHED = date(2025, 7, 1)  # Decree 172/2025 in force: giáng chức is no longer a sanction
 
 KIND_VI = {
     FindingKind.LATE_ARRIVAL: "Đến muộn",
@@ -71,6 +86,7 @@ class OfficialScore:
     reprimanded: bool
     deductions: tuple[DeductionLine, ...]
     notes: tuple[str, ...]
+    coverage: Coverage | None = None  # None: stored before coverage was recorded
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,33 @@ def task_rows(session: Session, month: str, officials: list[Staff]) -> dict[int,
     return rows
 
 
+def coverage_thresholds(session: Session) -> CoverageThresholds:
+    """The site's ``[scoring]`` coverage thresholds as last imported (the defaults before any import)."""
+    row = session.get(ScoringSettings, 1)
+    config = row.config if row is not None else {}
+    return CoverageThresholds(**{k: config[k] for k in ("min_observed_share", "min_worked_share") if k in config})
+
+
+def coverage_of(session: Session, month: str, officials: list[Staff], *, unit_code: str | None,
+                now: datetime) -> dict[int, Coverage]:
+    """Each official's scheduled, excused and observed desk minutes over the month's complete days (to
+    yesterday for the current month), from the same desk-day facts as the audit and the report."""
+    first, last = month_bounds(month)
+    zone = local_zone()
+    until = min(last, now.astimezone(zone).date() - timedelta(days=1))
+    days = [first + timedelta(days=i) for i in range((until - first).days + 1)] if first <= until else []
+    minutes = day_facts(session, days, unit_code=unit_code).officials if days else None
+    ids = {o.id for o in officials}
+    found = {}
+    if minutes is not None and len(minutes):
+        sums = minutes[minutes["staff_id"].isin(ids)].groupby("staff_id")[
+            ["scheduled", "present", "absent", "excused"]].sum()
+        for staff_id, row in sums.iterrows():
+            found[int(staff_id)] = Coverage(round(float(row["scheduled"]), 1), round(float(row["excused"]), 1),
+                                            round(float(row["present"] + row["absent"]), 1))
+    return {i: found.get(i, Coverage(0.0, 0.0, 0.0)) for i in ids}
+
+
 def sanction_notes(session: Session, month: str, staff_ids: set[int]) -> dict[int, list[str]]:
     """Notes of the sanctions decided in the month's year up to its last day, per official id."""
     first, last = month_bounds(month)
@@ -189,14 +232,19 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
     lines = personal_deductions(session, month, officials) if officials else {}
     tasks = task_rows(session, month, officials) if officials else {}
     sanctions = sanction_notes(session, month, {o.id for o in officials}) if officials else {}
+    coverages = coverage_of(session, month, officials, unit_code=unit_code, now=now) if officials else {}
+    thresholds = coverage_thresholds(session)
     drafts = []
     for official in officials:
         raw = discipline_raw(line.points for line in lines.get(official.id, []))
         general = general_points(raw)
         task = task_points(tasks.get(official.id, []))
-        total = total_points(general, task)
+        thin = coverage_problem(coverages[official.id], thresholds)
+        total = None if thin else total_points(general, task)
         reprimanded = bool(sanctions.get(official.id))
-        drafts.append((official, raw, general, task, total, reprimanded, classify(total, reprimanded)))
+        classified = not_classified_note(official.category) is None
+        drafts.append((official, raw, general, task, total, reprimanded,
+                       classify(total, reprimanded) if classified else None))
     capped = apply_excellent_cap([CapItem(o.unit_id, o.code, cls, total, raw)
                                   for o, raw, _, _, total, _, cls in drafts])
     existing = {s.staff_id: s for s in session.scalars(
@@ -205,7 +253,11 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
     results = []
     for (official, raw, general, task, total, reprimanded, _), cap in zip(drafts, capped):
         notes = list(sanctions.get(official.id, []))
-        if task is None:
+        if (thin := coverage_problem(coverages[official.id], thresholds)) is not None:
+            notes.append(thin)
+        if (outside := not_classified_note(official.category)) is not None:
+            notes.append(outside)
+        elif task is None:
             notes.append(f"Chưa có số liệu giải quyết hồ sơ tháng {first:%m/%Y}: chưa tính điểm kết quả "
                          f"thực hiện nhiệm vụ, chưa xếp loại theo điểm")
         if cap.note:
@@ -213,7 +265,7 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         score = OfficialScore(official.code, official.full_name, units_by_id[official.unit_id].code,
                               official.default_desk.code if official.default_desk else None, raw, general, task,
                               total, cap.classification, emulation_eligible(cap.classification), reprimanded,
-                              tuple(lines.get(official.id, [])), tuple(notes))
+                              tuple(lines.get(official.id, [])), tuple(notes), coverages[official.id])
         _store(session, existing.get(official.id), official, month, score, now)
         results.append(score)
     session.flush()
@@ -229,6 +281,10 @@ def _store(session: Session, row: Score | None, official: Staff, month: str, sco
     row.discipline_raw, row.general_points, row.task_points = score.raw, score.general, score.task
     row.total, row.classification = score.total, score.classification
     row.reprimanded, row.emulation_eligible = score.reprimanded, score.eligible
+    if score.coverage is not None:
+        row.scheduled_minutes, row.excused_minutes, row.observed_minutes = (
+            Decimal(str(score.coverage.scheduled)), Decimal(str(score.coverage.excused)),
+            Decimal(str(score.coverage.observed)))
     wanted = [(line.finding_id, line.inspection_result_id, line.points, line.reason) for line in score.deductions]
     wanted += [(None, None, Decimal("0.00"), note) for note in score.notes]
     stored = [(d.finding_id, d.inspection_result_id, q2(d.points), d.reason)
@@ -257,7 +313,8 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
     in_scope = (Score.month == month, Score.unit_id.in_(list(units_by_id)))
     rows = session.execute(  # plain rows, not ORM objects: a month of a province has tens of thousands of lines
         select(Score.id, Score.unit_id, Score.discipline_raw, Score.general_points, Score.task_points, Score.total,
-               Score.classification, Score.emulation_eligible, Score.reprimanded, Staff.code, Staff.full_name,
+               Score.classification, Score.emulation_eligible, Score.reprimanded, Score.scheduled_minutes,
+               Score.excused_minutes, Score.observed_minutes, Staff.code, Staff.full_name,
                Desk.code.label("desk_code"))
         .join(Staff, Score.staff_id == Staff.id).outerjoin(Desk, Staff.default_desk_id == Desk.id)
         .where(*in_scope).order_by(Staff.code)).all()
@@ -277,7 +334,10 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
             row.code, row.full_name, units_by_id[row.unit_id].code, row.desk_code, q2(row.discipline_raw),
             q2(row.general_points), None if row.task_points is None else q2(row.task_points),
             None if row.total is None else q2(row.total), row.classification, row.emulation_eligible,
-            row.reprimanded, lines, notes))
+            row.reprimanded, lines, notes,
+            None if row.scheduled_minutes is None else Coverage(float(row.scheduled_minutes),
+                                                                float(row.excused_minutes or 0),
+                                                                float(row.observed_minutes or 0))))
     return _assemble(session, month, unit_code, units, results)
 
 
@@ -314,6 +374,10 @@ def add_sanction(session: Session, staff_code: str, level: SanctionLevel | str, 
                          f"{', '.join(v.value for v in SanctionLevel)}") from None
     if not decision_ref or not decision_ref.strip():
         raise ValueError(f"sanction of {staff_code}: the decision reference (số quyết định) is required")
+    if level is SanctionLevel.DEMOTION and decided_on >= DEMOTION_ABOLISHED:
+        raise ValueError(f"sanction of {staff_code}: giáng chức (demotion) is no sanction since "
+                         f"{DEMOTION_ABOLISHED:%d/%m/%Y} (Decree 172/2025 abolished it); the levels are reprimand, "
+                         "warning, dismissal_from_post, dismissal")
     sanction = Sanction(staff_id=staff.id, level=level, decided_on=decided_on, decision_ref=decision_ref.strip(),
                         note=note)
     session.add(sanction)

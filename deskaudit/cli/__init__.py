@@ -23,6 +23,7 @@ from deskaudit.cli.roster import leave, roster, stats
 from deskaudit.cli.run import run
 from deskaudit.cli.sample import sample
 from deskaudit.cli.scores import scores
+from deskaudit.cli.staff import staff
 from deskaudit.cli.users import users
 from deskaudit.cli.weights import weights
 from deskaudit.settings import SettingsError, load_settings
@@ -47,7 +48,7 @@ def cli(verbose: int) -> None:
 
 
 for group in (db, config, users, camera, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,
-              scores, report, demo, replay, weights, backup, restore):
+              staff, scores, report, demo, replay, weights, backup, restore):
     cli.add_command(group)
 
 

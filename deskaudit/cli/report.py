@@ -45,7 +45,7 @@ def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | N
         with click.progressbar(length=days, label=f"report {month}", file=sys.stderr) as bar:
             try:
                 built = build_month_report(session, month, now=datetime.now(timezone.utc), unit_code=unit_code,
-                                           progress=lambda _: bar.update(1))
+                                           progress=lambda _: bar.update(1), compute=True)
             except BadMonth as error:
                 raise BadInput(str(error)) from None
             except LookupError as error:

@@ -151,8 +151,9 @@ def _parse_date(text: str) -> date:
 @sanction.command(name="add")
 @click.argument("staff_code", metavar="STAFF")
 @click.option("--level", required=True, type=click.Choice([v.value for v in SanctionLevel], case_sensitive=False),
-              help="reprimand (khiển trách), warning (cảnh cáo), demotion (giáng chức), "
-                   "dismissal_from_post (cách chức), dismissal (buộc thôi việc).")
+              help="reprimand (khiển trách), warning (cảnh cáo), dismissal_from_post (cách chức), dismissal "
+                   "(buộc thôi việc); demotion (giáng chức) only for a decision before 1/7/2025 (Decree "
+                   "172/2025 abolished it).")
 @click.option("--date", "decided", required=True, metavar="DATE", help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")
 @click.option("--decision", "decision_ref", required=True, metavar="REF", help="Decision number, e.g. 15/QĐ-UBND.")
 @click.option("--note", default=None, help="Free text kept with the sanction.")

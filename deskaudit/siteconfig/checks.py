@@ -60,6 +60,7 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
 
     unique(((f"hours_profiles[{i}]", p.id) for i, p in enumerate(site.hours_profiles)), "hours profile")
     unique(((f"units[{i}]", u.id) for i, u in enumerate(site.units)), "unit")
+    unique(((f"agencies[{i}]", a.id) for i, a in enumerate(site.agencies)), "agency")
     unique(((p, d.id) for p, d in iter_desks(site)), "desk")
     unique(((p, c.id) for p, c in iter_cameras(site)), "camera")
     unique(
@@ -70,6 +71,7 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
 
     profiles = {p.id for p in site.hours_profiles}
     units = {u.id: u for u in site.units}
+    agencies = {a.id for a in site.agencies}
     if site.site.hours_profile and site.site.hours_profile not in profiles:
         issues.append(ConfigIssue("site.hours_profile", "no hours profile with this id", site.site.hours_profile, True))
     for i, unit in enumerate(site.units):
@@ -96,6 +98,9 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
             if staff.desk is not None and staff.desk not in desk_ids:
                 issues.append(ConfigIssue(f"units[{i}].staff[{s}].desk", f"no desk with this id in unit {unit.id}",
                                           staff.desk, True))
+            if staff.agency is not None and staff.agency not in agencies:
+                issues.append(ConfigIssue(f"units[{i}].staff[{s}].agency", "no sending agency with this id in "
+                                          "[[agencies]]", staff.agency, True))
     issues.extend(_zone_desk_issues(site))
     issues.extend(_parent_cycles(site))
     for o, override in enumerate(site.overrides):

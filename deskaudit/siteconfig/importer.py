@@ -24,6 +24,7 @@ from audit.services.zone_review import flag_for_review
 from deskaudit.siteconfig.checks import iter_cameras
 from deskaudit.siteconfig.schema import DEFAULT_ALERTS, Alerts, SiteConfig, parse_hhmm
 from models import (
+    Agency,
     AlertThreshold,
     Camera,
     ChangeLog,
@@ -31,6 +32,7 @@ from models import (
     HoursOverride,
     HoursProfile,
     HoursSession,
+    ScoringSettings,
     Staff,
     Unit,
     VisionSettings,
@@ -287,7 +289,15 @@ class _Importer:
             self.log("zone", key, action, changes)
         return zone
 
-    def staff(self, units: dict[str, Unit], desks: dict[str, Desk]) -> None:
+    def agencies(self) -> dict[str, Agency]:
+        rows, keep = {}, set()
+        for cfg in self.site.agencies:
+            rows[cfg.id] = self.upsert(Agency, "agency", cfg.id, {"code": cfg.id}, {"name": cfg.name, "active": True})
+            keep.add(rows[cfg.id].id)
+        self.deactivate_missing(Agency, "agency", keep, lambda r: r.code)
+        return rows
+
+    def staff(self, units: dict[str, Unit], desks: dict[str, Desk], agencies: dict[str, Agency]) -> None:
         keep = set()
         for unit_cfg in self.site.units:
             for cfg in unit_cfg.staff:
@@ -295,10 +305,15 @@ class _Importer:
                     Staff, "staff", cfg.id, {"code": cfg.id},
                     {
                         "unit_id": units[unit_cfg.id].id, "full_name": cfg.name, "title": cfg.title, "email": cfg.email,
-                        "default_desk_id": desks[cfg.desk].id if cfg.desk else None, "active": True,
+                        "default_desk_id": desks[cfg.desk].id if cfg.desk else None, "category": cfg.category,
+                        "agency_id": agencies[cfg.agency].id if cfg.agency else None, "is_leader": cfg.leader,
+                        "active": True, "managed_by": "config",
                     },
                 )
                 keep.add(row.id)
+        # People from a staff list import or edited on the staff page are not the file's to remove.
+        keep.update(self.session.scalars(select(Staff.id).where(Staff.managed_by.in_(("import", "web")),
+                                                                Staff.active.is_(True))))
         self.deactivate_missing(Staff, "staff", keep, lambda r: r.code)
 
     def thresholds(self, units: dict[str, Unit], desks: dict[str, Desk]) -> None:
@@ -334,6 +349,19 @@ class _Importer:
             row.config, row.changed_at, row.changed_by = config, self.now, self.actor
             self.log("vision_settings", "site", ChangeAction.UPDATE, changes)
 
+    def scoring_settings(self) -> None:
+        """The ``[scoring]`` table, stored whole: scores computed in the web or the CLI read it."""
+        config = self.site.scoring.model_dump(mode="json")
+        row = self.session.get(ScoringSettings, 1)
+        if row is None:
+            self.session.add(ScoringSettings(id=1, config=config, changed_at=self.now, changed_by=self.actor))
+            self.log("scoring_settings", "site", ChangeAction.CREATE, {"config": (None, config)})
+        elif row.config != config:
+            changes = {key: (row.config.get(key), value) for key, value in config.items()
+                       if row.config.get(key) != value}
+            row.config, row.changed_at, row.changed_by = config, self.now, self.actor
+            self.log("scoring_settings", "site", ChangeAction.UPDATE, changes)
+
     def overrides(self, units: dict[str, Unit]) -> None:
         wanted = set()
         for cfg in self.site.overrides:
@@ -361,7 +389,8 @@ class _Importer:
         desks = self.desks(units, profiles)
         self.cameras_and_zones(units, desks)
         self.vision_settings()
-        self.staff(units, desks)
+        self.scoring_settings()
+        self.staff(units, desks, self.agencies())
         self.thresholds(units, desks)
         self.overrides(units)
         self.session.flush()

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from models.enums import DEFAULT_TIMEZONE, OverrideKind, UnitLevel, ZoneKind
+from models.enums import DEFAULT_TIMEZONE, OverrideKind, StaffCategory, UnitLevel, ZoneKind
 from vision.presets import Preset
 from vision.zones import ZoneError, ZoneRule, zone_set_problems
 
@@ -277,6 +277,17 @@ class StaffConfig(Strict):
     title: Text | None = None
     desk: Code | None = None
     email: Text | None = None
+    # cong_chuc (classified under Decree 335/2025), vien_chuc, can_bo, hop_dong, thue_ngoai (monitoring only)
+    category: StaffCategory = StaffCategory.CONG_CHUC
+    agency: Code | None = None  # the sending agency (an [[agencies]] id); none: the unit itself
+    leader: bool = False
+
+
+class AgencyConfig(Strict):
+    """A sending agency (cơ quan quản lý) that seconds officials to a centre and evaluates them."""
+
+    id: Code
+    name: Text
 
 
 class UnitConfig(Strict):
@@ -362,6 +373,14 @@ class AcquisitionConfig(Strict):
     rtsp_transport: Literal["tcp", "udp"] = "tcp"
 
 
+class ScoringConfig(Strict):
+    """``[scoring]``: the choices Decree 335/2025 leaves to the site, printed on every report."""
+
+    # A period reads "chưa đủ dữ liệu" (no total, no class) below either share; 0 and 0 turn the check off.
+    min_observed_share: float = Field(default=0.5, ge=0, le=1)  # of the time worked, seen by a healthy camera
+    min_worked_share: float = Field(default=0.5, ge=0, le=1)  # of the scheduled time, not on excused absence
+
+
 class VisionConfig(Strict):
     """``[vision]``: how frames become presence, for every camera of the site."""
 
@@ -380,6 +399,8 @@ class SiteConfig(Strict):
     site: SiteInfo
     alerts: Alerts = DEFAULT_ALERTS
     vision: VisionConfig = VisionConfig()
+    scoring: ScoringConfig = ScoringConfig()
     hours_profiles: list[HoursProfile] = Field(min_length=1)
     units: list[UnitConfig] = Field(min_length=1)
+    agencies: list[AgencyConfig] = Field(default_factory=list)
     overrides: list[Override] = Field(default_factory=list)

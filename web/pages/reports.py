@@ -1,7 +1,7 @@
 """Monthly report downloads (XLSX for analysts, PDF for leaders), limited to the user's units and logged.
 
-Building a report computes and stores the month's scores (audit.files.month_report.build_month_report), so a
-download also brings the stored scores of its scope up to date.
+A download reads the month's stored scores and never writes them: recomputing is the "Tính lại" POST of the
+scores page (admins and inspectors). A month with no stored scores says so in the report.
 """
 
 from __future__ import annotations
