@@ -339,28 +339,24 @@ class _Importer:
         weights = config["detector"].get("weights")
         if weights and not Path(weights).is_absolute():  # relative to the config file, like file: camera URLs
             config["detector"]["weights"] = str((self.base_dir / weights).resolve())
-        row = self.session.get(VisionSettings, 1)
-        if row is None:
-            self.session.add(VisionSettings(id=1, config=config, changed_at=self.now, changed_by=self.actor))
-            self.log("vision_settings", "site", ChangeAction.CREATE, {"config": (None, config)})
-        elif row.config != config:
-            changes = {key: (row.config.get(key), value) for key, value in config.items()
-                       if row.config.get(key) != value}
-            row.config, row.changed_at, row.changed_by = config, self.now, self.actor
-            self.log("vision_settings", "site", ChangeAction.UPDATE, changes)
+        self._settings_row(VisionSettings, "vision_settings", config)
 
     def scoring_settings(self) -> None:
         """The ``[scoring]`` table, stored whole: scores computed in the web or the CLI read it."""
-        config = self.site.scoring.model_dump(mode="json")
-        row = self.session.get(ScoringSettings, 1)
+        self._settings_row(ScoringSettings, "scoring_settings", self.site.scoring.model_dump(mode="json"))
+
+    def _settings_row(self, model: type[VisionSettings] | type[ScoringSettings], kind: str,
+                      config: dict[str, Any]) -> None:
+        """Store a whole settings table in its single row (id 1), logging what changed."""
+        row = self.session.get(model, 1)
         if row is None:
-            self.session.add(ScoringSettings(id=1, config=config, changed_at=self.now, changed_by=self.actor))
-            self.log("scoring_settings", "site", ChangeAction.CREATE, {"config": (None, config)})
+            self.session.add(model(id=1, config=config, changed_at=self.now, changed_by=self.actor))
+            self.log(kind, "site", ChangeAction.CREATE, {"config": (None, config)})
         elif row.config != config:
             changes = {key: (row.config.get(key), value) for key, value in config.items()
                        if row.config.get(key) != value}
             row.config, row.changed_at, row.changed_by = config, self.now, self.actor
-            self.log("scoring_settings", "site", ChangeAction.UPDATE, changes)
+            self.log(kind, "site", ChangeAction.UPDATE, changes)
 
     def overrides(self, units: dict[str, Unit]) -> None:
         wanted = set()
