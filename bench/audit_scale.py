@@ -34,12 +34,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from audit.rules.annual import CapPool, Official, PeriodResult, cap_proposals, classify_year
 from audit.rules.engine import SessionPlan, audit, desk_day_table
 from audit.rules.findings import RuleSettings, Run, camera_gaps, excuse, session_findings
 from audit.rules.scoring import (
-    CapItem,
     TaskRow,
-    apply_excellent_cap,
     classify,
     discipline_raw,
     general_points,
@@ -47,6 +46,7 @@ from audit.rules.scoring import (
     total_points,
 )
 from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions
+from models.enums import StaffCategory
 
 M = US_PER_MINUTE
 DEDUCTION = {"late_arrival": 2, "unattended": 3, "unattended_queue": 3, "absent_session": 10, "early_leave": 2}
@@ -113,7 +113,8 @@ def make_month(desks: int, days: list[date], every_s: int, seed: int = 7):
 
 def month_scores(proposals, officials: int) -> dict[int, tuple]:
     """Each official's month with audit/rules/scoring.py: every proposal treated as confirmed (the worst case),
-    synthetic dossier counts for the task results, Decree 335 classes and the 20 % cap (units of 20 desks)."""
+    synthetic dossier counts for the task results, Decree 335 levels, and the 20 % cap proposal of a year of such
+    months (agencies of 20 desks)."""
     lost: dict[int, list[int]] = {o: [] for o in range(officials)}
     for official, kind in proposals:
         if official is not None:
@@ -123,10 +124,11 @@ def month_scores(proposals, officials: int) -> dict[int, tuple]:
         raw = discipline_raw(lost[o])
         general = general_points(raw)
         total = total_points(general, task_points([TaskRow(on_time=80 + o % 40, late=o % 9, not_yet_due=o % 5)]))
-        items.append(CapItem(unit=o // 20, code=f"CB{o:05d}", classification=classify(total), total=total, raw=raw))
-        parts.append((raw, general, total))
-    capped = apply_excellent_cap(items)
-    return {o: (*parts[o], capped[o].classification) for o in range(officials)}
+        items.append(Official(f"CB{o:05d}", f"CB{o:05d}", f"U{o // 20}", StaffCategory.CONG_CHUC, f"A{o // 20}", None,
+                              (PeriodResult("2026-03", total, raw, 10560.0, 10560.0, 10560.0),)))
+        parts.append((raw, general, total, classify(total)))
+    proposals_over = cap_proposals([classify_year(item) for item in items], CapPool.GOOD)
+    return {o: (*parts[o], bool(proposals_over[o].over_cap)) for o in range(officials)}
 
 
 def vectorised(observations: Observations, plan: SessionPlan, leave, settings, chunk: int, every_s: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
@@ -58,6 +58,8 @@ class Score(Base):
     observed_minutes: Mapped[Decimal | None] = mapped_column(Numeric(9, 1))
 
     deductions: Mapped[list[ScoreDeduction]] = relationship(back_populates="score", cascade="all, delete-orphan")
+    amendments: Mapped[list[ScoreAmendment]] = relationship(back_populates="score", cascade="all, delete-orphan",
+                                                            order_by="ScoreAmendment.id")
 
 
 class ScoreDeduction(Base):
@@ -90,8 +92,39 @@ class ScoringSettings(Base):
     changed_by: Mapped[str] = mapped_column(String(128))
 
 
+class ScoreLock(Base):
+    """A unit's month locked (chốt kết quả): who locked it and when; later changes become amendments."""
+
+    __tablename__ = "score_locks"
+    __table_args__ = (UniqueConstraint("month", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    locked_at: Mapped[datetime] = mapped_column()
+    locked_by: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ScoreAmendment(Base):
+    """A change to a locked score: the figures before and after (``{"total": ["84.50", "80.00"], ...}``), who
+    recomputed it and when, and the deductions added or dropped."""
+
+    __tablename__ = "score_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column()
+    by: Mapped[str] = mapped_column(String(128))
+    changes: Mapped[dict] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+
+    score: Mapped[Score] = relationship(back_populates="amendments")
+
+
 class Sanction(Timestamps, Base):
-    """A discipline sanction decided against an official; any level forces "Không hoàn thành" for the year."""
+    """A discipline sanction decided against an official. One of reprimand or above for a violation related to
+    public duty (``duty_related``) forces "Không hoàn thành" for the year (Decree 335/2025)."""
 
     __tablename__ = "sanctions"
 
@@ -101,6 +134,7 @@ class Sanction(Timestamps, Base):
     decided_on: Mapped[date] = mapped_column(Date)
     decision_ref: Mapped[str] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)
+    duty_related: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 Index("ix_sanctions_staff_decided", Sanction.staff_id, Sanction.decided_on)

@@ -1,4 +1,4 @@
-"""Score formulas of Decree 335/2025: boundaries, the 20 % cap, unit ranking and the summary line (pure)."""
+"""Score formulas of Decree 335/2025: boundaries, unit ranking, the summary line (pure; the cap: test_annual_rules)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,10 @@ import pytest
 from audit.rules.ranking import DeductionLine, UnitInput, rank_units
 from audit.rules.scoring import (
     BadMonth,
-    CapItem,
     TaskRow,
-    apply_excellent_cap,
     classify,
     discipline_raw,
     emulation_eligible,
-    excellent_limit,
     format_en,
     format_vi,
     general_points,
@@ -80,60 +77,6 @@ def test_total_and_eligibility():
     assert total_points(D("30.00"), None) is None
     assert [emulation_eligible(c) for c in (C.EXCELLENT, C.GOOD, C.COMPLETED, C.NOT_COMPLETED, None)] == [
         True, True, False, False, None]
-
-
-def _unit(n_good: int, excellent_totals: list[str], unit="U", raws=None) -> list[CapItem]:
-    raws = raws or ["100"] * len(excellent_totals)
-    items = [CapItem(unit, f"E{i:02d}", C.EXCELLENT, D(t), D(r))
-             for i, (t, r) in enumerate(zip(excellent_totals, raws))]
-    items += [CapItem(unit, f"G{i:02d}", C.GOOD, D("80"), D("100")) for i in range(n_good)]
-    return items
-
-
-@pytest.mark.parametrize("rated, limit", [(0, 0), (4, 0), (5, 1), (9, 1), (10, 2), (11, 2), (15, 3)])
-def test_excellent_limit_is_floor_of_20_percent(rated, limit):
-    assert excellent_limit(rated) == limit
-
-
-def test_cap_with_5_rated_keeps_the_best_excellent():
-    items = _unit(3, ["95", "91"])  # 5 rated good or better → 1 excellent
-    result = apply_excellent_cap(items)
-    assert [r.classification for r in result[:2]] == [C.EXCELLENT, C.GOOD]
-    assert result[0].note is None
-    assert result[1].note == ("Giới hạn 20% Hoàn thành xuất sắc: đơn vị có 5 cán bộ từ Hoàn thành tốt trở lên, "
-                              "tối đa 1 Hoàn thành xuất sắc; 91,00 điểm được xếp Hoàn thành tốt nhiệm vụ")
-    assert all(r.classification is C.GOOD and r.note is None for r in result[2:])
-
-
-def test_cap_with_10_and_11_rated_allows_two():
-    ten = apply_excellent_cap(_unit(7, ["92", "97", "90"]))
-    assert [r.classification for r in ten[:3]] == [C.EXCELLENT, C.EXCELLENT, C.GOOD]  # 90 is the lowest
-    eleven = apply_excellent_cap(_unit(8, ["92", "97", "90"]))
-    assert [r.classification for r in eleven[:3]] == [C.EXCELLENT, C.EXCELLENT, C.GOOD]
-    within = apply_excellent_cap(_unit(8, ["92", "97"]))
-    assert all(r.note is None for r in within) and within[0].classification is C.EXCELLENT
-
-
-def test_cap_under_5_rated_allows_none_and_ignores_lower_classes():
-    items = [CapItem("U", "A", C.EXCELLENT, D("95"), D("100")), CapItem("U", "B", C.COMPLETED, D("60"), D("90")),
-             CapItem("U", "C", None, None, D("100")), CapItem("U", "D", C.NOT_COMPLETED, D("96"), D("100"))]
-    result = apply_excellent_cap(items)
-    assert [r.classification for r in result] == [C.GOOD, C.COMPLETED, None, C.NOT_COMPLETED]
-    assert "đơn vị có 1 cán bộ" in result[0].note and "tối đa 0" in result[0].note
-
-
-def test_cap_ties_go_by_discipline_raw_then_code():
-    by_raw = apply_excellent_cap(_unit(3, ["92", "92"], raws=["96", "95"]))  # 5 rated → 1
-    assert [r.classification for r in by_raw[:2]] == [C.EXCELLENT, C.GOOD]  # lower raw loses
-    by_code = apply_excellent_cap(_unit(3, ["92", "92"], raws=["95", "95"]))
-    assert [r.classification for r in by_code[:2]] == [C.GOOD, C.EXCELLENT]  # then E00 before E01
-
-
-def test_cap_is_per_unit():
-    items = _unit(3, ["95", "91"], unit="A") + _unit(3, ["95", "91"], unit="B") + _unit(0, ["99"], unit="C")
-    result = apply_excellent_cap(items)
-    assert [r.classification for r in result].count(C.EXCELLENT) == 2  # one in A, one in B, none in C
-    assert result[-1].classification is C.GOOD
 
 
 @pytest.mark.parametrize("number, vi, en", [

@@ -17,10 +17,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.files.tabular import write_frames
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
+from audit.services.annual import scoring_choices
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
-from audit.services.scores import MonthScores, compute_month, coverage_thresholds, load_month
+from audit.services.scores import MonthScores, compute_month, load_month
 from models.enums import local_zone
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
@@ -83,7 +85,7 @@ def build_month_report(session: Session, month: str, *, now: datetime, unit_code
     desks = _desks(session, facts.desks, found, unit_ids)
     return MonthReport(month, unit_code, now, scores, _units(scores, desks, found), desks,
                        _officials(session, scores, facts.officials, found), found,
-                       choices_line(coverage_thresholds(session)))
+                       "; ".join(scoring_choices(session).words))
 
 
 def write_xlsx(report: MonthReport, path: Path) -> None:
@@ -98,15 +100,7 @@ def write_xlsx(report: MonthReport, path: Path) -> None:
         ("findings_confirmed", int((report.findings["status"] == "confirmed").sum()) if len(report.findings) else 0),
         ("generated_at", report.generated_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")),
     ], columns=["key", "value"])
-    path = Path(path)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in zip(SHEETS, (summary, report.units, report.desks, report.officials, report.findings)):
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    write_frames(path, dict(zip(SHEETS, (summary, report.units, report.desks, report.officials, report.findings))))
 
 
 def write_pdf(report: MonthReport, path: Path) -> None:
@@ -252,14 +246,6 @@ def _units(scores: MonthScores, desks: pd.DataFrame, found: pd.DataFrame) -> pd.
             "camera_gaps": int((theirs["kind"] == "camera_gap").sum()) if len(theirs) else 0,
         })
     return pd.DataFrame(rows)
-
-
-def choices_line(thresholds) -> str:
-    """The site's [scoring] choices in words (docs/SCORING.md), as every report prints them."""
-    return (f"Chưa đủ dữ liệu khi camera quan sát dưới {round(100 * thresholds.min_observed_share)} % thời gian "
-            f"làm việc hoặc thời gian làm việc dưới {round(100 * thresholds.min_worked_share)} % lịch "
-            f"([scoring] min_observed_share = {thresholds.min_observed_share:g}, min_worked_share = "
-            f"{thresholds.min_worked_share:g})")
 
 
 def _pct(share: float | None) -> float | None:

@@ -294,3 +294,17 @@ def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence
                 cell.number_format = "DD/MM/YYYY"
     book.save(path)
     return len(rows)
+
+
+def write_frames(path: str | Path, frames: dict[str, object]) -> None:
+    """Write pandas frames to one XLSX, a sheet each in order; header row frozen, columns sized to content."""
+    import pandas as pd
+
+    with pd.ExcelWriter(Path(path), engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            frame.to_excel(writer, sheet_name=name, index=False)  # type: ignore[attr-defined]
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for column in sheet.columns:
+                width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))

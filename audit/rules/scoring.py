@@ -7,8 +7,10 @@ Rules (see docs/SCORING.md):
 - task results = 70 × (on time + 0.75 × late) / resolved (each late dossier loses 25 % of its points),
   70 when nothing was resolved, ``None`` when the month has no statistics for the official;
 - total = general + task; ≥ 90 excellent, ≥ 70 good, ≥ 50 completed, else not completed;
-  a sanction (reprimand or above) in the year forces not completed;
-- excellent officials of a unit may not exceed 20 % of those rated good or excellent.
+  a public-duty sanction (reprimand or above) in the year forces not completed.
+
+A month's class is the level its points reach; the classification proper is annual, and the 20 % cap is
+counted there (audit/rules/annual.py).
 
 Every figure is rounded half-up to 2 places where it is produced; totals and means are built from
 the rounded figures, so tables and summary lines always show the same numbers.
@@ -21,8 +23,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -247,60 +248,6 @@ def classify(total: Decimal | None, reprimanded: bool = False) -> Classification
 def emulation_eligible(cls: Classification | None) -> bool | None:
     """"Lao động tiên tiến" needs at least "Hoàn thành tốt"; None when unclassified."""
     return None if cls is None else cls in GOOD_OR_BETTER
-
-
-@dataclass(frozen=True)
-class CapItem:
-    """One official as the 20 % cap sees them."""
-
-    unit: Hashable
-    code: str
-    classification: Classification | None
-    total: Decimal | None
-    raw: Decimal
-
-
-@dataclass(frozen=True)
-class CapResult:
-    """The class after the cap, and the note explaining a change (None when unchanged)."""
-
-    classification: Classification | None
-    note: str | None = None
-
-
-def excellent_limit(good_or_better: int) -> int:
-    """How many "xuất sắc" a unit may have: floor(20 % × those rated good or excellent)."""
-    return int(EXCELLENT_SHARE * good_or_better)
-
-
-def apply_excellent_cap(items: Sequence[CapItem]) -> list[CapResult]:
-    """Apply the 20 % cap per unit; results are in the order of ``items``.
-
-    The excess excellent officials (lowest totals first; ties: lower discipline raw, then staff code)
-    become good, each with a Vietnamese note that explains why.
-    """
-    results = [CapResult(item.classification) for item in items]
-    by_unit: dict[Hashable, list[int]] = defaultdict(list)
-    for index, item in enumerate(items):
-        by_unit[item.unit].append(index)
-    for indexes in by_unit.values():
-        rated = sum(1 for i in indexes if items[i].classification in GOOD_OR_BETTER)
-        excellent = [i for i in indexes if items[i].classification is Classification.EXCELLENT]
-        limit = excellent_limit(rated)
-        excess = len(excellent) - limit
-        if excess <= 0:
-            continue
-        excellent.sort(key=lambda i: (items[i].total, items[i].raw, items[i].code))
-        for i in excellent[:excess]:
-            results[i] = CapResult(Classification.GOOD, cap_note(items[i].total, rated, limit))
-    return results
-
-
-def cap_note(total: Decimal | None, rated: int, limit: int) -> str:
-    """Why an excellent total was rated good (Vietnamese, stored with the score)."""
-    shown = format_vi(total) if total is not None else "-"
-    return (f"Giới hạn 20% Hoàn thành xuất sắc: đơn vị có {rated} cán bộ từ Hoàn thành tốt trở lên, "
-            f"tối đa {limit} Hoàn thành xuất sắc; {shown} điểm được xếp Hoàn thành tốt nhiệm vụ")
 
 
 def format_number(number: Decimal | int, *, places: int = 2, decimal_sep: str = ".", group_sep: str = ",") -> str:

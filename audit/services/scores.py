@@ -2,16 +2,18 @@
 
 What a score is made of (docs/SCORING.md): confirmed camera findings and FAIL results of FINAL
 inspections (personal items) lower the discipline raw score; imported dossier statistics give the
-task points; sanctions of the year force "Không hoàn thành"; the 20 % cap applies per unit. Every
+task points; public-duty sanctions of the year force "Không hoàn thành". A month's class is the level its
+points reach; the 20 % cap belongs to the annual classification (audit/services/annual.py). Every
 deduction is stored as a ScoreDeduction with its source and a Vietnamese reason, and every note (cap,
 sanction, missing statistics) as a zero-point ScoreDeduction without a source, so a stored score
-explains itself.
+explains itself. Once a unit's month is locked (chốt), a recomputation that changes a score is stored as an
+amendment beside it: the figures before and after, who and when.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -21,17 +23,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
 from audit.rules.scoring import (
+    CLASS_LABELS_VI,
     RULE_VERSION,
     SANCTION_LABELS_VI,
-    CapItem,
     Coverage,
     CoverageThresholds,
     TaskRow,
-    apply_excellent_cap,
     classify,
     coverage_problem,
     discipline_raw,
     emulation_eligible,
+    format_vi,
     general_points,
     month_bounds,
     not_classified_note,
@@ -55,7 +57,15 @@ from models.enums import (
 )
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
-from models.scoring import DossierStat, Sanction, Score, ScoreDeduction, ScoringSettings
+from models.scoring import (
+    DossierStat,
+    Sanction,
+    Score,
+    ScoreAmendment,
+    ScoreDeduction,
+    ScoreLock,
+    ScoringSettings,
+)
 
 DEMOTION_ABOLISHED = date(2025, 7, 1)  # Decree 172/2025 in force: giáng chức is no longer a sanction
 
@@ -87,6 +97,21 @@ class OfficialScore:
     deductions: tuple[DeductionLine, ...]
     notes: tuple[str, ...]
     coverage: Coverage | None = None  # None: stored before coverage was recorded
+    amendments: tuple[str, ...] = ()  # changes after the month was locked, oldest first (Vietnamese)
+
+
+@dataclass(frozen=True)
+class MonthLock:
+    """A unit's month locked (chốt kết quả)."""
+
+    unit_code: str
+    locked_at: datetime
+    locked_by: str
+
+    @property
+    def text(self) -> str:
+        at = self.locked_at.astimezone(local_zone())
+        return f"{self.unit_code}: đã chốt kết quả lúc {at:%H:%M %d/%m/%Y}, người chốt {self.locked_by}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +124,7 @@ class MonthScores:
     units: tuple[UnitRank, ...]
     summary_vi: str
     summary_en: str
+    locks: tuple[MonthLock, ...] = ()
 
     def official(self, code: str) -> OfficialScore:
         """The official ``code``; LookupError names the month when there is no such score."""
@@ -108,7 +134,7 @@ class MonthScores:
         raise LookupError(f"no score of official {code!r} for {self.month}")
 
 
-def _scope_units(session: Session, unit_code: str | None) -> list[Unit]:
+def scope_units(session: Session, unit_code: str | None) -> list[Unit]:
     query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
     if unit_code is not None:
         query = query.where(Unit.id.in_(unit_and_descendants(session, unit_code)))
@@ -172,10 +198,15 @@ def task_rows(session: Session, month: str, officials: list[Staff]) -> dict[int,
     return rows
 
 
+def scoring_config(session: Session) -> dict:
+    """The site config's ``[scoring]`` table as last imported; ``{}`` before any import (the defaults)."""
+    row = session.get(ScoringSettings, 1)
+    return dict(row.config) if row is not None else {}
+
+
 def coverage_thresholds(session: Session) -> CoverageThresholds:
     """The site's ``[scoring]`` coverage thresholds as last imported (the defaults before any import)."""
-    row = session.get(ScoringSettings, 1)
-    config = row.config if row is not None else {}
+    config = scoring_config(session)
     return CoverageThresholds(**{k: config[k] for k in ("min_observed_share", "min_worked_share") if k in config})
 
 
@@ -199,39 +230,41 @@ def coverage_of(session: Session, month: str, officials: list[Staff], *, unit_co
     return {i: found.get(i, Coverage(0.0, 0.0, 0.0)) for i in ids}
 
 
-def sanction_notes(session: Session, month: str, staff_ids: set[int]) -> dict[int, list[str]]:
-    """Notes of the sanctions decided in the month's year up to its last day, per official id."""
-    first, last = month_bounds(month)
+def sanction_notes(session: Session, staff_ids: set[int], first: date, last: date) -> dict[int, list[str]]:
+    """Notes of the public-duty sanctions decided from ``first`` to ``last``, per official id."""
     notes: dict[int, list[str]] = defaultdict(list)
     for sanction in session.scalars(
-            select(Sanction).where(Sanction.staff_id.in_(sorted(staff_ids)),
-                                   Sanction.decided_on >= date(first.year, 1, 1), Sanction.decided_on <= last)
+            select(Sanction).where(Sanction.staff_id.in_(sorted(staff_ids)), Sanction.duty_related.is_(True),
+                                   Sanction.decided_on >= first, Sanction.decided_on <= last)
             .order_by(Sanction.decided_on, Sanction.id)):
         notes[sanction.staff_id].append(
             f"Bị kỷ luật {SANCTION_LABELS_VI[sanction.level]} theo {sanction.decision_ref} ngày "
-            f"{sanction.decided_on:%d/%m/%Y}: xếp loại Không hoàn thành nhiệm vụ (Nghị định 335/2025/NĐ-CP)")
+            f"{sanction.decided_on:%d/%m/%Y} (vi phạm liên quan đến thi hành công vụ): xếp loại Không hoàn thành "
+            f"nhiệm vụ (Nghị định 335/2025/NĐ-CP)")
     return notes
 
 
-def compute_month(session: Session, month: str, *, unit_code: str | None = None, now: datetime) -> MonthScores:
+def compute_month(session: Session, month: str, *, unit_code: str | None = None, now: datetime,
+                  by: str = "deskaudit") -> MonthScores:
     """Compute and store the scores of every active official of the scope (a unit and the units below it).
 
     Idempotent: each (official, month) has one Score row; its deductions are rewritten only when they
-    differ, so running it twice on the same data leaves the same rows.
+    differ, so running it twice on the same data leaves the same rows. In a locked unit-month a score that
+    changes gets an amendment (before, after, ``by``, ``now``).
 
     Raises:
         BadMonth: ``month`` is not YYYY-MM.
         LookupError: no unit has the code ``unit_code``.
     """
-    first, _ = month_bounds(month)
-    units = _scope_units(session, unit_code)
+    first, last = month_bounds(month)
+    units = scope_units(session, unit_code)
     units_by_id = {u.id: u for u in units}
     officials = list(session.scalars(
         select(Staff).options(selectinload(Staff.default_desk))
         .where(Staff.active.is_(True), Staff.unit_id.in_(list(units_by_id))).order_by(Staff.code)))
     lines = personal_deductions(session, month, officials) if officials else {}
     tasks = task_rows(session, month, officials) if officials else {}
-    sanctions = sanction_notes(session, month, {o.id for o in officials}) if officials else {}
+    sanctions = sanction_notes(session, {o.id for o in officials}, date(first.year, 1, 1), last) if officials else {}
     coverages = coverage_of(session, month, officials, unit_code=unit_code, now=now) if officials else {}
     thresholds = coverage_thresholds(session)
     drafts = []
@@ -245,13 +278,13 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         classified = not_classified_note(official.category) is None
         drafts.append((official, raw, general, task, total, reprimanded,
                        classify(total, reprimanded) if classified else None))
-    capped = apply_excellent_cap([CapItem(o.unit_id, o.code, cls, total, raw)
-                                  for o, raw, _, _, total, _, cls in drafts])
     existing = {s.staff_id: s for s in session.scalars(
-        select(Score).options(selectinload(Score.deductions))
+        select(Score).options(selectinload(Score.deductions), selectinload(Score.amendments))
         .where(Score.month == month, Score.staff_id.in_([o.id for o in officials])))}
+    locked = set(session.scalars(select(ScoreLock.unit_id).where(ScoreLock.month == month,
+                                                                 ScoreLock.unit_id.in_(list(units_by_id)))))
     results = []
-    for (official, raw, general, task, total, reprimanded, _), cap in zip(drafts, capped):
+    for official, raw, general, task, total, reprimanded, cls in drafts:
         notes = list(sanctions.get(official.id, []))
         if (thin := coverage_problem(coverages[official.id], thresholds)) is not None:
             notes.append(thin)
@@ -260,20 +293,59 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         elif task is None:
             notes.append(f"Chưa có số liệu giải quyết hồ sơ tháng {first:%m/%Y}: chưa tính điểm kết quả "
                          f"thực hiện nhiệm vụ, chưa xếp loại theo điểm")
-        if cap.note:
-            notes.append(cap.note)
         score = OfficialScore(official.code, official.full_name, units_by_id[official.unit_id].code,
                               official.default_desk.code if official.default_desk else None, raw, general, task,
-                              total, cap.classification, emulation_eligible(cap.classification), reprimanded,
+                              total, cls, emulation_eligible(cls), reprimanded,
                               tuple(lines.get(official.id, [])), tuple(notes), coverages[official.id])
-        _store(session, existing.get(official.id), official, month, score, now)
-        results.append(score)
+        row = existing.get(official.id)
+        if row is not None and official.unit_id in locked:
+            _amend(row, score, by, now)
+        row = _store(session, row, official, month, score, now)
+        results.append(replace(score, amendments=tuple(a.reason for a in row.amendments)))
     session.flush()
     return _assemble(session, month, unit_code, units, results)
 
 
+def _figures(raw, general, task, total, cls) -> dict[str, str | None]:
+    return {"discipline_raw": str(q2(raw)), "general_points": str(q2(general)),
+            "task_points": None if task is None else str(q2(task)), "total": None if total is None else str(q2(total)),
+            "classification": cls.value if cls is not None else None}
+
+
+_FIGURE_VI = {"discipline_raw": "điểm kỷ luật", "general_points": "tiêu chí chung", "task_points": "điểm nhiệm vụ",
+              "total": "tổng điểm", "classification": "mức xếp loại"}
+
+
+def _amend(row: Score, score: OfficialScore, by: str, now: datetime) -> None:
+    """Record how a locked score changes: each figure before and after, and the deductions added or dropped."""
+    before = _figures(row.discipline_raw, row.general_points, row.task_points, row.total, row.classification)
+    after = _figures(score.raw, score.general, score.task, score.total, score.classification)
+    old = {(d.finding_id, d.inspection_result_id, str(q2(d.points)), d.reason) for d in row.deductions
+           if d.finding_id is not None or d.inspection_result_id is not None}
+    new = {(d.finding_id, d.inspection_result_id, str(d.points), d.reason) for d in score.deductions}
+    changes: dict = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes and old == new:
+        return
+    parts = [f"{_FIGURE_VI[k]} {_shown(k, a)} → {_shown(k, b)}" for k, (a, b) in changes.items()]
+    parts += [f"thêm khoản trừ −{format_vi(Decimal(p))}: {r}" for _, _, p, r in sorted(new - old, key=str)]
+    parts += [f"bỏ khoản trừ −{format_vi(Decimal(p))}: {r}" for _, _, p, r in sorted(old - new, key=str)]
+    changes["deductions_added"] = sorted(r for *_, r in new - old)
+    changes["deductions_dropped"] = sorted(r for *_, r in old - new)
+    at = now.astimezone(local_zone())
+    row.amendments.append(ScoreAmendment(at=now, by=by, changes=changes, reason=(
+        f"Điều chỉnh sau khi chốt, {at:%H:%M %d/%m/%Y}, người tính lại {by}: " + "; ".join(parts))))
+
+
+def _shown(key: str, value: str | None) -> str:
+    if value is None:
+        return "-"
+    if key == "classification":
+        return CLASS_LABELS_VI[Classification(value)]
+    return format_vi(Decimal(value))
+
+
 def _store(session: Session, row: Score | None, official: Staff, month: str, score: OfficialScore,
-           now: datetime) -> None:
+           now: datetime) -> Score:
     if row is None:
         row = Score(staff_id=official.id, month=month)
         session.add(row)
@@ -294,6 +366,7 @@ def _store(session: Session, row: Score | None, official: Staff, month: str, sco
         session.flush()  # old rows go before the new ones get ids, so the stored order is the computed order
         row.deductions.extend(ScoreDeduction(finding_id=f, inspection_result_id=i, points=p, reason=r)
                               for f, i, p, r in wanted)
+    return row
 
 
 def _by_id(deduction: ScoreDeduction) -> int:
@@ -308,7 +381,7 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
         LookupError: no unit has the code ``unit_code``.
     """
     month_bounds(month)
-    units = _scope_units(session, unit_code)
+    units = scope_units(session, unit_code)
     units_by_id = {u.id: u for u in units}
     in_scope = (Score.month == month, Score.unit_id.in_(list(units_by_id)))
     rows = session.execute(  # plain rows, not ORM objects: a month of a province has tens of thousands of lines
@@ -324,6 +397,11 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
                    ScoreDeduction.inspection_result_id)
             .join(Score, ScoreDeduction.score_id == Score.id).where(*in_scope).order_by(ScoreDeduction.id)):
         lines_of[line.score_id].append(line)
+    amended: dict[int, list[str]] = defaultdict(list)
+    for score_id, reason in session.execute(
+            select(ScoreAmendment.score_id, ScoreAmendment.reason).join(Score, ScoreAmendment.score_id == Score.id)
+            .where(*in_scope).order_by(ScoreAmendment.id)):
+        amended[score_id].append(reason)
     results = []
     for row in rows:
         ordered = lines_of.get(row.id, ())
@@ -337,7 +415,8 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
             row.reprimanded, lines, notes,
             None if row.scheduled_minutes is None else Coverage(float(row.scheduled_minutes),
                                                                 float(row.excused_minutes or 0),
-                                                                float(row.observed_minutes or 0))))
+                                                                float(row.observed_minutes or 0)),
+            tuple(amended.get(row.id, ()))))
     return _assemble(session, month, unit_code, units, results)
 
 
@@ -353,12 +432,63 @@ def _assemble(session: Session, month: str, unit_code: str | None, units: list[U
     pairs = [(u.score, u.classification) for u in ranked if u.rank is not None]
     ordered = sorted(officials, key=lambda o: (o.unit_code, o.code))
     return MonthScores(month, unit_code, tuple(ordered), tuple(ranked), summary_line(pairs, "vi"),
-                       summary_line(pairs, "en"))
+                       summary_line(pairs, "en"), month_locks(session, month, units))
+
+
+def month_locks(session: Session, month: str, units: list[Unit]) -> tuple[MonthLock, ...]:
+    """The locks of ``month`` among ``units``, by unit code."""
+    codes = {u.id: u.code for u in units}
+    rows = session.scalars(select(ScoreLock).where(ScoreLock.month == month, ScoreLock.unit_id.in_(list(codes))))
+    return tuple(sorted((MonthLock(codes[r.unit_id], r.locked_at, r.locked_by) for r in rows),
+                        key=lambda lock: lock.unit_code))
+
+
+class LockRefused(ValueError):
+    """A month that cannot be locked yet: not over, or with no stored scores in a unit."""
+
+
+def lock_month(session: Session, month: str, *, unit_code: str | None = None, by: str, now: datetime,
+               note: str | None = None) -> list[MonthLock]:
+    """Lock (chốt) ``month`` for the scope's units that are not locked yet; returns the new locks.
+
+    Raises:
+        BadMonth: ``month`` is not YYYY-MM.
+        LookupError: no unit has the code ``unit_code``.
+        LockRefused: the month is not over, or a unit of the scope with officials has no stored scores for it.
+    """
+    _, last = month_bounds(month)
+    if now.astimezone(local_zone()).date() <= last:
+        raise LockRefused(f"month {month} is not over yet: it can be locked from {last + timedelta(days=1):%d/%m/%Y}")
+    units = scope_units(session, unit_code)
+    done = {lock.unit_code for lock in month_locks(session, month, units)}
+    staffed = set(session.scalars(select(Staff.unit_id).where(Staff.active.is_(True),
+                                                               Staff.unit_id.in_([u.id for u in units]))))
+    scored = set(session.scalars(select(Score.unit_id).where(Score.month == month,
+                                                              Score.unit_id.in_([u.id for u in units]))))
+    missing = sorted(u.code for u in units if u.id in staffed and u.id not in scored)
+    if missing:
+        raise LockRefused(f"no scores stored for {month} in {', '.join(missing)}: run `deskaudit scores compute "
+                          f"{month}` first")
+    added = []
+    for unit in units:
+        if unit.code in done:
+            continue
+        session.add(ScoreLock(month=month, unit_id=unit.id, locked_at=now, locked_by=by, note=note))
+        added.append(MonthLock(unit.code, now, by))
+    if added:
+        session.add(ChangeLog(at=now, actor=by, source="scores", entity_type="score_lock", entity_key=month,
+                              action=ChangeAction.CREATE, note=note,
+                              changes={"units": [None, [lock.unit_code for lock in added]]}))
+    session.flush()
+    return added
 
 
 def add_sanction(session: Session, staff_code: str, level: SanctionLevel | str, decided_on: date, decision_ref: str,
-                 note: str | None = None, *, actor: str = "deskaudit", now: datetime | None = None) -> Sanction:
+                 note: str | None = None, *, duty_related: bool = True, actor: str = "deskaudit",
+                 now: datetime | None = None) -> Sanction:
     """Record a discipline sanction of official ``staff_code`` (and log who recorded it, with the decision).
+
+    ``duty_related``: the violation related to public duty; only such a sanction forces "Không hoàn thành".
 
     Raises:
         LookupError: no official has that code.
@@ -379,11 +509,12 @@ def add_sanction(session: Session, staff_code: str, level: SanctionLevel | str, 
                          f"{DEMOTION_ABOLISHED:%d/%m/%Y} (Decree 172/2025 abolished it); the levels are reprimand, "
                          "warning, dismissal_from_post, dismissal")
     sanction = Sanction(staff_id=staff.id, level=level, decided_on=decided_on, decision_ref=decision_ref.strip(),
-                        note=note)
+                        note=note, duty_related=duty_related)
     session.add(sanction)
     session.add(ChangeLog(**({"at": now} if now else {}), actor=actor, source="scores", entity_type="sanction",
                           entity_key=staff_code, action=ChangeAction.CREATE, decision_ref=sanction.decision_ref,
-                          changes={"level": [None, level.value], "decided_on": [None, decided_on.isoformat()]},
+                          changes={"level": [None, level.value], "decided_on": [None, decided_on.isoformat()],
+                                   "duty_related": [None, duty_related]},
                           note=note))
     session.flush()
     return sanction

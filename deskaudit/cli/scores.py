@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import click
 from sqlalchemy import select
 
+from audit.files.annual_report import write_xlsx as write_year_xlsx
+from audit.files.annual_report import year_json
+from audit.rules.annual import DISCIPLINE_INDEX_VI
 from audit.rules.ranking import UnitRank
 from audit.rules.scoring import (
     CLASS_LABELS_VI,
@@ -16,12 +21,15 @@ from audit.rules.scoring import (
     format_vi,
     month_bounds,
 )
+from audit.services.annual import BadYear, YearScores, load_year, parse_year
 from audit.services.scores import (
+    LockRefused,
     MonthScores,
     OfficialScore,
     add_sanction,
     compute_month,
     load_month,
+    lock_month,
     months_to_recompute,
 )
 from deskaudit.cli.common import BadInput, database
@@ -87,23 +95,106 @@ def _echo_breakdown(month: str, o: OfficialScore) -> None:
         click.echo(f"    {'−' + format_vi(line.points):>7}  {line.reason}")
     for note in o.notes:
         click.echo(f"  Ghi chú: {note}")
+    for amendment in o.amendments:
+        click.echo(f"  {amendment}")
 
 
 @scores.command()
 @click.argument("month")
 @click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and the units below it.")
-def compute(month: str, unit_code: str | None) -> None:
-    """Compute and store the scores of MONTH (YYYY-MM); print the unit ranking and the summary line."""
+@click.option("--by", "actor", default="cli", show_default=True, metavar="USER",
+              help="Who recomputes (kept on the amendments of a locked month).")
+def compute(month: str, unit_code: str | None, actor: str) -> None:
+    """Compute and store the scores of MONTH (YYYY-MM); print the unit ranking and the summary line.
+
+    In a locked month a score that changes keeps an amendment: the figures before and after, who and when."""
     with database() as session:
         try:
-            result = compute_month(session, month, unit_code=unit_code, now=datetime.now(timezone.utc))
+            result = compute_month(session, month, unit_code=unit_code, now=datetime.now(timezone.utc), by=actor)
         except (BadMonth, LookupError) as error:
             raise BadInput(str(error)) from None
         unclassified = sum(1 for o in result.officials if o.classification is None)
         click.echo(f"Đã tính điểm {len(result.officials)} cán bộ tháng {_month_title(month)}"
                    + (f" ({unclassified} chưa đủ dữ liệu xếp loại)" if unclassified else ""))
+        amended = sum(1 for o in result.officials if o.amendments)
+        if result.locks:
+            click.echo(f"Tháng đã chốt ở {len(result.locks)} đơn vị; {amended} cán bộ có điều chỉnh sau khi chốt")
         _echo_units(month, result.units)
         _echo_summary(result)
+
+
+@scores.command()
+@click.argument("month")
+@click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and the units below it.")
+@click.option("--by", "actor", required=True, metavar="USER", help="Who locks the month (kept with the lock).")
+@click.option("--note", default=None, help="Free text kept with the lock, e.g. the meeting that approved it.")
+def lock(month: str, unit_code: str | None, actor: str, note: str | None) -> None:
+    """Lock (chốt) the results of MONTH: who and when are kept, and later changes become amendments."""
+    with database() as session:
+        try:
+            added = lock_month(session, month, unit_code=unit_code, by=actor, now=datetime.now(timezone.utc),
+                               note=note)
+        except (BadMonth, LookupError, LockRefused) as error:
+            raise BadInput(str(error)) from None
+        if not added:
+            click.echo(f"Tháng {_month_title(month)} đã được chốt trước đó cho cả phạm vi này")
+            return
+        click.echo(f"Đã chốt kết quả tháng {_month_title(month)} cho {len(added)} đơn vị: "
+                   f"{', '.join(lock.unit_code for lock in added)} (người chốt {actor})")
+
+
+def _echo_year(result: YearScores) -> None:
+    click.echo(f"Xếp loại chất lượng năm {result.year}{' — ' + result.unit_code if result.unit_code else ''}")
+    click.echo(f"{'Mã':<12} {'Họ và tên':<26} {'Đơn vị':<18} {'Kỳ':>3} {'Điểm':>6}  Xếp loại")
+    for r in result.officials:
+        shown = r.label or f"chưa xếp loại — {r.reason}"
+        if r.label and r.reason:
+            shown += f" ({r.reason})"
+        click.echo(f"{r.official.code:<12} {r.official.name:<26} {r.official.unit_code:<18} "
+                   f"{r.periods_evaluated:>3} {_num(r.score):>6}  {shown}")
+        if r.eligibility:
+            click.echo(f"{'':<12} {r.eligibility}")
+    click.echo()
+    click.echo(f"{DISCIPLINE_INDEX_VI} (không phải xếp loại đơn vị):")
+    for unit in result.units:
+        click.echo(f"  {unit.unit_code:<20} {unit.officials:>3} cán bộ  {_num(unit.index):>6}")
+    click.echo()
+    click.echo("Cần người có thẩm quyền quyết định:" if result.over_cap else
+               "Không có nhóm nào vượt giới hạn Hoàn thành xuất sắc")
+    for line in result.over_cap:
+        names = ", ".join(f"{r.official.code} ({_num(r.score)})" for r in result.officials if line in r.over_cap)
+        click.echo(f"  {line}: {names}")
+    click.echo("Lựa chọn của đơn vị:")
+    for line in result.choices.words:
+        click.echo(f"  {line}")
+
+
+@scores.command()
+@click.argument("year")
+@click.option("--unit", "unit_code", metavar="CODE", help="Only officials of this unit and the units below it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {\"year\", \"officials\": [...], ...}.")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the workbook (summary, officials, units) to FILE.")
+def year(year: str, unit_code: str | None, as_json: bool, xlsx: Path | None) -> None:
+    """The annual classification of YEAR (Decree 335/2025) from the stored monthly results; writes no score."""
+    with database() as session:
+        try:
+            result = load_year(session, parse_year(year), unit_code)
+        except (BadYear, LookupError) as error:
+            raise BadInput(str(error)) from None
+    if xlsx is not None:
+        write_year_xlsx(result, xlsx)
+    if as_json:
+        click.echo(json.dumps(year_json(result), ensure_ascii=False, indent=2))
+        if result.empty_note:
+            click.echo(result.empty_note, err=True)
+        return
+    if result.empty_note:
+        click.echo(result.empty_note)
+        return
+    _echo_year(result)
+    if xlsx is not None:
+        click.echo(f"Đã ghi {xlsx}")
 
 
 @scores.command()
@@ -132,6 +223,8 @@ def show(month: str, unit_code: str | None, staff_code: str | None) -> None:
         click.echo()
         _echo_units(month, result.units)
         _echo_summary(result)
+        for month_lock in result.locks:
+            click.echo(month_lock.text)
 
 
 @scores.group()
@@ -157,14 +250,17 @@ def _parse_date(text: str) -> date:
 @click.option("--date", "decided", required=True, metavar="DATE", help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")
 @click.option("--decision", "decision_ref", required=True, metavar="REF", help="Decision number, e.g. 15/QĐ-UBND.")
 @click.option("--note", default=None, help="Free text kept with the sanction.")
+@click.option("--not-duty-related", "not_duty", is_flag=True,
+              help="The violation did not relate to public duty: recorded, but it does not force the class.")
 @click.option("--by", "actor", default="cli", show_default=True, metavar="USER", help="Who records it (change log).")
-def sanction_add(staff_code: str, level: str, decided: str, decision_ref: str, note: str | None, actor: str) -> None:
+def sanction_add(staff_code: str, level: str, decided: str, decision_ref: str, note: str | None, not_duty: bool,
+                 actor: str) -> None:
     """Record a discipline sanction of official STAFF."""
     decided_on = _parse_date(decided)
     with database() as session:
         try:
-            added = add_sanction(session, staff_code, level.lower(), decided_on, decision_ref, note, actor=actor,
-                                 now=datetime.now(timezone.utc))
+            added = add_sanction(session, staff_code, level.lower(), decided_on, decision_ref, note,
+                                 duty_related=not not_duty, actor=actor, now=datetime.now(timezone.utc))
         except (LookupError, ValueError) as error:
             raise BadInput(str(error)) from None
         click.echo(f"Đã ghi kỷ luật {SANCTION_LABELS_VI[added.level]} đối với {staff_code} theo {added.decision_ref} "

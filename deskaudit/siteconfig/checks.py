@@ -61,6 +61,7 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
     unique(((f"hours_profiles[{i}]", p.id) for i, p in enumerate(site.hours_profiles)), "hours profile")
     unique(((f"units[{i}]", u.id) for i, u in enumerate(site.units)), "unit")
     unique(((f"agencies[{i}]", a.id) for i, a in enumerate(site.agencies)), "agency")
+    unique(((f"scoring.groups[{i}]", g.id) for i, g in enumerate(site.scoring.groups)), "task group")
     unique(((p, d.id) for p, d in iter_desks(site)), "desk")
     unique(((p, c.id) for p, c in iter_cameras(site)), "camera")
     unique(
@@ -101,11 +102,27 @@ def cross_check(site: SiteConfig) -> list[ConfigIssue]:
             if staff.agency is not None and staff.agency not in agencies:
                 issues.append(ConfigIssue(f"units[{i}].staff[{s}].agency", "no sending agency with this id in "
                                           "[[agencies]]", staff.agency, True))
+    issues.extend(_group_issues(site))
     issues.extend(_zone_desk_issues(site))
     issues.extend(_parent_cycles(site))
     for o, override in enumerate(site.overrides):
         if override.unit is not None and override.unit not in units:
             issues.append(ConfigIssue(f"overrides[{o}].unit", "no unit with this id", override.unit, True))
+    return issues
+
+
+def _group_issues(site: SiteConfig) -> list[ConfigIssue]:
+    """An official is in one task group at most."""
+    issues = []
+    first: dict[str, str] = {}
+    for g, group in enumerate(site.scoring.groups):
+        for s, code in enumerate(group.staff):
+            path = f"scoring.groups[{g}].staff[{s}]"
+            if code in first:
+                issues.append(ConfigIssue(path, f"already in a task group at {first[code]}: an official counts "
+                                          "in one group of the 20 % cap", code, True))
+                continue
+            first[code] = path
     return issues
 
 
@@ -137,9 +154,16 @@ def cross_warnings(site: SiteConfig) -> list[str]:
     """What is allowed but probably wrong (``config check`` prints it and exits 0):
 
     - a desk that cameras film but that has no staff zone on any of them (its presence stays unknown);
-    - staff zones of two desks on one camera that share more than half of the smaller one.
+    - staff zones of two desks on one camera that share more than half of the smaller one;
+    - a task group member the file does not list (fine when a staff list import brings them).
     """
     warnings = []
+    listed = {st.id for unit in site.units for st in unit.staff}
+    for g, group in enumerate(site.scoring.groups):
+        for s, code in enumerate(group.staff):
+            if code not in listed:
+                warnings.append(f"scoring.groups[{g}].staff[{s}]: no staff {code!r} in this file; it must come "
+                                "from a staff list import, or the group does not count them")
     filmed: dict[str, list[str]] = {}  # desk → key paths of the cameras that film it
     staffed: set[str] = set()
     for desk_path, desk in iter_desks(site):

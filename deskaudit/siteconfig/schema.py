@@ -373,12 +373,23 @@ class AcquisitionConfig(Strict):
     rtsp_transport: Literal["tcp", "udp"] = "tcp"
 
 
+class TaskGroupConfig(Strict):
+    """``[[scoring.groups]]``: civil servants with similar tasks, a pool of the 20 % cap (Decree 335/2025)."""
+
+    id: Code
+    name: Text
+    staff: list[Code] = Field(min_length=1)  # staff codes, from this file or a staff list import
+
+
 class ScoringConfig(Strict):
     """``[scoring]``: the choices Decree 335/2025 leaves to the site, printed on every report."""
 
     # A period reads "chưa đủ dữ liệu" (no total, no class) below either share; 0 and 0 turn the check off.
     min_observed_share: float = Field(default=0.5, ge=0, le=1)  # of the time worked, seen by a healthy camera
     min_worked_share: float = Field(default=0.5, ge=0, le=1)  # of the scheduled time, not on excused absence
+    # The 20 % cap's base: those rated "Hoàn thành tốt" (the text as written) or "tốt" and "xuất sắc" together.
+    cap_pool: Literal["good", "good_or_better"] = "good"
+    groups: list[TaskGroupConfig] = Field(default_factory=list)
 
 
 class VisionConfig(Strict):
