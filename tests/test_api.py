@@ -33,6 +33,7 @@ READS = [  # (path with {ids}, expected status per user)
     ("/inspections/{tv_inspection}", IN_TV), ("/inspections/{dc_inspection}", IN_DC),
     (f"/scores?month=2026-03&unit={DC}", IN_DC),
     ("/scores/2026-03/officials/CB-TV-01", IN_TV), ("/scores/2026-03/officials/CB-DC-01", IN_DC),
+    ("/scores/year/2026", EVERYONE), (f"/scores/year/2026?unit={DC}", IN_DC),
 ]
 VISIBLE = {"admin": {"NA", TV, DC}, "thanhtra": {"NA", TV, DC}, "lanhdao-tv": {TV}, "xem-tv": {TV}, "xem-dc": {DC}}
 
@@ -280,3 +281,17 @@ def test_scores(site):
     inspection = site.get("lanhdao-tv", f"/inspections/{site.ids['tv_inspection']}").get_json()
     assert result_ids and result_ids <= {r["id"] for r in inspection["results"]}
     assert site.get("admin", "/scores/2025-12/officials/CB-TV-01").status_code == 404
+
+
+def test_year_scores(site):
+    mine = site.get("xem-tv", "/scores/year/2026").get_json()
+    assert mine["year"] == 2026 and sorted(o["staff_code"] for o in mine["officials"]) == [
+        "CB-TV-01", "CB-TV-02", "CB-TV-03", "CB-TV-04"]
+    assert {"staff_code", "category", "class", "reason", "months_evaluated", "score", "coverage"} <= set(
+        mine["officials"][0])
+    everyone = site.get("thanhtra", "/scores/year/2026").get_json()
+    codes = [o["staff_code"] for o in everyone["officials"]]
+    assert len(codes) == len(set(codes)) == 7 and everyone["site_choices"]
+    empty = site.get("admin", "/scores/year/2025").get_json()
+    assert empty["officials"] == [] and "2025" in empty["note"]
+    assert site.get("admin", "/scores/year/20x6").status_code == 400

@@ -56,6 +56,14 @@ def _unknown_parent(raw):
     raw["units"][2]["parent"] = "NOPE"
 
 
+def _official_in_two_groups(raw):
+    raw["scoring"]["groups"].append({"id": "khac", "name": "Khác", "staff": ["CB-TV-02", "CB-DC-01"]})
+
+
+def _bad_cap_pool(raw):
+    raw["scoring"]["cap_pool"] = "excellent"
+
+
 CASES = [
     (_drop_desk_field, "units[1].desks[1].field", "missing required key"),
     (_unknown_camera_key, "units[1].desks[0].cameras[0].colour", "unknown key"),
@@ -68,6 +76,8 @@ CASES = [
     (_unknown_top_level, "sites", "unknown key"),
     (_bad_time, "hours_profiles[0].seasons[0].sessions[0][0]", "HH:MM"),
     (_unknown_parent, "units[2].parent", "no unit with this id"),
+    (_official_in_two_groups, "scoring.groups[1].staff[1]", "already in a task group at scoring.groups[0].staff[1]"),
+    (_bad_cap_pool, "scoring.cap_pool", "good"),
 ]
 
 
@@ -174,3 +184,10 @@ def test_bad_vision_settings(vision, path, example_raw, write_config, cli_runner
     result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
     assert result.exit_code == 2, result.output
     assert path in result.output
+
+
+def test_a_group_member_the_file_does_not_list_is_a_warning(example_raw, write_config, cli_runner):
+    example_raw["scoring"]["groups"][0]["staff"].append("CB-IMPORTED-9")
+    result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
+    assert result.exit_code == 0, result.output
+    assert "scoring.groups[0].staff[2]: no staff 'CB-IMPORTED-9' in this file" in result.output

@@ -38,6 +38,12 @@ MATRIX = [
     ("GET", "/scores/2026-13/CB-TV-01", (404, 404, 404, 404, 404)),
     ("POST", "/scores/recompute?month=2026-03&unit=NA-TRUONGVINH", (302, 302, 403, 403, 403)),
     ("POST", "/scores/recompute?month=2026-03&unit=NA-DIENCHAU", (302, 302, 403, 403, 403)),
+    ("GET", "/scores/year?year=2026", (200, 200, 200, 200, 200)),
+    ("GET", "/scores/year?year=2026&unit=NA-DIENCHAU", (200, 200, 404, 404, 200)),
+    ("GET", "/scores/year?year=20x6", (400, 400, 400, 400, 400)),
+    ("GET", "/scores/year.xlsx?year=2026&unit=NA-TRUONGVINH", (200, 200, 200, 200, 404)),
+    ("POST", "/scores/lock?month=2026-03&unit=NA-TRUONGVINH", (302, 403, 302, 403, 403)),
+    ("POST", "/scores/lock?month=2026-03&unit=NA-DIENCHAU", (302, 403, 404, 403, 403)),
     ("GET", "/reports", (200, 200, 200, 200, 200)),
     ("GET", "/reports?month=2026-03&unit=NA-DIENCHAU", (200, 200, 404, 404, 200)),
     ("GET", "/reports/2026-03.xlsx", (200, 200, 200, 200, 200)),
@@ -76,7 +82,7 @@ def test_scores_page_shows_the_summary_line_ranking_and_chart(web_site):
     assert summary.startswith("2/2 đơn vị xếp loại tốt, bình quân ")
     assert f'id="summary-line">{summary}</p>' in page
     assert page.count("<rect ") == 2 and "<svg" in page  # the two ranked communes; the province has no officials
-    assert "Hoàn thành xuất sắc nhiệm vụ" in page and "Hoàn thành tốt nhiệm vụ" in page
+    assert "Hoàn thành xuất sắc nhiệm vụ" in page  # a month shows the level its points reach: no cap
     assert "Chưa đủ dữ liệu xếp loại" in page  # CB-TV-04 has no dossier statistics
     assert "/scores/2026-03/CB-TV-01" in page and "/scores/2026-03/CB-DC-01" in page
     assert re.search(r">98,79<", page)  # decimal comma
@@ -108,7 +114,8 @@ def test_breakdown_links_each_deduction_to_its_source(web_site):
     assert f'href="/findings/{finding_id}"' in page and f"(phát hiện #{finding_id})" in page
     assert f'href="/inspections/{inspection_id}"' in page and "Đeo thẻ công chức" in page
     assert f"−{str(deducted).replace('.', ',')}" in page
-    assert "Giới hạn 20% Hoàn thành xuất sắc" in page  # the stored notes are shown too
+    assert "Chưa có số liệu giải quyết hồ sơ" in web_site.client("xem-tv").get(
+        "/scores/2026-03/CB-TV-04").get_data(as_text=True)  # the stored notes are shown too
     unit_page = web_site.client("xem-dc").get("/scores?month=2026-03").get_data(as_text=True)
     assert "Niêm yết công khai TTHC" in unit_page and 'href="/inspections/' in unit_page  # unit deduction's record
 
@@ -205,3 +212,56 @@ def test_reports_page_links_the_downloads(web_site):
     admin = web_site.client("admin").get("/reports?month=2026-03").get_data(as_text=True)
     assert 'href="/reports/2026-03.xlsx"' in admin and "Tất cả đơn vị" in admin
     assert web_site.client("admin").get("/reports?month=2026-99").status_code == 400
+
+
+def test_year_page_reads_stored_months_and_names_the_unit_figure_an_index(web_site):
+    with web_site.factory() as session:
+        stored = session.execute(select(Score.id, Score.computed_at).order_by(Score.id)).all()
+    page = web_site.client("admin").get("/scores/year?year=2026").get_data(as_text=True)
+    assert "Xếp loại chất lượng năm 2026" in page and 'id="year-officials"' in page
+    assert page.count("<tr data-staff=") == 7  # each official of the site once
+    assert "Chỉ số chấp hành kỷ luật, kỷ cương tại quầy" in page and 'id="site-choices"' in page
+    unit_table = page.split('id="unit-index"', 1)[1].split("</table>", 1)[0]
+    assert "Hoàn thành" not in unit_table and "badge" not in unit_table  # the unit index carries no class
+    assert "đủ mức xếp loại để xét danh hiệu" in page
+    empty = web_site.client("admin").get("/scores/year?year=2025").get_data(as_text=True)
+    assert 'id="year-empty"' in empty and "Chưa có kết quả theo dõi, đánh giá nào của năm 2025" in empty
+    viewer = web_site.client("xem-tv")
+    download = viewer.get("/scores/year.xlsx?year=2026")
+    assert download.status_code == 200
+    sheets = pd.read_excel(io.BytesIO(download.data), sheet_name=None)
+    assert sorted(sheets["officials"]["staff_code"]) == ["CB-TV-01", "CB-TV-02", "CB-TV-03", "CB-TV-04"]
+    with web_site.factory() as session:
+        assert session.execute(select(Score.id, Score.computed_at).order_by(Score.id)).all() == stored
+        assert session.scalar(select(func.count()).select_from(AccessLog)
+                              .where(AccessLog.object_type == "year_report", AccessLog.username == "xem-tv")) == 1
+
+
+def test_a_manager_locks_a_month_and_a_later_recompute_is_an_amendment(web_site):
+    manager, inspector = web_site.client("lanhdao-tv"), web_site.client("thanhtra")
+    page = manager.get("/scores?month=2026-03&unit=NA-TRUONGVINH").get_data(as_text=True)
+    assert "Chốt kết quả</button>" in page
+    assert "Chốt kết quả</button>" not in web_site.client("xem-tv").get("/scores?month=2026-03").get_data(as_text=True)
+    refused = manager.post("/scores/lock", data={"csrf_token": csrf_token(manager), "month": "2099-01",
+                                                 "unit": "NA-TRUONGVINH"})
+    assert refused.status_code == 409 and "not over yet" in refused.get_data(as_text=True)
+    assert manager.post("/scores/lock", data={"month": "2026-03", "unit": "NA-TRUONGVINH"}).status_code == 400  # CSRF
+    done = manager.post("/scores/lock", data={"csrf_token": csrf_token(manager), "month": "2026-03",
+                                              "unit": "NA-TRUONGVINH"})
+    assert done.status_code == 302
+    page = manager.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Đã chốt kết quả tháng 03/2026 cho 1 đơn vị." in page
+    assert "NA-TRUONGVINH: đã chốt kết quả lúc" in page and "người chốt lanhdao-tv" in page
+    with web_site.factory.begin() as session:
+        finding = session.scalar(select(Finding).join(Staff, Finding.staff_id == Staff.id)
+                                 .where(Staff.code == "CB-TV-01"))
+        admin = user_named(session, "admin")
+        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=admin, now=NOW)
+        explain(session, finding.id, "Không có lý do chính đáng", now=NOW, by=admin)
+        decide(session, finding.id, DecisionAction.CONFIRM, by=admin, now=NOW, reason="Xác nhận")
+    assert inspector.post("/scores/recompute", data={"csrf_token": csrf_token(inspector), "month": "2026-03",
+                                                     "unit": "NA-TRUONGVINH"}).status_code == 302
+    official = web_site.client("xem-tv").get("/scores/2026-03/CB-TV-01").get_data(as_text=True)
+    amendments = official.split('id="amendments"', 1)[1].split("</ul>", 1)[0]
+    assert "Điều chỉnh sau khi chốt" in amendments and "người tính lại thanhtra" in amendments
+    assert f"(phát hiện #{finding.id})" in amendments

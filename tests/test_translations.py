@@ -106,11 +106,14 @@ def test_placeholder_check_catches_a_dropped_name():
 
 # --- rendered pages ------------------------------------------------------------------------------
 
-PAGES = ("/units", "/findings", "/scores", "/cameras", "/alerts", "/wall", "/inspections", "/reports", "/settings")
-MENU_EN = {"findings_page.index": "Findings", "alerts_page.index": "Alerts", "scores_page.index": "Classification",
+PAGES = ("/units", "/findings", "/scores", "/scores/year", "/cameras", "/alerts", "/wall", "/inspections", "/reports",
+         "/settings")
+MENU_EN = {"findings_page.index": "Findings", "alerts_page.index": "Alerts", "scores_page.index": "Monitoring results",
+           "scores_page.year": "Annual classification",
            "cameras_page.index": "Cameras", "reports_page.index": "Reports", "settings_page.index": "Settings",
            "wall.index": "Live desks", "inspections_page.index": "Inspections"}
-MENU_VI = {"findings_page.index": "Phát hiện", "alerts_page.index": "Cảnh báo", "scores_page.index": "Xếp loại",
+MENU_VI = {"findings_page.index": "Phát hiện", "alerts_page.index": "Cảnh báo", "scores_page.index": "Kết quả theo dõi",
+           "scores_page.year": "Xếp loại năm",
            "cameras_page.index": "Camera"}
 
 

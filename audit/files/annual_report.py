@@ -1,6 +1,7 @@
 """The annual classification as JSON (the CLI and the API give the same shape) and as an XLSX workbook.
 
-JSON: ``{"year", "unit", "officials": [...], "units": [...], "over_cap": [...], "site_choices": [...]}``; each
+JSON: ``{"year", "unit", "officials": [...], "units": [...], "over_cap": [...], "cap_pool", "site_choices": [...],
+"note"}`` (``note``: why the list is empty, else null); each
 official once, with ``staff_code``, ``category``, ``class`` (the Vietnamese label, or null with a ``reason``),
 ``months_evaluated``, ``score`` and ``coverage``. The XLSX has the sheets ``summary``, ``officials``, ``units``.
 """
@@ -46,7 +47,7 @@ def year_json(scores: YearScores) -> dict:
             "units": [{"unit_code": u.unit_code, "officials": u.officials,
                        "desk_discipline_index": None if u.index is None else float(u.index)} for u in scores.units],
             "over_cap": scores.over_cap, "cap_pool": scores.choices.pool.value,
-            "site_choices": list(scores.choices.words), **({"note": scores.empty_note} if scores.empty_note else {})}
+            "site_choices": list(scores.choices.words), "note": scores.empty_note}
 
 
 def write_xlsx(scores: YearScores, path: Path) -> None:

@@ -7,9 +7,9 @@ Rules (docs/SCORING.md §7):
   transferred official's periods are averaged wherever they were held);
 - a period "chưa đủ dữ liệu" (no total) is left out; with no evaluated period there is no class;
 - a sanction of reprimand or above for a violation related to public duty decided in the year forces
-  "Không hoàn thành nhiệm vụ" (Art. 18);
+  "Không hoàn thành nhiệm vụ";
 - only công chức are classified; everyone else keeps the monitoring record;
-- the 20 % cap (Art. 20) is counted per sending agency and per group with similar tasks, and it is a
+- the 20 % cap is counted per sending agency and per group with similar tasks, and it is a
   proposal: when a pool has too many "xuất sắc", every one of them is listed for a person to decide; nobody
   is demoted here and nobody is ranked by code.
 """
@@ -41,7 +41,7 @@ DISCIPLINE_INDEX_VI = "Chỉ số chấp hành kỷ luật, kỷ cương tại q
 
 
 class CapPool(StrEnum):
-    """What the 20 % is taken of; Art. 20 is read both ways, so the site chooses and the report prints it."""
+    """What the 20 % is taken of; the text is read both ways, so the site chooses and the report prints it."""
 
     GOOD = "good"  # those rated "Hoàn thành tốt nhiệm vụ"
     GOOD_OR_BETTER = "good_or_better"  # those rated "Hoàn thành tốt" or "Hoàn thành xuất sắc"

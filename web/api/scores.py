@@ -7,7 +7,9 @@ from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
+from audit.files.annual_report import year_json
 from audit.rules.scoring import BadMonth
+from audit.services.annual import BadYear, load_year, parse_year
 from audit.services.scores import MonthScores, OfficialScore, load_month
 from models.enums import Classification, Role
 from models.org import Unit
@@ -51,6 +53,17 @@ BREAKDOWN = obj({"month": STR, **OFFICIAL["properties"], "deductions": {"type": 
 UNIT_RANK = obj({"unit_code": STR, "name": STR, "officials": INT, "scored": INT, "mean": OPT_NUM,
                  "deduction_points": NUM, "score": OPT_NUM, "classification": CLASS, "rank": OPT_INT,
                  "deductions": {"type": "array", "items": LINE}})
+STRINGS = {"type": "array", "items": STR}
+COVERAGE = obj({"scheduled_hours": NUM, "worked_hours": NUM, "observed_hours": NUM, "worked_share": OPT_NUM,
+                "observed_share": OPT_NUM})
+YEAR_OFFICIAL = obj({"staff_code": STR, "name": STR, "unit_code": STR, "category": STR, "agency": STR,
+                     "group": OPT_STR, "class": OPT_STR, "reason": OPT_STR, "months_evaluated": INT,
+                     "months_recorded": INT, "score": OPT_NUM, "discipline": OPT_NUM, "coverage": COVERAGE,
+                     "emulation": OPT_STR, "over_cap": STRINGS})
+YEAR = obj({"year": INT, "unit": OPT_STR, "officials": {"type": "array", "items": YEAR_OFFICIAL},
+            "units": {"type": "array", "items": obj({"unit_code": STR, "officials": INT,
+                                                     "desk_discipline_index": OPT_NUM})},
+            "over_cap": STRINGS, "cap_pool": STR, "site_choices": STRINGS, "note": OPT_STR})
 MONTH_LIST = list_of(OFFICIAL)
 MONTH_LIST = {**MONTH_LIST, "required": [*MONTH_LIST["required"], "month", "units", "summary_vi", "summary_en"],
               "properties": {**MONTH_LIST["properties"], "month": STR, "units": {"type": "array", "items": UNIT_RANK},
@@ -145,3 +158,27 @@ def official_score(month: str, staff_code: str):
     return jsonify({"month": month, **official_json(official), "deductions": [line_json(x) for x in
                                                                               official.deductions],
                     "notes": list(official.notes)})
+
+
+@bp.get("/scores/year/<year>")
+@document("/scores/year/{year}", "get", "The annual classification (Decree 335/2025) of a year from the stored "
+          "monthly results: each official of your scope once, with the class or null and a reason, the periods "
+          "evaluated, the score and its coverage; who is over the 20 % cap, for a person to decide; the units' "
+          "desk-discipline index. Empty officials when the year has no stored result", tag="scores", response=YEAR,
+          params=[{"name": "year", "in": "path", "required": True, "example": "2026",
+                   "schema": {"type": "string", "pattern": "^[0-9]{4}$"}},
+                  query_param("unit", "unit code (that unit and the units below it)")])
+def year_scores(year: str):
+    try:
+        chosen = parse_year(year)
+    except BadYear as error:
+        fail(400, f"year: {error}")
+    unit_code = arg("unit")
+    roots = [visible_unit(unit_code).code] if unit_code is not None else _scope_roots()
+    loaded = [year_json(load_year(get_session(), chosen, root)) for root in roots]
+    if len(loaded) == 1:
+        return jsonify(loaded[0])
+    merged = {**loaded[0], "unit": None, "note": None if any(x["officials"] for x in loaded) else loaded[0]["note"]}
+    for key in ("officials", "units", "over_cap"):
+        merged[key] = [item for x in loaded for item in x[key]]
+    return jsonify(merged)

@@ -1,23 +1,42 @@
-"""Scores and rankings (xếp loại) per month: units ranked with the report's summary line, officials, deductions.
+"""Monitoring results per month (units ranked with the report's summary line, officials, deductions), the month
+lock, and the annual classification.
 
-Pages read what audit.services.scores stored (load_month); "Tính lại" recomputes the month for the unit in view.
+Pages read what audit.services.scores stored (load_month, load_year) and never write a score; "Tính lại" (a POST,
+admin and inspector) recomputes the month for the unit in view, "Chốt kết quả" (a POST, admin and manager) locks it.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
-from audit.services.scores import compute_month, load_month
+from audit.files.annual_report import write_xlsx as write_year_xlsx
+from audit.rules.annual import DISCIPLINE_INDEX_VI
+from audit.services.annual import BadYear, load_year, parse_year
+from audit.services.scores import LockRefused, compute_month, load_month, lock_month
+from models.enums import Role, local_zone
 from models.org import Staff, Unit
 from web.db import get_session
-from web.pages.review_data import ADMIN_ROLES_AND_INSPECTOR, class_label, month_arg, month_or_404, scope_unit
+from web.pages.review_data import (
+    ADMIN_ROLES_AND_INSPECTOR,
+    ascii_name,
+    class_label,
+    month_arg,
+    month_or_404,
+    scope_unit,
+)
 from web.pages.scores_data import bar_chart, css_class, inspection_of_results, officials_by_unit
-from web.read import now_utc, previous_month, staff_in_scope, visible_units
+from web.read import log_access, now_utc, previous_month, staff_in_scope, visible_units
 from web.scope import can, roles_required
 
 bp = Blueprint("scores_page", __name__)
+LOCK_ROLES = (Role.ADMIN, Role.MANAGER)  # the month's results are approved by whoever evaluates the officials
 
 
 @bp.get("/scores")
@@ -31,7 +50,7 @@ def index():
         "scores/index.html", month=month, unit=unit, units=visible_units(), scores=scores,
         stored=bool(scores.officials), chart=bar_chart(scores.units), by_unit=officials_by_unit(scores),
         inspections=inspection_of_results(session, unit_lines), class_label=class_label, css_class=css_class,
-        may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR))
+        may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR), may_lock=can(*LOCK_ROLES), month_over=month < _this_month())
 
 
 @bp.get("/scores/<month>/<staff_code>")
@@ -59,7 +78,8 @@ def recompute():
     session = get_session()
     month = month_arg(request.form.get("month"), previous_month(now_utc()))
     unit = scope_unit(request.form.get("unit"))
-    scores = compute_month(session, month, unit_code=unit.code if unit else None, now=now_utc())
+    scores = compute_month(session, month, unit_code=unit.code if unit else None, now=now_utc(),
+                           by=current_user.username)
     session.commit()
     flash(_("Đã tính lại điểm tháng %(month)s cho %(count)s cán bộ. %(summary)s", month=_month_vi(month),
             count=len(scores.officials), summary=scores.summary_vi))
@@ -67,6 +87,66 @@ def recompute():
     if target and session.scalar(select(Staff.id).where(Staff.code == target)) is not None:
         return redirect(url_for(".official", month=month, staff_code=target))
     return redirect(url_for(".index", month=month, **({"unit": unit.code} if unit else {})))
+
+
+@bp.post("/scores/lock")
+@roles_required(*LOCK_ROLES)
+def lock():
+    """Lock (chốt) the month for the unit in view and the units below it; who and when are kept."""
+    session = get_session()
+    month = month_arg(request.form.get("month"), previous_month(now_utc()))
+    unit = scope_unit(request.form.get("unit"))
+    try:
+        added = lock_month(session, month, unit_code=unit.code if unit else None, by=current_user.username,
+                           now=now_utc(), note=(request.form.get("note") or "").strip() or None)
+    except LockRefused as error:
+        abort(409, description=str(error))
+    session.commit()
+    flash(_("Đã chốt kết quả tháng %(month)s cho %(count)s đơn vị.", month=_month_vi(month), count=len(added))
+          if added else _("Tháng %(month)s đã được chốt trước đó.", month=_month_vi(month)))
+    return redirect(url_for(".index", month=month, **({"unit": unit.code} if unit else {})))
+
+
+def _year_arg() -> int:
+    text = request.args.get("year") or str(now_utc().year)
+    try:
+        return parse_year(text)
+    except BadYear:
+        abort(400, description=_("Năm «%(year)s» không hợp lệ: cần dạng YYYY, ví dụ 2026.", year=text))
+
+
+@bp.get("/scores/year")
+def year():
+    """The annual classification of the year in view: read from the stored months, never written here."""
+    session = get_session()
+    chosen = _year_arg()
+    unit = scope_unit(request.args.get("unit"))
+    result = load_year(session, chosen, unit.code if unit else None)
+    over = [(line, [r for r in result.officials if line in r.over_cap]) for line in result.over_cap]
+    return render_template("scores/year.html", year=chosen, unit=unit, units=visible_units(), result=result,
+                           over=over, index_label=DISCIPLINE_INDEX_VI)
+
+
+@bp.get("/scores/year.xlsx")
+def year_xlsx():
+    session = get_session()
+    chosen = _year_arg()
+    unit = scope_unit(request.args.get("unit"))
+    result = load_year(session, chosen, unit.code if unit else None)
+    code = unit.code if unit else None
+    with tempfile.TemporaryDirectory(prefix="deskaudit-year-") as folder:
+        path = Path(folder) / "year.xlsx"
+        write_year_xlsx(result, path)
+        data = path.read_bytes()
+    log_access("export.xlsx", "year_report", f"{chosen}/{code or '*'}", unit=code)
+    session.commit()
+    name = ascii_name(f"xep-loai-nam-{chosen}-{code or 'toan-tinh'}") + ".xlsx"
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _this_month() -> str:
+    return f"{now_utc().astimezone(local_zone()):%Y-%m}"
 
 
 def _month_vi(month: str) -> str:
