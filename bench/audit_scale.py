@@ -38,13 +38,12 @@ from audit.rules.annual import CapPool, Official, PeriodResult, cap_proposals, c
 from audit.rules.engine import SessionPlan, audit, desk_day_table
 from audit.rules.findings import RuleSettings, Run, camera_gaps, excuse, session_findings
 from audit.rules.scoring import (
-    TaskRow,
     classify,
     discipline_raw,
     general_points,
-    task_points,
     total_points,
 )
+from audit.rules.tasks import TaskRow, task_points
 from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE, Observations, Sessions
 from models.enums import StaffCategory
 

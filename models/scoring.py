@@ -13,7 +13,13 @@ from models.enums import Classification, SanctionLevel
 
 
 class DossierStat(Base):
-    """Dossier counts for one month from the one-stop software, per official or per desk."""
+    """Dossier counts for one month from the one-stop software, per official or per desk.
+
+    ``on_time``/``early``/``late``: resolved within, before or after the time limit; ``not_yet_due``: unresolved
+    within it; ``pending_overdue``: unresolved past it; ``failed``: products that failed the quality check.
+    ``role``: ``processing`` (the official resolves) or ``reception`` (the official receives; the received
+    dossiers are the products and ``reception_late`` the reception's own delays).
+    """
 
     __tablename__ = "dossier_stats"
     __table_args__ = (UniqueConstraint("month", "unit_id", "desk_id", "staff_id"),)
@@ -27,6 +33,11 @@ class DossierStat(Base):
     on_time: Mapped[int] = mapped_column(Integer)
     late: Mapped[int] = mapped_column(Integer)
     not_yet_due: Mapped[int] = mapped_column(Integer)
+    early: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pending_overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reception_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    role: Mapped[str] = mapped_column(String(16), default="processing", server_default="processing")
     source_file: Mapped[str | None] = mapped_column(String(255))
     import_batch: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column()
@@ -79,6 +90,35 @@ class ScoreDeduction(Base):
 
 Index("ix_scores_unit_month", Score.unit_id, Score.month)
 Index("ix_dossier_stats_unit_month", DossierStat.unit_id, DossierStat.month)
+
+
+class TaskExemption(Base):
+    """Late or failed products of an official's month exempted for an objective cause confirmed by the competent
+    authority (Decree 335/2025, Art. 14), with the document that confirms it."""
+
+    __tablename__ = "task_exemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(128))
+
+
+class StaffAlias(Base):
+    """An officer account or a name under which the one-stop software lists an official (folded for matching)."""
+
+    __tablename__ = "staff_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(255), unique=True)  # header_key() form: trimmed, no accents, lower
+    shown: Mapped[str] = mapped_column(String(255))  # as given
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class ScoringSettings(Base):

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from audit.files.annual_report import year_json
 from audit.rules.annual import ELIGIBLE_VI, NO_PERIOD_VI
 from audit.services.annual import load_year
-from audit.services.scores import LockRefused, add_sanction, compute_month, load_month, lock_month
+from audit.services.score_locks import LockRefused, lock_month
+from audit.services.scores import add_sanction, compute_month, load_month
 from fakecams import example_site_loader
 from models.access import ChangeLog
 from models.enums import FindingKind, SanctionLevel, StaffCategory
 from models.org import Unit
-from models.scoring import Score, ScoreAmendment, ScoreLock
-from test_scores_db import add_finding, add_stat, staff
+from models.scoring import DossierStat, Score, ScoreAmendment, ScoreLock
+from test_scores_db import add_finding, staff
 
 MONTHS = ("2026-01", "2026-02", "2026-03")
 APRIL = datetime(2026, 4, 2, 3, 0, tzinfo=timezone.utc)
@@ -38,13 +39,16 @@ def site(example_raw, write_config, session_for):
     return make_site(example_raw, write_config, session_for, groups=[GROUP])
 
 
-def a_year(session, *, late: dict[str, int] | None = None):
-    """Three computed months: every official but CB-TV-03 and CB-TV-04 has statistics (10 on time, or ``late``)."""
-    late = late or {}
+def a_year(session, *, late: dict[str, int] | None = None, overdue: dict[str, int] | None = None):
+    """Three computed months: every official but CB-TV-03 and CB-TV-04 has 10 dossiers due, all on time but for
+    ``late`` (resolved late) and ``overdue`` (unresolved past the limit)."""
+    late, overdue = late or {}, overdue or {}
     for month in MONTHS:
         for code in ("CB-TV-01", "CB-TV-02", *DC):
-            add_stat(session, unit=staff(session, code).unit.code, official=code, on_time=10 - late.get(code, 0),
-                     late=late.get(code, 0), month=month)
+            official = staff(session, code)
+            session.add(DossierStat(month=month, unit_id=official.unit_id, staff_id=official.id, received=10,
+                                    on_time=10 - late.get(code, 0) - overdue.get(code, 0), late=late.get(code, 0),
+                                    pending_overdue=overdue.get(code, 0), not_yet_due=0, imported_at=APRIL))
         compute_month(session, month, now=APRIL)
 
 
@@ -65,9 +69,9 @@ def test_each_official_once_with_a_class_or_a_reason(site):
     by = {o["staff_code"]: o for o in result["officials"]}
     assert by["CB-TV-02"]["unit_code"] == "NA-DIENCHAU" and by["CB-TV-02"]["months_evaluated"] == 3
     assert by["CB-TV-02"]["class"] == "Hoàn thành xuất sắc nhiệm vụ"  # a 2025 sanction is another year's
-    # 6 on time, 4 late: 70 × 9/10 = 63 + 30 = 93; the sanction not related to public duty forces nothing
+    # 6 on time, 4 late: 30 + 20 + 20 × (10 − 1) / 10 = 68, + 30; a sanction not related to public duty forces nothing
     assert (by["CB-TV-01"]["score"], by["CB-TV-01"]["class"], by["CB-TV-01"]["reason"]) == (
-        93.0, "Hoàn thành xuất sắc nhiệm vụ", None)
+        98.0, "Hoàn thành xuất sắc nhiệm vụ", None)
     assert by["CB-DC-02"]["class"] == "Không hoàn thành nhiệm vụ" and "5/QĐ-UBND" in by["CB-DC-02"]["reason"]
     assert by["CB-DC-03"]["class"] is None and "Viên chức" in by["CB-DC-03"]["reason"]
     assert (by["CB-TV-03"]["class"], by["CB-TV-03"]["reason"], by["CB-TV-03"]["months_evaluated"],
@@ -96,7 +100,8 @@ def test_the_cap_pool_setting_has_its_effect(example_raw, write_config, session_
     site = make_site(example_raw, write_config, session_for, cap_pool="good_or_better")
     with site.begin() as session:
         # Diễn Châu: 5 rated good or better would allow 1; it has 3 officials, so still 0 (good) or 0 (good + exc.)
-        a_year(session, late={"CB-DC-02": 10, "CB-DC-03": 10})  # 0 on time, 10 late: 52.5 + 30 = 82.5, "tốt"
+        # 5 of 10 unresolved past the limit: 15 + 10 + 17.5 + 30 = 72.5, "tốt"
+        a_year(session, overdue={"CB-DC-02": 5, "CB-DC-03": 5})
         result = load_year(session, 2026, "NA-DIENCHAU")
     [line] = result.over_cap
     assert "từ Hoàn thành tốt nhiệm vụ trở lên" in line and "tối đa 0 (cơ sở tính: 3 người)" in line

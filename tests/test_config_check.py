@@ -191,3 +191,10 @@ def test_a_group_member_the_file_does_not_list_is_a_warning(example_raw, write_c
     result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
     assert result.exit_code == 0, result.output
     assert "scoring.groups[0].staff[2]: no staff 'CB-IMPORTED-9' in this file" in result.output
+
+
+def test_task_weights_must_add_up_to_70(example_raw, write_config, cli_runner):
+    example_raw["scoring"]["task_weights"] = {"quantity": 30, "quality": 30, "progress": 30}
+    result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
+    assert result.exit_code == 2, result.output
+    assert "scoring.task_weights" in result.output and "must add up to 70 points, got 30 + 30 + 30" in result.output

@@ -150,20 +150,23 @@ def test_final_inspections_deduct_personal_items_from_officials_and_unit_items_f
     assert unit.mean == (sum(totals) / 4).quantize(D("0.01")) and unit.score == unit.mean - D("4.00")
 
 
-def test_task_points_from_own_rows_and_desk_rows_split_among_the_desk_officials(site):
+def test_task_points_from_own_rows_and_desk_rows_shared_by_time_worked(site):
     with site.begin() as session:
         staff(session, "CB-TV-04").default_desk_id = staff(session, "CB-TV-01").default_desk_id  # two on TV-HT
         add_stat(session, unit="NA-TRUONGVINH", desk="TV-HT", on_time=10, late=2, nyd=3)
         add_stat(session, unit="NA-TRUONGVINH", desk="TV-HT", official="CB-TV-01", on_time=4)
-        add_stat(session, unit="NA-TRUONGVINH", official="CB-TV-02", nyd=4)  # nothing resolved yet
+        add_stat(session, unit="NA-TRUONGVINH", official="CB-TV-02", nyd=4)  # nothing due yet
         add_stat(session, unit="NA-TRUONGVINH", desk="TV-CT", on_time=9, month="2026-02")  # another month
         add_stat(session, unit="NA-TRUONGVINH", on_time=50)  # a unit row credits nobody
         result = compute_month(session, MONTH, unit_code="NA-TRUONGVINH", now=NOW)
     tasks = {o.code: o.task for o in result.officials}
-    assert tasks == {"CB-TV-01": D("68.25"),  # 5 + 4 on time, 1 late: 70 × 9.75 / 10
-                     "CB-TV-02": D("70.00"),
-                     "CB-TV-03": None,
-                     "CB-TV-04": D("67.08")}  # 5 on time, 1 late: 70 × 5.75 / 6
+    # TV-HT's row goes half and half (both rostered all month): CB-TV-01 has 4 + 6 products, 1 late →
+    # progress 20 × (10 − ¼) / 10 = 19.50; CB-TV-04 has 6, 1 late → 20 × 5.75 / 6 = 19.17
+    assert tasks == {"CB-TV-01": D("69.50"), "CB-TV-02": D("70.00"), "CB-TV-03": None, "CB-TV-04": D("69.17")}
+    one = result.official("CB-TV-01")
+    assert ("Kết quả thực hiện nhiệm vụ 69,50: số lượng 30,00 (10/10 sản phẩm hoàn thành), chất lượng 20,00 "
+            "(0 không đạt), tiến độ 19,50 (1 lần chậm)") in one.notes
+    assert any(n.startswith("Số liệu quầy TV-HT: tính 50 % theo thời gian trực thực tế (") for n in one.notes)
     three = result.official("CB-TV-03")
     assert (three.total, three.classification, three.eligible) == (None, None, None)
     assert three.notes == (("Chưa có số liệu giải quyết hồ sơ tháng 03/2026: chưa tính điểm kết quả thực hiện "
@@ -172,6 +175,38 @@ def test_task_points_from_own_rows_and_desk_rows_split_among_the_desk_officials(
     scored = [o for o in result.officials if o.total is not None]
     assert {o.classification for o in scored} == {C.EXCELLENT} and all(o.eligible for o in scored)
     assert not any("Giới hạn" in n or "giới hạn" in n for o in scored for n in o.notes)
+
+
+def test_a_desk_row_goes_to_whoever_worked_the_desk_not_to_someone_on_leave(site):
+    from audit.services.rosters import add_excuse
+
+    with site.begin() as session:
+        staff(session, "CB-TV-04").default_desk_id = staff(session, "CB-TV-01").default_desk_id
+        add_excuse(session, "CB-TV-04", "leave", hn(2026, 3, 1, 0), hn(2026, 4, 1, 0), note="nghỉ thai sản")
+        add_stat(session, unit="NA-TRUONGVINH", desk="TV-HT", on_time=10, late=2)
+        result = compute_month(session, MONTH, unit_code="NA-TRUONGVINH", now=NOW)
+    assert result.official("CB-TV-04").task is None  # nothing credited to the official on maternity leave
+    assert result.official("CB-TV-01").task == D("69.17")  # the whole row: 12 products, 2 late → 20 × 11.5 / 12
+    assert any("tính 100 %" in n for n in result.official("CB-TV-01").notes)
+
+
+def test_objective_cause_exemptions_and_the_sites_weights(example_raw, write_config, session_for):
+    from models.scoring import TaskExemption
+
+    example_raw["scoring"] = {"min_observed_share": 0, "min_worked_share": 0,
+                              "task_weights": {"quantity": 20, "quality": 20, "progress": 30}}
+    weighted = example_site_loader(example_raw, write_config, session_for, hn(2026, 3, 1, 0))()
+    with weighted.begin() as session:
+        add_stat(session, unit="NA-DIENCHAU", official="CB-DC-01", on_time=0, late=4)
+        add_stat(session, unit="NA-DIENCHAU", official="CB-DC-02", on_time=0, late=4)
+        session.add(TaskExemption(staff_id=staff(session, "CB-DC-02").id, month=MONTH, late=3, failed=0,
+                                  reference="CV 12/UBND-VP ngày 05/03/2026", created_at=NOW, created_by="tp"))
+        result = compute_month(session, MONTH, unit_code="NA-DIENCHAU", now=NOW)
+    assert result.official("CB-DC-01").task == D("62.50")  # 20 + 20 + 30 × ¾
+    two = result.official("CB-DC-02")
+    assert two.task == D("68.13")  # 1 late left after 3 exempted: 20 + 20 + 30 × (4 − ¼) / 4
+    assert any("Miễn trừ do nguyên nhân khách quan theo CV 12/UBND-VP ngày 05/03/2026: 3 lần chậm" in n
+               for n in two.notes)
 
 
 def _stored(session):
@@ -221,8 +256,8 @@ def test_a_sanction_forces_not_completed_for_the_rest_of_its_year(site):
     two = march.official("CB-DC-02")
     assert (two.total, two.classification, two.eligible, two.reprimanded) == (
         D("100.00"), C.NOT_COMPLETED, False, True)
-    assert two.notes == (("Bị kỷ luật khiển trách theo 15/QĐ-UBND ngày 31/03/2026 (vi phạm liên quan đến thi hành "
-                          "công vụ): xếp loại Không hoàn thành nhiệm vụ (Nghị định 335/2025/NĐ-CP)"),)
+    assert two.notes[0] == ("Bị kỷ luật khiển trách theo 15/QĐ-UBND ngày 31/03/2026 (vi phạm liên quan đến thi hành "
+                            "công vụ): xếp loại Không hoàn thành nhiệm vụ (Nghị định 335/2025/NĐ-CP)")
     assert february.official("CB-DC-02").classification is not C.NOT_COMPLETED
     assert next_year.official("CB-DC-02").classification is not C.NOT_COMPLETED
     assert (logged.actor, logged.entity_key, logged.decision_ref) == ("tccb", "CB-DC-02", "15/QĐ-UBND")
@@ -260,17 +295,18 @@ def test_units_are_ranked_and_the_summary_line_matches_the_table(site):
     assert [u.code for u in result.units] == ["NA-TRUONGVINH", "NA-DIENCHAU", "NA"]
     assert units["NA"].rank is None and units["NA"].officials == 0
     tv, dc = units["NA-TRUONGVINH"], units["NA-DIENCHAU"]
-    # TV: 01 = 27.00 + 64.75 = 91.75, 02 = 30.00 + 61.25 = 91.25; 03 and 04 have no statistics
-    assert (tv.officials, tv.scored, tv.mean, tv.score, tv.rank) == (4, 2, D("91.50"), D("91.50"), 1)
-    # DC: 01 = 30 + 65.63 = 95.63, 02 = 30 + 52.50 = 82.50, 03 = 28.50 + 66.82 = 95.32 → mean 91.15, −4 → 87.15
+    # Task results 30 + 20 + progress 20 × (products − ¼ × late) / products.
+    # TV: 01 = 27.00 + 68.50 = 95.50, 02 = 30.00 + 67.50 = 97.50; 03 and 04 have no statistics
+    assert (tv.officials, tv.scored, tv.mean, tv.score, tv.rank) == (4, 2, D("96.50"), D("96.50"), 1)
+    # DC: 01 = 30 + 68.75 = 98.75, 02 = 30 + 65.00 = 95.00, 03 = 28.50 + 69.09 = 97.59 → mean 97.11, −4 → 93.11
     assert (dc.mean, dc.deduction_points, dc.score, dc.rank, dc.classification) == (
-        D("91.15"), D("4.00"), D("87.15"), 2, C.GOOD)
-    assert result.summary_vi == "2/2 đơn vị xếp loại tốt, bình quân 89,33 điểm, cao nhất 91,50, thấp nhất 87,15"
-    assert result.summary_en == "2/2 units rated good or better, mean 89.33 points, highest 91.50, lowest 87.15"
+        D("97.11"), D("4.00"), D("93.11"), 2, C.EXCELLENT)
+    assert result.summary_vi == "2/2 đơn vị xếp loại tốt, bình quân 94,81 điểm, cao nhất 96,50, thấp nhất 93,11"
+    assert result.summary_en == "2/2 units rated good or better, mean 94.81 points, highest 96.50, lowest 93.11"
     with site() as session:
         assert load_month(session, MONTH) == result
         one_unit = load_month(session, MONTH, "NA-DIENCHAU")
-    assert one_unit.summary_vi == "1/1 đơn vị xếp loại tốt, bình quân 87,15 điểm, cao nhất 87,15, thấp nhất 87,15"
+    assert one_unit.summary_vi == "1/1 đơn vị xếp loại tốt, bình quân 93,11 điểm, cao nhất 93,11, thấp nhất 93,11"
 
 
 def test_cli_compute_show_and_sanction(site, migrated_url, cli_runner, monkeypatch):

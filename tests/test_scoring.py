@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal as D
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +11,6 @@ import pytest
 from audit.rules.ranking import DeductionLine, UnitInput, rank_units
 from audit.rules.scoring import (
     BadMonth,
-    TaskRow,
     classify,
     discipline_raw,
     emulation_eligible,
@@ -23,7 +21,6 @@ from audit.rules.scoring import (
     month_bounds,
     month_window,
     summary_line,
-    task_points,
     total_points,
 )
 from models.enums import Classification as C
@@ -45,20 +42,6 @@ def test_discipline_raw_is_100_minus_deductions_floored_at_0(points, raw):
 ])
 def test_general_points_scale_raw_to_30(raw, general):
     assert general_points(D(raw)) == D(general)
-
-
-@pytest.mark.parametrize("rows, points", [
-    ([], None),  # no statistics: not enough data
-    ([TaskRow(0, 0, not_yet_due=4)], D("70.00")),  # nothing resolved yet: full points
-    ([TaskRow(10, 0)], D("70.00")),
-    ([TaskRow(8, 2, not_yet_due=5)], D("66.50")),  # 70 × (8 + 0.75 × 2) / 10, not-yet-due ignored
-    ([TaskRow(0, 4)], D("52.50")),  # all late: 75 %
-    ([TaskRow(1, 2)], D("58.33")),  # 70 × 2.5 / 3
-    ([TaskRow(2, 1)], D("64.17")),  # 70 × 2.75 / 3 = 64.1666…
-    ([TaskRow(10, 3, share=Fraction(1, 2)), TaskRow(2, 1)], D("65.39")),  # desk row split two ways + own row
-])
-def test_task_points(rows, points):
-    assert task_points(rows) == points
 
 
 @pytest.mark.parametrize("total, reprimanded, cls", [

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from audit.files.tabular import write_frames
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
-from audit.services.annual import scoring_choices
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
 from audit.services.scores import MonthScores, compute_month, load_month
+from audit.services.scoring_settings import scoring_choices
 from models.enums import local_zone
 from models.findings import Finding
 from models.org import Desk, Staff, Unit

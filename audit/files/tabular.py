@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-SUFFIXES = (".csv", ".xlsx")
+SUFFIXES = (".csv", ".xlsx")  # what write_table writes
+READ_SUFFIXES = (".csv", ".xlsx", ".xls")  # the one-stop software still exports Excel 97–2003 files
 HEADER_SEARCH_ROWS = 20  # exports of one-stop software often put a title block above the header
 
 
@@ -131,13 +132,66 @@ def _xlsx_records(path: Path, sheet: str | None) -> list[list[object]]:
         book.close()
 
 
-def _records(path: Path, sheet: str | None) -> list[list[object]]:
+def _xls_records(path: Path, sheet: str | None) -> list[list[object]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path))
+    except (xlrd.XLRDError, OSError, ValueError, AssertionError) as error:
+        raise TableError(f"{path.name}: not a readable XLS workbook ({error})") from None
+    names = book.sheet_names()
+    if sheet is not None and sheet not in names:
+        raise TableError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(names)})")
+    ws = book.sheet_by_name(sheet) if sheet is not None else book.sheet_by_index(0)
+    records = []
+    for r in range(ws.nrows):
+        record: list[object] = []
+        for c in range(ws.ncols):
+            cell = ws.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                record.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                record.append(None)
+            else:
+                record.append(cell.value)
+        records.append(record)
+    return records
+
+
+def read_records(path: str | Path, sheet: str | None = None) -> list[list[object]]:
+    """Every row of a CSV, XLSX or XLS file as raw cell values (what read_table reads its header and rows from).
+
+    Raises:
+        TableError: unknown suffix, missing or unreadable file, missing sheet.
+    """
+    path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise TableError(f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; use .csv or .xlsx")
+    if suffix not in READ_SUFFIXES:
+        raise TableError(f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; use .csv, .xlsx or .xls")
     if not path.is_file():
         raise TableError(f"{path}: file not found")
-    return _csv_records(path) if suffix == ".csv" else _xlsx_records(path, sheet)
+    if suffix == ".csv":
+        return _csv_records(path)
+    return _xlsx_records(path, sheet) if suffix == ".xlsx" else _xls_records(path, sheet)
+
+
+def two_row_header(top: list[object], bottom: list[object]) -> list[str]:
+    """One header from a two-row header with merged group cells: a group label ("Đã giải quyết") spans the
+    blank cells to its right that have a sub-header below; each column reads "group sub-header"."""
+    width = max(len(top), len(bottom))
+    texts = []
+    group = ""
+    for i in range(width):
+        upper = cell_text(top[i]) if i < len(top) else ""
+        lower = cell_text(bottom[i]) if i < len(bottom) else ""
+        if upper:
+            group = upper if lower else ""
+            texts.append(f"{upper} {lower}".strip())
+        else:
+            texts.append(f"{group} {lower}".strip() if lower else "")
+            if not lower:
+                group = ""
+    return texts
 
 
 def _match_header(record: list[object], columns: Sequence[Column]) -> dict[int, str]:
@@ -151,11 +205,11 @@ def _match_header(record: list[object], columns: Sequence[Column]) -> dict[int, 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
                source: str | None = None) -> Table:
-    """Read a CSV (UTF-8, BOM optional, ',' or ';') or XLSX (first or named sheet) into rows.
+    """Read a CSV (UTF-8, BOM optional, ',' or ';'), XLSX or XLS (first or named sheet) into rows.
 
-    The header is the first row (within the first 20) that names every required column; columns
-    the caller did not ask for are ignored, blank rows skipped. Row numbers are the file's own
-    (header on row 1 → first data row 2).
+    The header is the first row (within the first 20) that names every required column, or the first two
+    rows that do together (``two_row_header``); columns the caller did not ask for are ignored, blank rows
+    skipped. Row numbers are the file's own (header on row 1 → first data row 2).
 
     Raises:
         TableError: unknown suffix, unreadable file, missing sheet.
@@ -163,7 +217,7 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     """
     path = Path(path)
     source = source or path.name
-    records = _records(path, sheet)
+    records = read_records(path, sheet)
     required = {c.name for c in columns if c.required}
     header_at, found = None, {}
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
@@ -171,6 +225,11 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
         if required <= set(found.values()):
             header_at = index
             break
+        if index + 1 < len(records):  # a two-row header: merged groups above their sub-headers
+            found = _match_header(list(two_row_header(record, records[index + 1])), columns)
+            if required <= set(found.values()):
+                header_at = index + 1
+                break
     if header_at is None:
         first = next((i for i, r in enumerate(records) if any(cell_text(v) for v in r)), 0)
         found = _match_header(records[first], columns) if records else {}

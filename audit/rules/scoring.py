@@ -4,8 +4,7 @@ Rules (see docs/SCORING.md):
 
 - discipline raw = 100 − confirmed deductions, never below 0;
 - general criterion = raw × 30 / 100;
-- task results = 70 × (on time + 0.75 × late) / resolved (each late dossier loses 25 % of its points),
-  70 when nothing was resolved, ``None`` when the month has no statistics for the official;
+- task results (of 70): audit/rules/tasks.py (Art. 14: quantity, quality, progress);
 - total = general + task; ≥ 90 excellent, ≥ 70 good, ≥ 50 completed, else not completed;
   a public-duty sanction (reprimand or above) in the year forces not completed.
 
@@ -36,7 +35,6 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 GENERAL_MAX = Decimal(30)
 TASK_MAX = Decimal(70)
-LATE_WEIGHT = Fraction(3, 4)  # Decree 335: each late item loses 25 % of its points
 EXCELLENT_SHARE = Fraction(1, 5)  # "xuất sắc" ≤ 20 % of those rated "tốt" or better
 
 THRESHOLDS = ((Decimal(90), Classification.EXCELLENT), (Decimal(70), Classification.GOOD),
@@ -127,31 +125,6 @@ def discipline_raw(points: Iterable[Decimal | int | str]) -> Decimal:
 def general_points(raw: Decimal) -> Decimal:
     """The general criterion (of 30): the discipline raw score scaled by 30/100."""
     return q2(Decimal(raw) * GENERAL_MAX / HUNDRED)
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """Dossier counts credited to one official: a personal row (share 1) or a desk row split n ways."""
-
-    on_time: int
-    late: int
-    not_yet_due: int = 0
-    share: Fraction = Fraction(1)
-
-
-def task_points(rows: Sequence[TaskRow]) -> Decimal | None:
-    """Task results (of 70): 70 × (on time + 0.75 × late) / resolved; 70 if none resolved; None without rows.
-
-    Dossiers not yet due count for nothing yet; they are judged in the month they resolve.
-    """
-    if not rows:
-        return None
-    on_time = sum((Fraction(r.on_time) * r.share for r in rows), Fraction(0))
-    late = sum((Fraction(r.late) * r.share for r in rows), Fraction(0))
-    resolved = on_time + late
-    if resolved == 0:
-        return q2(TASK_MAX)
-    return q2(Fraction(70) * (on_time + LATE_WEIGHT * late) / resolved)
 
 
 @dataclass(frozen=True)

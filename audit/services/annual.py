@@ -16,9 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.rules.annual import (
-    CAP_POOL_VI,
     AnnualResult,
-    CapPool,
     Official,
     PeriodResult,
     UnitIndex,
@@ -27,8 +25,9 @@ from audit.rules.annual import (
     over_cap_summary,
     unit_indexes,
 )
-from audit.rules.scoring import CoverageThresholds
-from audit.services.scores import coverage_thresholds, sanction_notes, scope_units, scoring_config
+from audit.services.daily_facts import scope_units
+from audit.services.scores import sanction_notes
+from audit.services.scoring_settings import ScoringChoices, scoring_choices
 from models.org import Agency, Staff
 from models.scoring import Score
 
@@ -75,46 +74,6 @@ class YearScores:
             return None
         return (f"Chưa có kết quả theo dõi, đánh giá nào của năm {self.year} trong phạm vi này "
                 f"(chạy deskaudit scores compute YYYY-MM cho từng tháng)")
-
-
-def site_choices(thresholds: CoverageThresholds, pool: CapPool, group_names: dict[str, str],
-                 group_sizes: dict[str, int]) -> tuple[str, ...]:
-    """The site's ``[scoring]`` choices in words, as every report prints them (docs/SCORING.md)."""
-    groups = ", ".join(f"{name} ({group_sizes.get(key, 0)} người)" for key, name in group_names.items())
-    return (
-        (f"Chưa đủ dữ liệu khi camera quan sát dưới {round(100 * thresholds.min_observed_share)} % thời gian "
-        f"làm việc hoặc thời gian làm việc dưới {round(100 * thresholds.min_worked_share)} % lịch "
-        f"([scoring] min_observed_share = {thresholds.min_observed_share:g}, min_worked_share = "
-        f"{thresholds.min_worked_share:g})"),
-        f"Giới hạn Hoàn thành xuất sắc: {CAP_POOL_VI[pool]}, tính trong từng cơ quan quản lý"
-        + (f" và từng nhóm nhiệm vụ tương đồng: {groups}" if groups else " (chưa cấu hình nhóm nhiệm vụ tương đồng)")
-        + f" ([scoring] cap_pool = \"{pool.value}\")",
-        "Điểm năm: bình quân điểm các kỳ theo dõi đủ dữ liệu, theo trọng số thời gian làm việc thực tế",
-    )
-
-
-@dataclass(frozen=True)
-class ScoringChoices:
-    """The ``[scoring]`` choices as last imported: the cap's pool, group names by id, each listed staff code's
-    group id, and all of it in words."""
-
-    pool: CapPool
-    group_names: dict[str, str]
-    group_of: dict[str, str]
-    words: tuple[str, ...]
-
-
-def scoring_choices(session: Session) -> ScoringChoices:
-    """The site's ``[scoring]`` choices (the defaults before any site import)."""
-    config = scoring_config(session)
-    pool = CapPool(config.get("cap_pool", CapPool.GOOD.value))
-    groups = config.get("groups") or []
-    names = {g["id"]: g["name"] for g in groups}
-    member = {code: g["id"] for g in groups for code in g["staff"]}
-    sizes: dict[str, int] = defaultdict(int)
-    for group in member.values():
-        sizes[group] += 1
-    return ScoringChoices(pool, names, member, site_choices(coverage_thresholds(session), pool, names, sizes))
 
 
 def load_year(session: Session, year: int, unit_code: str | None = None) -> YearScores:

@@ -32,6 +32,14 @@ class DeskDay:
     facts: DeskDayFacts
 
 
+def scope_units(session: Session, unit_code: str | None) -> list[Unit]:
+    """The active units of a scope: ``unit_code`` and the units below it, or every unit; by code."""
+    query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
+    if unit_code is not None:
+        query = query.where(Unit.id.in_(unit_and_descendants(session, unit_code)))
+    return list(session.scalars(query))
+
+
 def unit_and_descendants(session: Session, code: str) -> list[int]:
     """Ids of the unit ``code`` and every unit below it.
 

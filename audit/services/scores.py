@@ -16,35 +16,34 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 
-from sqlalchemy import func, select
+import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
 from audit.rules.scoring import (
-    CLASS_LABELS_VI,
     RULE_VERSION,
     SANCTION_LABELS_VI,
     Coverage,
-    CoverageThresholds,
-    TaskRow,
     classify,
     coverage_problem,
     discipline_raw,
     emulation_eligible,
-    format_vi,
     general_points,
     month_bounds,
     not_classified_note,
     q2,
     summary_line,
-    task_points,
     total_points,
 )
+from audit.rules.tasks import task_result
 from audit.services.audit_run import day_facts
-from audit.services.daily_facts import unit_and_descendants
+from audit.services.daily_facts import scope_units
 from audit.services.inspection_deductions import failed_items, unit_deductions
+from audit.services.score_locks import MonthLock, amend, month_locks
+from audit.services.scoring_settings import coverage_thresholds, task_weights
+from audit.services.task_results import exemptions, task_note, task_rows
 from models.access import ChangeLog
 from models.enums import (
     ChangeAction,
@@ -58,13 +57,11 @@ from models.enums import (
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
 from models.scoring import (
-    DossierStat,
     Sanction,
     Score,
     ScoreAmendment,
     ScoreDeduction,
     ScoreLock,
-    ScoringSettings,
 )
 
 DEMOTION_ABOLISHED = date(2025, 7, 1)  # Decree 172/2025 in force: giáng chức is no longer a sanction
@@ -101,20 +98,6 @@ class OfficialScore:
 
 
 @dataclass(frozen=True)
-class MonthLock:
-    """A unit's month locked (chốt kết quả)."""
-
-    unit_code: str
-    locked_at: datetime
-    locked_by: str
-
-    @property
-    def text(self) -> str:
-        at = self.locked_at.astimezone(local_zone())
-        return f"{self.unit_code}: đã chốt kết quả lúc {at:%H:%M %d/%m/%Y}, người chốt {self.locked_by}"
-
-
-@dataclass(frozen=True)
 class MonthScores:
     """Officials, ranked units and the summary line (Vietnamese and English) of one month."""
 
@@ -132,13 +115,6 @@ class MonthScores:
             if official.code == code:
                 return official
         raise LookupError(f"no score of official {code!r} for {self.month}")
-
-
-def scope_units(session: Session, unit_code: str | None) -> list[Unit]:
-    query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
-    if unit_code is not None:
-        query = query.where(Unit.id.in_(unit_and_descendants(session, unit_code)))
-    return list(session.scalars(query))
 
 
 def _finding_line(finding: Finding, desk_code: str | None) -> DeductionLine | None:
@@ -174,54 +150,22 @@ def personal_deductions(session: Session, month: str, officials: list[Staff]) ->
     return lines
 
 
-def task_rows(session: Session, month: str, officials: list[Staff]) -> dict[int, list[TaskRow]]:
-    """Dossier rows credited to each official: their own rows, and desk rows split among the desk's officials."""
-    rows: dict[int, list[TaskRow]] = defaultdict(list)
-    for stat in session.scalars(select(DossierStat).where(DossierStat.month == month,
-                                                          DossierStat.staff_id.in_([o.id for o in officials]))):
-        rows[stat.staff_id].append(TaskRow(stat.on_time, stat.late, stat.not_yet_due))
-    desks = {o.default_desk_id for o in officials if o.default_desk_id is not None}
-    if not desks:
-        return rows
-    holders = dict(session.execute(
-        select(Staff.default_desk_id, func.count())
-        .where(Staff.active.is_(True), Staff.default_desk_id.in_(sorted(desks)))
-        .group_by(Staff.default_desk_id)).all())
-    by_desk: dict[int, list[DossierStat]] = defaultdict(list)
-    for stat in session.scalars(select(DossierStat).where(DossierStat.month == month, DossierStat.staff_id.is_(None),
-                                                          DossierStat.desk_id.in_(sorted(desks)))):
-        by_desk[stat.desk_id].append(stat)
-    for official in officials:
-        for stat in by_desk.get(official.default_desk_id, []):
-            share = Fraction(1, holders[official.default_desk_id])
-            rows[official.id].append(TaskRow(stat.on_time, stat.late, stat.not_yet_due, share))
-    return rows
-
-
-def scoring_config(session: Session) -> dict:
-    """The site config's ``[scoring]`` table as last imported; ``{}`` before any import (the defaults)."""
-    row = session.get(ScoringSettings, 1)
-    return dict(row.config) if row is not None else {}
-
-
-def coverage_thresholds(session: Session) -> CoverageThresholds:
-    """The site's ``[scoring]`` coverage thresholds as last imported (the defaults before any import)."""
-    config = scoring_config(session)
-    return CoverageThresholds(**{k: config[k] for k in ("min_observed_share", "min_worked_share") if k in config})
-
-
-def coverage_of(session: Session, month: str, officials: list[Staff], *, unit_code: str | None,
-                now: datetime) -> dict[int, Coverage]:
-    """Each official's scheduled, excused and observed desk minutes over the month's complete days (to
-    yesterday for the current month), from the same desk-day facts as the audit and the report."""
+def month_minutes(session: Session, month: str, *, unit_code: str | None, now: datetime) -> pd.DataFrame:
+    """Per official, desk and day: scheduled, present, absent, unknown and excused minutes over the month's
+    complete days (to yesterday for the current month), from the same desk-day facts as the audit and report."""
     first, last = month_bounds(month)
-    zone = local_zone()
-    until = min(last, now.astimezone(zone).date() - timedelta(days=1))
+    until = min(last, now.astimezone(local_zone()).date() - timedelta(days=1))
     days = [first + timedelta(days=i) for i in range((until - first).days + 1)] if first <= until else []
-    minutes = day_facts(session, days, unit_code=unit_code).officials if days else None
-    ids = {o.id for o in officials}
+    if not days:
+        return pd.DataFrame(columns=["staff_id", "desk_id", "day", "scheduled", "present", "absent", "unknown",
+                                     "excused"])
+    return day_facts(session, days, unit_code=unit_code).officials
+
+
+def coverage_of(minutes: pd.DataFrame, ids: set[int]) -> dict[int, Coverage]:
+    """Each official's scheduled, excused and observed desk minutes (present or absent, never a fault)."""
     found = {}
-    if minutes is not None and len(minutes):
+    if len(minutes):
         sums = minutes[minutes["staff_id"].isin(ids)].groupby("staff_id")[
             ["scheduled", "present", "absent", "excused"]].sum()
         for staff_id, row in sums.iterrows():
@@ -263,29 +207,38 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         select(Staff).options(selectinload(Staff.default_desk))
         .where(Staff.active.is_(True), Staff.unit_id.in_(list(units_by_id))).order_by(Staff.code)))
     lines = personal_deductions(session, month, officials) if officials else {}
-    tasks = task_rows(session, month, officials) if officials else {}
+    minutes = month_minutes(session, month, unit_code=unit_code, now=now) if officials else None
+    tasks, shared = task_rows(session, month, officials, minutes) if officials else ({}, {})
+    exempt = exemptions(session, month, {o.id for o in officials}) if officials else {}
     sanctions = sanction_notes(session, {o.id for o in officials}, date(first.year, 1, 1), last) if officials else {}
-    coverages = coverage_of(session, month, officials, unit_code=unit_code, now=now) if officials else {}
+    coverages = coverage_of(minutes, {o.id for o in officials}) if officials else {}
     thresholds = coverage_thresholds(session)
+    weights = task_weights(session)
     drafts = []
     for official in officials:
         raw = discipline_raw(line.points for line in lines.get(official.id, []))
         general = general_points(raw)
-        task = task_points(tasks.get(official.id, []))
+        late_off, failed_off, _ = exempt.get(official.id, (0, 0, []))
+        worked_out = task_result(tasks.get(official.id, []), weights, exempt_late=late_off, exempt_failed=failed_off)
+        task = None if worked_out is None else worked_out.total
         thin = coverage_problem(coverages[official.id], thresholds)
         total = None if thin else total_points(general, task)
         reprimanded = bool(sanctions.get(official.id))
         classified = not_classified_note(official.category) is None
         drafts.append((official, raw, general, task, total, reprimanded,
-                       classify(total, reprimanded) if classified else None))
+                       classify(total, reprimanded) if classified else None, worked_out))
     existing = {s.staff_id: s for s in session.scalars(
         select(Score).options(selectinload(Score.deductions), selectinload(Score.amendments))
         .where(Score.month == month, Score.staff_id.in_([o.id for o in officials])))}
     locked = set(session.scalars(select(ScoreLock.unit_id).where(ScoreLock.month == month,
                                                                  ScoreLock.unit_id.in_(list(units_by_id)))))
     results = []
-    for official, raw, general, task, total, reprimanded, cls in drafts:
+    for official, raw, general, task, total, reprimanded, cls, worked_out in drafts:
         notes = list(sanctions.get(official.id, []))
+        if worked_out is not None:
+            notes.append(task_note(worked_out))
+        notes += shared.get(official.id, [])
+        notes += exempt.get(official.id, (0, 0, []))[2]
         if (thin := coverage_problem(coverages[official.id], thresholds)) is not None:
             notes.append(thin)
         if (outside := not_classified_note(official.category)) is not None:
@@ -299,49 +252,11 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
                               tuple(lines.get(official.id, [])), tuple(notes), coverages[official.id])
         row = existing.get(official.id)
         if row is not None and official.unit_id in locked:
-            _amend(row, score, by, now)
+            amend(row, score, by, now)
         row = _store(session, row, official, month, score, now)
         results.append(replace(score, amendments=tuple(a.reason for a in row.amendments)))
     session.flush()
     return _assemble(session, month, unit_code, units, results)
-
-
-def _figures(raw, general, task, total, cls) -> dict[str, str | None]:
-    return {"discipline_raw": str(q2(raw)), "general_points": str(q2(general)),
-            "task_points": None if task is None else str(q2(task)), "total": None if total is None else str(q2(total)),
-            "classification": cls.value if cls is not None else None}
-
-
-_FIGURE_VI = {"discipline_raw": "điểm kỷ luật", "general_points": "tiêu chí chung", "task_points": "điểm nhiệm vụ",
-              "total": "tổng điểm", "classification": "mức xếp loại"}
-
-
-def _amend(row: Score, score: OfficialScore, by: str, now: datetime) -> None:
-    """Record how a locked score changes: each figure before and after, and the deductions added or dropped."""
-    before = _figures(row.discipline_raw, row.general_points, row.task_points, row.total, row.classification)
-    after = _figures(score.raw, score.general, score.task, score.total, score.classification)
-    old = {(d.finding_id, d.inspection_result_id, str(q2(d.points)), d.reason) for d in row.deductions
-           if d.finding_id is not None or d.inspection_result_id is not None}
-    new = {(d.finding_id, d.inspection_result_id, str(d.points), d.reason) for d in score.deductions}
-    changes: dict = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
-    if not changes and old == new:
-        return
-    parts = [f"{_FIGURE_VI[k]} {_shown(k, a)} → {_shown(k, b)}" for k, (a, b) in changes.items()]
-    parts += [f"thêm khoản trừ −{format_vi(Decimal(p))}: {r}" for _, _, p, r in sorted(new - old, key=str)]
-    parts += [f"bỏ khoản trừ −{format_vi(Decimal(p))}: {r}" for _, _, p, r in sorted(old - new, key=str)]
-    changes["deductions_added"] = sorted(r for *_, r in new - old)
-    changes["deductions_dropped"] = sorted(r for *_, r in old - new)
-    at = now.astimezone(local_zone())
-    row.amendments.append(ScoreAmendment(at=now, by=by, changes=changes, reason=(
-        f"Điều chỉnh sau khi chốt, {at:%H:%M %d/%m/%Y}, người tính lại {by}: " + "; ".join(parts))))
-
-
-def _shown(key: str, value: str | None) -> str:
-    if value is None:
-        return "-"
-    if key == "classification":
-        return CLASS_LABELS_VI[Classification(value)]
-    return format_vi(Decimal(value))
 
 
 def _store(session: Session, row: Score | None, official: Staff, month: str, score: OfficialScore,
@@ -433,54 +348,6 @@ def _assemble(session: Session, month: str, unit_code: str | None, units: list[U
     ordered = sorted(officials, key=lambda o: (o.unit_code, o.code))
     return MonthScores(month, unit_code, tuple(ordered), tuple(ranked), summary_line(pairs, "vi"),
                        summary_line(pairs, "en"), month_locks(session, month, units))
-
-
-def month_locks(session: Session, month: str, units: list[Unit]) -> tuple[MonthLock, ...]:
-    """The locks of ``month`` among ``units``, by unit code."""
-    codes = {u.id: u.code for u in units}
-    rows = session.scalars(select(ScoreLock).where(ScoreLock.month == month, ScoreLock.unit_id.in_(list(codes))))
-    return tuple(sorted((MonthLock(codes[r.unit_id], r.locked_at, r.locked_by) for r in rows),
-                        key=lambda lock: lock.unit_code))
-
-
-class LockRefused(ValueError):
-    """A month that cannot be locked yet: not over, or with no stored scores in a unit."""
-
-
-def lock_month(session: Session, month: str, *, unit_code: str | None = None, by: str, now: datetime,
-               note: str | None = None) -> list[MonthLock]:
-    """Lock (chốt) ``month`` for the scope's units that are not locked yet; returns the new locks.
-
-    Raises:
-        BadMonth: ``month`` is not YYYY-MM.
-        LookupError: no unit has the code ``unit_code``.
-        LockRefused: the month is not over, or a unit of the scope with officials has no stored scores for it.
-    """
-    _, last = month_bounds(month)
-    if now.astimezone(local_zone()).date() <= last:
-        raise LockRefused(f"month {month} is not over yet: it can be locked from {last + timedelta(days=1):%d/%m/%Y}")
-    units = scope_units(session, unit_code)
-    done = {lock.unit_code for lock in month_locks(session, month, units)}
-    staffed = set(session.scalars(select(Staff.unit_id).where(Staff.active.is_(True),
-                                                               Staff.unit_id.in_([u.id for u in units]))))
-    scored = set(session.scalars(select(Score.unit_id).where(Score.month == month,
-                                                              Score.unit_id.in_([u.id for u in units]))))
-    missing = sorted(u.code for u in units if u.id in staffed and u.id not in scored)
-    if missing:
-        raise LockRefused(f"no scores stored for {month} in {', '.join(missing)}: run `deskaudit scores compute "
-                          f"{month}` first")
-    added = []
-    for unit in units:
-        if unit.code in done:
-            continue
-        session.add(ScoreLock(month=month, unit_id=unit.id, locked_at=now, locked_by=by, note=note))
-        added.append(MonthLock(unit.code, now, by))
-    if added:
-        session.add(ChangeLog(at=now, actor=by, source="scores", entity_type="score_lock", entity_key=month,
-                              action=ChangeAction.CREATE, note=note,
-                              changes={"units": [None, [lock.unit_code for lock in added]]}))
-    session.flush()
-    return added
 
 
 def add_sanction(session: Session, staff_code: str, level: SanctionLevel | str, decided_on: date, decision_ref: str,

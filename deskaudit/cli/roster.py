@@ -15,11 +15,13 @@ from audit.files.dossiers import import_dossier_stats
 from audit.files.rosters import desks_of_unit, export_roster, import_excuses, import_roster, local_bound
 from audit.files.tabular import ImportRejected, TableError, parse_date, parse_date_or_datetime, parse_month
 from audit.services.rosters import KIND_LABELS, RosterError, add_excuse, add_pattern, excuses, expected_staff
+from audit.services.task_results import add_alias, add_exemption
 from deskaudit.cli.common import BadInput, database
 from models.base import utcnow
 from models.enums import local_zone
 from models.hours import ExcusedAbsence
 from models.org import Desk, Staff, Unit
+from models.scoring import StaffAlias
 
 SHOWN_IN = local_zone()
 HALF_LABELS = {"morning": "sáng", "afternoon": "chiều"}
@@ -230,7 +232,60 @@ def stats() -> None:
               help="The month of every row whose month cell is blank (or with no month column).")
 @click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first).")
 def stats_import(file: Path, month: str | None, sheet: str | None) -> None:
-    """Import FILE (month, staff or desk, received, on_time, late, not_yet_due); all rows or none."""
+    """Import FILE (month, staff or desk, received, on_time, late, not_yet_due; optional early, pending_overdue,
+    failed, role), or the one-stop software's export as it comes (.xls too); all rows or none."""
     with database() as session, _bad_input():
         report = import_dossier_stats(session, file, now=utcnow(), month=month, sheet=sheet)
     click.echo(str(report))
+
+
+@stats.group(name="alias")
+def stats_alias() -> None:
+    """Officer accounts and names the one-stop export uses for an official (matched without accents or case)."""
+
+
+@stats_alias.command(name="add")
+@click.argument("alias")
+@click.argument("staff_code", metavar="STAFF")
+def stats_alias_add(alias: str, staff_code: str) -> None:
+    """Record that the export lists official STAFF as ALIAS (an account such as hoa.nt, or a name)."""
+    with database() as session, _bad_input():
+        try:
+            add_alias(session, alias, staff_code, now=utcnow())
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+    click.echo(f"{alias.strip()} → {staff_code}")
+
+
+@stats_alias.command(name="list")
+def stats_alias_list() -> None:
+    """One line per alias: the alias as given and the official's code and name."""
+    with database() as session:
+        rows = session.execute(select(StaffAlias.shown, Staff.code, Staff.full_name)
+                               .join(Staff, Staff.id == StaffAlias.staff_id).order_by(Staff.code, StaffAlias.shown))
+        shown = [f"{alias:<28} {code:<12} {name}" for alias, code, name in rows]
+    click.echo("\n".join(shown) if shown else "không có / none")
+
+
+@stats.command(name="exempt")
+@click.argument("staff_code", metavar="STAFF")
+@click.option("--month", callback=MONTH, required=True, metavar="YYYY-MM", help="The month of the products.")
+@click.option("--late", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Late occurrences exempted (their progress points are not lost).")
+@click.option("--failed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Failed products exempted (their quality points are not lost).")
+@click.option("--ref", "reference", required=True, metavar="DOC",
+              help="The document of the competent authority confirming the objective cause.")
+@click.option("--note", default=None, help="Free text kept with the exemption.")
+@click.option("--by", "actor", default="cli", show_default=True, metavar="USER", help="Who records it (change log).")
+def stats_exempt(staff_code: str, month: str, late: int, failed: int, reference: str, note: str | None,
+                 actor: str) -> None:
+    """Exempt late or failed products of STAFF's month for an objective cause (Decree 335/2025, Art. 14)."""
+    with database() as session, _bad_input():
+        try:
+            add_exemption(session, staff_code, month, late=late, failed=failed, reference=reference, note=note,
+                          by=actor, now=utcnow())
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+    click.echo(f"Đã ghi miễn trừ cho {staff_code} tháng {month}: {late} lần chậm, {failed} sản phẩm không đạt, theo "
+               f"{reference.strip()} (tính lại: deskaudit scores compute {month})")

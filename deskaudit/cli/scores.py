@@ -22,14 +22,13 @@ from audit.rules.scoring import (
     month_bounds,
 )
 from audit.services.annual import BadYear, YearScores, load_year, parse_year
+from audit.services.score_locks import LockRefused, lock_month
 from audit.services.scores import (
-    LockRefused,
     MonthScores,
     OfficialScore,
     add_sanction,
     compute_month,
     load_month,
-    lock_month,
     months_to_recompute,
 )
 from deskaudit.cli.common import BadInput, database

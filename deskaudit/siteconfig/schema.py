@@ -381,6 +381,23 @@ class TaskGroupConfig(Strict):
     staff: list[Code] = Field(min_length=1)  # staff codes, from this file or a staff list import
 
 
+class TaskWeightsConfig(Strict):
+    """``[scoring.task_weights]``: points of the three components of task results (Art. 14); they add up to 70."""
+
+    quantity: float = Field(default=30, ge=0, le=70)
+    quality: float = Field(default=20, ge=0, le=70)
+    progress: float = Field(default=20, ge=0, le=70)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> TaskWeightsConfig:
+        from decimal import Decimal
+
+        from audit.rules.tasks import TaskWeights
+
+        TaskWeights(*(Decimal(str(v)) for v in (self.quantity, self.quality, self.progress)))  # one set of rules
+        return self
+
+
 class ScoringConfig(Strict):
     """``[scoring]``: the choices Decree 335/2025 leaves to the site, printed on every report."""
 
@@ -390,6 +407,7 @@ class ScoringConfig(Strict):
     # The 20 % cap's base: those rated "Hoàn thành tốt" (the text as written) or "tốt" and "xuất sắc" together.
     cap_pool: Literal["good", "good_or_better"] = "good"
     groups: list[TaskGroupConfig] = Field(default_factory=list)
+    task_weights: TaskWeightsConfig = TaskWeightsConfig()
 
 
 class VisionConfig(Strict):

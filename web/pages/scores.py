@@ -19,7 +19,8 @@ from sqlalchemy import select
 from audit.files.annual_report import write_xlsx as write_year_xlsx
 from audit.rules.annual import DISCIPLINE_INDEX_VI
 from audit.services.annual import BadYear, load_year, parse_year
-from audit.services.scores import LockRefused, compute_month, load_month, lock_month
+from audit.services.score_locks import LockRefused, lock_month
+from audit.services.scores import compute_month, load_month
 from models.enums import Role, local_zone
 from models.org import Staff, Unit
 from web.db import get_session

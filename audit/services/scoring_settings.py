@@ -1,0 +1,74 @@
+"""The site config's ``[scoring]`` choices as last imported, and the same choices in words for every report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from audit.rules.annual import CAP_POOL_VI, CapPool
+from audit.rules.scoring import CoverageThresholds
+from audit.rules.tasks import TaskWeights, weights_text
+from models.scoring import ScoringSettings
+
+
+def scoring_config(session: Session) -> dict:
+    """The site config's ``[scoring]`` table as last imported; ``{}`` before any import (the defaults)."""
+    row = session.get(ScoringSettings, 1)
+    return dict(row.config) if row is not None else {}
+
+
+def coverage_thresholds(session: Session) -> CoverageThresholds:
+    """The site's ``[scoring]`` coverage thresholds as last imported (the defaults before any import)."""
+    config = scoring_config(session)
+    return CoverageThresholds(**{k: config[k] for k in ("min_observed_share", "min_worked_share") if k in config})
+
+
+def task_weights(session: Session) -> TaskWeights:
+    """The site's ``[scoring.task_weights]`` as last imported (the defaults before any import)."""
+    given = scoring_config(session).get("task_weights") or {}
+    return TaskWeights(**{k: Decimal(str(v)) for k, v in given.items() if k in ("quantity", "quality", "progress")})
+
+
+@dataclass(frozen=True)
+class ScoringChoices:
+    """The ``[scoring]`` choices as last imported: the cap's pool, group names by id, each listed staff code's
+    group id, and all of it in words."""
+
+    pool: CapPool
+    group_names: dict[str, str]
+    group_of: dict[str, str]
+    words: tuple[str, ...]
+
+
+def site_choices(thresholds: CoverageThresholds, weights: TaskWeights, pool: CapPool, group_names: dict[str, str],
+                 group_sizes: dict[str, int]) -> tuple[str, ...]:
+    """The site's ``[scoring]`` choices in words, as every report prints them (docs/SCORING.md)."""
+    groups = ", ".join(f"{name} ({group_sizes.get(key, 0)} người)" for key, name in group_names.items())
+    return (
+        (f"Chưa đủ dữ liệu khi camera quan sát dưới {round(100 * thresholds.min_observed_share)} % thời gian "
+         f"làm việc hoặc thời gian làm việc dưới {round(100 * thresholds.min_worked_share)} % lịch "
+         f"([scoring] min_observed_share = {thresholds.min_observed_share:g}, min_worked_share = "
+         f"{thresholds.min_worked_share:g})"),
+        weights_text(weights),
+        f"Giới hạn Hoàn thành xuất sắc: {CAP_POOL_VI[pool]}, tính trong từng cơ quan quản lý"
+        + (f" và từng nhóm nhiệm vụ tương đồng: {groups}" if groups else " (chưa cấu hình nhóm nhiệm vụ tương đồng)")
+        + f" ([scoring] cap_pool = \"{pool.value}\")",
+        "Điểm năm: bình quân điểm các kỳ theo dõi đủ dữ liệu, theo trọng số thời gian làm việc thực tế",
+    )
+
+
+def scoring_choices(session: Session) -> ScoringChoices:
+    """The site's ``[scoring]`` choices (the defaults before any site import)."""
+    config = scoring_config(session)
+    pool = CapPool(config.get("cap_pool", CapPool.GOOD.value))
+    groups = config.get("groups") or []
+    names = {g["id"]: g["name"] for g in groups}
+    member = {code: g["id"] for g in groups for code in g["staff"]}
+    sizes: dict[str, int] = defaultdict(int)
+    for group in member.values():
+        sizes[group] += 1
+    return ScoringChoices(pool, names, member,
+                          site_choices(coverage_thresholds(session), task_weights(session), pool, names, sizes))
