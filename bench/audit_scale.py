@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from audit.rules.annual import CapPool, Official, PeriodResult, cap_proposals, classify_year
 from audit.rules.engine import SessionPlan, audit, desk_day_table
 from audit.rules.findings import RuleSettings, Run, camera_gaps, excuse, session_findings
+from audit.rules.general import general_result
 from audit.rules.scoring import (
     classify,
     discipline_raw,
-    general_points,
     total_points,
 )
 from audit.rules.tasks import TaskRow, task_points
@@ -121,7 +121,7 @@ def month_scores(proposals, officials: int) -> dict[int, tuple]:
     items, parts = [], []
     for o in range(officials):
         raw = discipline_raw(lost[o])
-        general = general_points(raw)
+        general = general_result(raw).points
         total = total_points(general, task_points([TaskRow(on_time=80 + o % 40, late=o % 9, not_yet_due=o % 5)]))
         items.append(Official(f"CB{o:05d}", f"CB{o:05d}", f"U{o // 20}", StaffCategory.CONG_CHUC, f"A{o // 20}", None,
                               (PeriodResult("2026-03", total, raw, 10560.0, 10560.0, 10560.0),)))

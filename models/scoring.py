@@ -121,6 +121,26 @@ class StaffAlias(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class ManagerAssessment(Base):
+    """What the manager enters for an official's period: the parts of the general criterion no camera sees
+    (ethics, capacity and attitude, innovation; points within the site's ``[scoring.general]``) and, for a
+    leader, the task results of Art. 15 (of 70), which include the unit's results."""
+
+    __tablename__ = "manager_assessments"
+    __table_args__ = (UniqueConstraint("staff_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    ethics: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    capacity: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    innovation: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    leader_task: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(128))
+    entered_at: Mapped[datetime] = mapped_column()
+
+
 class ScoringSettings(Base):
     """The site config's ``[scoring]`` table as last imported (one row); none: the defaults."""
 

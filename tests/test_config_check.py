@@ -198,3 +198,10 @@ def test_task_weights_must_add_up_to_70(example_raw, write_config, cli_runner):
     result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
     assert result.exit_code == 2, result.output
     assert "scoring.task_weights" in result.output and "must add up to 70 points, got 30 + 30 + 30" in result.output
+
+
+def test_general_parts_must_add_up_to_30(example_raw, write_config, cli_runner):
+    example_raw["scoring"]["general"] = {"discipline": 10, "ethics": 10, "capacity": 5, "innovation": 0}
+    result = cli_runner.invoke(cli, ["config", "check", str(write_config(example_raw))])
+    assert result.exit_code == 2, result.output
+    assert "scoring.general" in result.output and "must add up to 30 points, got 10 + 10 + 5 + 0" in result.output

@@ -145,7 +145,7 @@ def test_a_reception_row_is_judged_on_reception(site, tmp_path):
 def test_aliases_are_one_per_account(site):
     with site.begin() as session:
         assert add_alias(session, "HOA.NT ", "CB-TV-01", now=NOW).shown == "hoa.nt"  # the same one again
-        with pytest.raises(ValueError, match="alias 'hoa.nt' already names CB-TV-01"):
+        with pytest.raises(ValueError, match=r"alias 'hoa\.nt' already names CB-TV-01"):
             add_alias(session, "hoa.nt", "CB-TV-02", now=NOW)
         with pytest.raises(LookupError, match="'CB-XX'"):
             add_alias(session, "x", "CB-XX", now=NOW)

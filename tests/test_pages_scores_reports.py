@@ -265,3 +265,25 @@ def test_a_manager_locks_a_month_and_a_later_recompute_is_an_amendment(web_site)
     amendments = official.split('id="amendments"', 1)[1].split("</ul>", 1)[0]
     assert "Điều chỉnh sau khi chốt" in amendments and "người tính lại thanhtra" in amendments
     assert f"(phát hiện #{finding.id})" in amendments
+
+
+def test_a_manager_enters_a_leaders_task_results_on_the_officials_page(web_site):
+    manager, viewer = web_site.client("lanhdao-tv"), web_site.client("xem-tv")
+    page = manager.get("/scores/2026-03/CB-TV-04").get_data(as_text=True)
+    assert 'id="assessment"' in page and 'name="leader_task"' in page
+    assert 'id="assessment"' not in viewer.get("/scores/2026-03/CB-TV-04").get_data(as_text=True)
+    assert 'id="assessment"' not in manager.get("/scores/2026-03/CB-TV-01").get_data(as_text=True)  # nothing to enter
+    data = {"csrf_token": csrf_token(manager), "leader_task": "64,5"}
+    assert viewer.post("/scores/2026-03/CB-TV-04/assess", data={**data, "csrf_token": csrf_token(viewer)}
+                       ).status_code == 403
+    assert manager.post("/scores/2026-03/CB-DC-01/assess", data=data).status_code == 404  # not their unit
+    bad = manager.post("/scores/2026-03/CB-TV-04/assess", data={**data, "leader_task": "80"})
+    assert bad.status_code == 400 and "outside 0..70" in bad.get_data(as_text=True)
+    done = manager.post("/scores/2026-03/CB-TV-04/assess", data=data)
+    assert done.status_code == 302
+    inspector = web_site.client("thanhtra")
+    inspector.post("/scores/recompute", data={"csrf_token": csrf_token(inspector), "month": "2026-03",
+                                              "unit": "NA-TRUONGVINH"})
+    with web_site.factory() as session:
+        scores = load_month(session, "2026-03", "NA-TRUONGVINH")
+    assert scores.official("CB-TV-04").task == 64.5 and scores.official("CB-TV-04").total is not None

@@ -350,3 +350,54 @@ def test_cli_compute_show_and_sanction(site, migrated_url, cli_runner, monkeypat
         assert done.exit_code == 2 and says in done.output, (args, done.output)
     with site() as session:
         assert session.scalar(select(func.count()).select_from(Sanction)) == 1
+
+
+def test_the_manager_enters_the_general_parts_no_camera_sees(example_raw, write_config, session_for, migrated_url,
+                                                            cli_runner, monkeypatch):
+    from deskaudit.cli.scores import scores
+    from models.scoring import ManagerAssessment
+
+    example_raw["scoring"] = {"min_observed_share": 0, "min_worked_share": 0,
+                              "general": {"discipline": 10, "ethics": 8, "capacity": 7, "innovation": 5}}
+    split = example_site_loader(example_raw, write_config, session_for, hn(2026, 3, 1, 0))()
+    with split.begin() as session:
+        add_finding(session, "CB-DC-01", date(2026, 3, 3), deduction="10")
+        full_marks(session, "CB-DC-01", "CB-DC-02")
+        waiting = compute_month(session, MONTH, unit_code="NA-DIENCHAU", now=NOW)
+    one = waiting.official("CB-DC-01")
+    assert (one.general, one.task, one.total, one.classification) == (D("9.00"), D("70.00"), None, None)
+    assert any(n.startswith("Tiêu chí chung: phần kỷ luật, kỷ cương 9,00/10,00 là đề xuất") for n in one.notes)
+
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    done = cli_runner.invoke(scores, ["assess", "CB-DC-01", MONTH, "--ethics", "7,5", "--capacity", "6",
+                                      "--innovation", "4", "--by", "gd-trungtam"])
+    assert done.exit_code == 0, done.output
+    for args, says in [(["assess", "CB-DC-01", MONTH, "--ethics", "9", "--by", "x"], "outside 0..8"),
+                       (["assess", "CB-DC-01", MONTH, "--ethics", "tốt", "--by", "x"], "not a number"),
+                       (["assess", "CB-DC-01", MONTH, "--leader-task", "60", "--by", "x"], "is not a leader"),
+                       (["assess", "CB-DC-01", MONTH, "--by", "x"], "nothing to enter")]:
+        done = cli_runner.invoke(scores, args)
+        assert done.exit_code == 2 and says in done.output, (args, done.output)
+    with split.begin() as session:
+        assessed = compute_month(session, MONTH, unit_code="NA-DIENCHAU", now=NOW)
+        row = session.scalars(select(ManagerAssessment)).one()
+        assert (row.ethics, row.entered_by) == (D("7.50"), "gd-trungtam")
+    one = assessed.official("CB-DC-01")
+    assert (one.general, one.total) == (D("26.50"), D("96.50"))  # 9 + 7.5 + 6 + 4, + 70
+    assert assessed.official("CB-DC-02").total is None  # nothing entered for CB-DC-02 yet
+
+
+def test_a_leaders_task_results_are_the_managers_input(site, migrated_url, cli_runner, monkeypatch):
+    from deskaudit.cli.scores import scores
+
+    with site.begin() as session:
+        waiting = compute_month(session, MONTH, unit_code="NA-TRUONGVINH", now=NOW)
+    leader = waiting.official("CB-TV-04")
+    assert (leader.task, leader.total) == (None, None)
+    assert any(n.startswith("Lãnh đạo (Điều 15 Nghị định 335/2025/NĐ-CP)") for n in leader.notes)
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    done = cli_runner.invoke(scores, ["assess", "CB-TV-04", MONTH, "--leader-task", "64.5", "--by", "ct-ubnd"])
+    assert done.exit_code == 0, done.output
+    with site.begin() as session:
+        leader = compute_month(session, MONTH, unit_code="NA-TRUONGVINH", now=NOW).official("CB-TV-04")
+    assert (leader.task, leader.total) == (D("64.50"), D("94.50"))

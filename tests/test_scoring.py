@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from audit.rules.general import general_result
 from audit.rules.ranking import DeductionLine, UnitInput, rank_units
 from audit.rules.scoring import (
     BadMonth,
@@ -16,7 +17,6 @@ from audit.rules.scoring import (
     emulation_eligible,
     format_en,
     format_vi,
-    general_points,
     month_before,
     month_bounds,
     month_window,
@@ -41,7 +41,7 @@ def test_discipline_raw_is_100_minus_deductions_floored_at_0(points, raw):
     ("33.35", "10.01"),  # 10.005 rounds half up, not to even
 ])
 def test_general_points_scale_raw_to_30(raw, general):
-    assert general_points(D(raw)) == D(general)
+    assert general_result(D(raw)).points == D(general)
 
 
 @pytest.mark.parametrize("total, reprimanded, cls", [

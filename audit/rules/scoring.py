@@ -3,7 +3,7 @@
 Rules (see docs/SCORING.md):
 
 - discipline raw = 100 − confirmed deductions, never below 0;
-- general criterion = raw × 30 / 100;
+- general criterion: audit/rules/general.py (the discipline part is raw × its points / 100);
 - task results (of 70): audit/rules/tasks.py (Art. 14: quantity, quality, progress);
 - total = general + task; ≥ 90 excellent, ≥ 70 good, ≥ 50 completed, else not completed;
   a public-duty sanction (reprimand or above) in the year forces not completed.
@@ -120,11 +120,6 @@ def q2(value: Decimal | Fraction | int | str) -> Decimal:
 def discipline_raw(points: Iterable[Decimal | int | str]) -> Decimal:
     """100 minus the confirmed deductions of the month, floor 0."""
     return max(q2(HUNDRED - sum((Decimal(p) for p in points), Decimal(0))), Decimal("0.00"))
-
-
-def general_points(raw: Decimal) -> Decimal:
-    """The general criterion (of 30): the discipline raw score scaled by 30/100."""
-    return q2(Decimal(raw) * GENERAL_MAX / HUNDRED)
 
 
 @dataclass(frozen=True)

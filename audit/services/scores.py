@@ -21,28 +21,30 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from audit.rules.general import GeneralWeights, ManagerParts, general_note, general_result
 from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
 from audit.rules.scoring import (
     RULE_VERSION,
     SANCTION_LABELS_VI,
     Coverage,
+    CoverageThresholds,
     classify,
     coverage_problem,
     discipline_raw,
     emulation_eligible,
-    general_points,
+    format_vi,
     month_bounds,
     not_classified_note,
     q2,
     summary_line,
     total_points,
 )
-from audit.rules.tasks import task_result
+from audit.rules.tasks import TaskWeights, task_result
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import scope_units
 from audit.services.inspection_deductions import failed_items, unit_deductions
 from audit.services.score_locks import MonthLock, amend, month_locks
-from audit.services.scoring_settings import coverage_thresholds, task_weights
+from audit.services.scoring_settings import coverage_thresholds, general_weights, task_weights
 from audit.services.task_results import exemptions, task_note, task_rows
 from models.access import ChangeLog
 from models.enums import (
@@ -57,6 +59,7 @@ from models.enums import (
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
 from models.scoring import (
+    ManagerAssessment,
     Sanction,
     Score,
     ScoreAmendment,
@@ -200,56 +203,22 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         BadMonth: ``month`` is not YYYY-MM.
         LookupError: no unit has the code ``unit_code``.
     """
-    first, last = month_bounds(month)
+    first, _ = month_bounds(month)
     units = scope_units(session, unit_code)
     units_by_id = {u.id: u for u in units}
     officials = list(session.scalars(
         select(Staff).options(selectinload(Staff.default_desk))
         .where(Staff.active.is_(True), Staff.unit_id.in_(list(units_by_id))).order_by(Staff.code)))
-    lines = personal_deductions(session, month, officials) if officials else {}
-    minutes = month_minutes(session, month, unit_code=unit_code, now=now) if officials else None
-    tasks, shared = task_rows(session, month, officials, minutes) if officials else ({}, {})
-    exempt = exemptions(session, month, {o.id for o in officials}) if officials else {}
-    sanctions = sanction_notes(session, {o.id for o in officials}, date(first.year, 1, 1), last) if officials else {}
-    coverages = coverage_of(minutes, {o.id for o in officials}) if officials else {}
-    thresholds = coverage_thresholds(session)
-    weights = task_weights(session)
-    drafts = []
-    for official in officials:
-        raw = discipline_raw(line.points for line in lines.get(official.id, []))
-        general = general_points(raw)
-        late_off, failed_off, _ = exempt.get(official.id, (0, 0, []))
-        worked_out = task_result(tasks.get(official.id, []), weights, exempt_late=late_off, exempt_failed=failed_off)
-        task = None if worked_out is None else worked_out.total
-        thin = coverage_problem(coverages[official.id], thresholds)
-        total = None if thin else total_points(general, task)
-        reprimanded = bool(sanctions.get(official.id))
-        classified = not_classified_note(official.category) is None
-        drafts.append((official, raw, general, task, total, reprimanded,
-                       classify(total, reprimanded) if classified else None, worked_out))
+    inputs = _inputs(session, month, officials, unit_code=unit_code, now=now) if officials else None
     existing = {s.staff_id: s for s in session.scalars(
         select(Score).options(selectinload(Score.deductions), selectinload(Score.amendments))
         .where(Score.month == month, Score.staff_id.in_([o.id for o in officials])))}
     locked = set(session.scalars(select(ScoreLock.unit_id).where(ScoreLock.month == month,
                                                                  ScoreLock.unit_id.in_(list(units_by_id)))))
     results = []
-    for official, raw, general, task, total, reprimanded, cls, worked_out in drafts:
-        notes = list(sanctions.get(official.id, []))
-        if worked_out is not None:
-            notes.append(task_note(worked_out))
-        notes += shared.get(official.id, [])
-        notes += exempt.get(official.id, (0, 0, []))[2]
-        if (thin := coverage_problem(coverages[official.id], thresholds)) is not None:
-            notes.append(thin)
-        if (outside := not_classified_note(official.category)) is not None:
-            notes.append(outside)
-        elif task is None:
-            notes.append(f"Chưa có số liệu giải quyết hồ sơ tháng {first:%m/%Y}: chưa tính điểm kết quả "
-                         f"thực hiện nhiệm vụ, chưa xếp loại theo điểm")
-        score = OfficialScore(official.code, official.full_name, units_by_id[official.unit_id].code,
-                              official.default_desk.code if official.default_desk else None, raw, general, task,
-                              total, cls, emulation_eligible(cls), reprimanded,
-                              tuple(lines.get(official.id, [])), tuple(notes), coverages[official.id])
+    for official in officials:
+        assert inputs is not None
+        score = _official_score(official, units_by_id[official.unit_id].code, inputs, f"{first:%m/%Y}")
         row = existing.get(official.id)
         if row is not None and official.unit_id in locked:
             amend(row, score, by, now)
@@ -257,6 +226,82 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         results.append(replace(score, amendments=tuple(a.reason for a in row.amendments)))
     session.flush()
     return _assemble(session, month, unit_code, units, results)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything a month's scores are computed from, read once for every official of the scope."""
+
+    lines: dict[int, list[DeductionLine]]
+    tasks: dict[int, list]
+    shared: dict[int, list[str]]
+    exempt: dict[int, tuple[int, int, list[str]]]
+    sanctions: dict[int, list[str]]
+    coverages: dict[int, Coverage]
+    assessed: dict[int, ManagerAssessment]
+    thresholds: CoverageThresholds
+    weights: TaskWeights
+    general: GeneralWeights
+
+
+def _inputs(session: Session, month: str, officials: list[Staff], *, unit_code: str | None,
+            now: datetime) -> _Inputs:
+    first, last = month_bounds(month)
+    ids = {o.id for o in officials}
+    minutes = month_minutes(session, month, unit_code=unit_code, now=now)
+    tasks, shared = task_rows(session, month, officials, minutes)
+    assessed = {a.staff_id: a for a in session.scalars(
+        select(ManagerAssessment).where(ManagerAssessment.month == month, ManagerAssessment.staff_id.in_(ids)))}
+    return _Inputs(personal_deductions(session, month, officials), tasks, shared, exemptions(session, month, ids),
+                   sanction_notes(session, ids, date(first.year, 1, 1), last), coverage_of(minutes, ids), assessed,
+                   coverage_thresholds(session), task_weights(session), general_weights(session))
+
+
+LEADER_PENDING = ("Lãnh đạo (Điều 15 Nghị định 335/2025/NĐ-CP): kết quả thực hiện nhiệm vụ gồm kết quả của đơn vị "
+                  "do người quản lý đánh giá; chưa nhập — chưa tính tổng điểm")
+
+
+def _official_score(official: Staff, unit_code: str, inputs: _Inputs, month_vi: str) -> OfficialScore:
+    """One official's month from the inputs: the figures, the class and every note that explains them."""
+    lines = inputs.lines.get(official.id, [])
+    raw = discipline_raw(line.points for line in lines)
+    assessment = inputs.assessed.get(official.id)
+    parts = None if assessment is None else ManagerParts(assessment.ethics, assessment.capacity,
+                                                         assessment.innovation)
+    general = general_result(raw, inputs.general, parts)
+    late_off, failed_off, exempt_notes = inputs.exempt.get(official.id, (0, 0, []))
+    worked_out = task_result(inputs.tasks.get(official.id, []), inputs.weights, exempt_late=late_off,
+                             exempt_failed=failed_off)
+    notes = list(inputs.sanctions.get(official.id, []))
+    if official.is_leader:
+        leader_task = None if assessment is None else assessment.leader_task
+        task = None if leader_task is None else q2(leader_task)
+        notes.append(LEADER_PENDING if task is None else
+                     f"Lãnh đạo (Điều 15): kết quả thực hiện nhiệm vụ {format_vi(task)} do người quản lý đánh giá")
+    else:
+        task = None if worked_out is None else worked_out.total
+        if worked_out is not None:
+            notes.append(task_note(worked_out))
+        notes += inputs.shared.get(official.id, [])
+        notes += exempt_notes
+    if (about_general := general_note(general, inputs.general)) is not None:
+        notes.append(about_general)
+    thin = coverage_problem(inputs.coverages[official.id], inputs.thresholds)
+    if thin is not None:
+        notes.append(thin)
+    total = None if thin or not general.complete else total_points(general.points, task)
+    reprimanded = bool(inputs.sanctions.get(official.id))
+    outside = not_classified_note(official.category)
+    cls = classify(total, reprimanded) if outside is None else None
+    if outside is not None:
+        notes.append(outside)
+    elif task is None and not official.is_leader:
+        notes.append(f"Chưa có số liệu giải quyết hồ sơ tháng {month_vi}: chưa tính điểm kết quả "
+                     f"thực hiện nhiệm vụ, chưa xếp loại theo điểm")
+    return OfficialScore(official.code, official.full_name, unit_code,
+                         official.default_desk.code if official.default_desk else None, raw, general.points, task,
+                         total, cls, emulation_eligible(cls), reprimanded, tuple(lines), tuple(notes),
+                         inputs.coverages[official.id])
 
 
 def _store(session: Session, row: Score | None, official: Staff, month: str, score: OfficialScore,

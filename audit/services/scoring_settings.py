@@ -9,6 +9,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from audit.rules.annual import CAP_POOL_VI, CapPool
+from audit.rules.general import GeneralWeights
+from audit.rules.general import weights_text as general_text
 from audit.rules.scoring import CoverageThresholds
 from audit.rules.tasks import TaskWeights, weights_text
 from models.scoring import ScoringSettings
@@ -32,6 +34,13 @@ def task_weights(session: Session) -> TaskWeights:
     return TaskWeights(**{k: Decimal(str(v)) for k, v in given.items() if k in ("quantity", "quality", "progress")})
 
 
+def general_weights(session: Session) -> GeneralWeights:
+    """The site's ``[scoring.general]`` split of the general criterion (the default: all 30 to discipline)."""
+    given = scoring_config(session).get("general") or {}
+    return GeneralWeights(**{k: Decimal(str(v)) for k, v in given.items()
+                             if k in ("discipline", "ethics", "capacity", "innovation")})
+
+
 @dataclass(frozen=True)
 class ScoringChoices:
     """The ``[scoring]`` choices as last imported: the cap's pool, group names by id, each listed staff code's
@@ -43,8 +52,8 @@ class ScoringChoices:
     words: tuple[str, ...]
 
 
-def site_choices(thresholds: CoverageThresholds, weights: TaskWeights, pool: CapPool, group_names: dict[str, str],
-                 group_sizes: dict[str, int]) -> tuple[str, ...]:
+def site_choices(thresholds: CoverageThresholds, weights: TaskWeights, general: GeneralWeights, pool: CapPool,
+                 group_names: dict[str, str], group_sizes: dict[str, int]) -> tuple[str, ...]:
     """The site's ``[scoring]`` choices in words, as every report prints them (docs/SCORING.md)."""
     groups = ", ".join(f"{name} ({group_sizes.get(key, 0)} người)" for key, name in group_names.items())
     return (
@@ -52,6 +61,7 @@ def site_choices(thresholds: CoverageThresholds, weights: TaskWeights, pool: Cap
          f"làm việc hoặc thời gian làm việc dưới {round(100 * thresholds.min_worked_share)} % lịch "
          f"([scoring] min_observed_share = {thresholds.min_observed_share:g}, min_worked_share = "
          f"{thresholds.min_worked_share:g})"),
+        general_text(general),
         weights_text(weights),
         f"Giới hạn Hoàn thành xuất sắc: {CAP_POOL_VI[pool]}, tính trong từng cơ quan quản lý"
         + (f" và từng nhóm nhiệm vụ tương đồng: {groups}" if groups else " (chưa cấu hình nhóm nhiệm vụ tương đồng)")
@@ -71,4 +81,5 @@ def scoring_choices(session: Session) -> ScoringChoices:
     for group in member.values():
         sizes[group] += 1
     return ScoringChoices(pool, names, member,
-                          site_choices(coverage_thresholds(session), task_weights(session), pool, names, sizes))
+                          site_choices(coverage_thresholds(session), task_weights(session), general_weights(session),
+                                       pool, names, sizes))

@@ -226,6 +226,39 @@ def show(month: str, unit_code: str | None, staff_code: str | None) -> None:
             click.echo(month_lock.text)
 
 
+@scores.command()
+@click.argument("staff_code", metavar="STAFF")
+@click.argument("month")
+@click.option("--ethics", default=None, metavar="POINTS", help="Phẩm chất chính trị, đạo đức, lối sống.")
+@click.option("--capacity", default=None, metavar="POINTS",
+              help="Năng lực, trách nhiệm, thái độ phục vụ nhân dân, phối hợp.")
+@click.option("--innovation", default=None, metavar="POINTS", help="Đổi mới, sáng tạo.")
+@click.option("--leader-task", "leader_task", default=None, metavar="POINTS",
+              help="A leader's task results under Art. 15 (of 70), which include the unit's results.")
+@click.option("--note", default=None, help="Free text kept with the assessment.")
+@click.option("--by", "actor", required=True, metavar="USER", help="The manager who assesses (change log).")
+def assess(staff_code: str, month: str, ethics: str | None, capacity: str | None, innovation: str | None,
+           leader_task: str | None, note: str | None, actor: str) -> None:
+    """Enter the manager's parts of STAFF's MONTH: the general criterion's parts set in [scoring.general], and a
+    leader's task results. Recompute the month afterwards (deskaudit scores compute MONTH)."""
+    from audit.services.assessments import points, set_assessment
+
+    given = {name: value for name, value in (("ethics", ethics), ("capacity", capacity),
+                                             ("innovation", innovation), ("leader_task", leader_task))
+             if value is not None}
+    if not given and note is None:
+        raise BadInput("nothing to enter: give --ethics, --capacity, --innovation or --leader-task")
+    with database() as session:
+        try:
+            set_assessment(session, staff_code, month, by=actor, now=datetime.now(timezone.utc), note=note,
+                           **{name: points(value, name) for name, value in given.items()})
+        except (BadMonth, LookupError, ValueError) as error:
+            raise BadInput(str(error)) from None
+    shown = ", ".join(f"{name} {value}" for name, value in given.items())
+    click.echo(f"Đã ghi đánh giá của người quản lý cho {staff_code} tháng {_month_title(month)}: {shown} "
+               f"(tính lại: deskaudit scores compute {month})")
+
+
 @scores.group()
 def sanction() -> None:
     """Discipline sanctions (khiển trách or above forces "Không hoàn thành nhiệm vụ" for the year)."""

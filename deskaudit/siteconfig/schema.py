@@ -398,6 +398,25 @@ class TaskWeightsConfig(Strict):
         return self
 
 
+class GeneralConfig(Strict):
+    """``[scoring.general]``: points of the parts of the general criterion (30); discipline is the cameras' and
+    inspections' proposal, the other parts are entered by the manager."""
+
+    discipline: float = Field(default=30, ge=0, le=30)
+    ethics: float = Field(default=0, ge=0, le=30)
+    capacity: float = Field(default=0, ge=0, le=30)
+    innovation: float = Field(default=0, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> GeneralConfig:
+        from decimal import Decimal
+
+        from audit.rules.general import GeneralWeights
+
+        GeneralWeights(*(Decimal(str(v)) for v in (self.discipline, self.ethics, self.capacity, self.innovation)))
+        return self
+
+
 class ScoringConfig(Strict):
     """``[scoring]``: the choices Decree 335/2025 leaves to the site, printed on every report."""
 
@@ -408,6 +427,7 @@ class ScoringConfig(Strict):
     cap_pool: Literal["good", "good_or_better"] = "good"
     groups: list[TaskGroupConfig] = Field(default_factory=list)
     task_weights: TaskWeightsConfig = TaskWeightsConfig()
+    general: GeneralConfig = GeneralConfig()
 
 
 class VisionConfig(Strict):

@@ -18,11 +18,15 @@ from sqlalchemy import select
 
 from audit.files.annual_report import write_xlsx as write_year_xlsx
 from audit.rules.annual import DISCIPLINE_INDEX_VI
+from audit.rules.general import PART_LABELS_VI
 from audit.services.annual import BadYear, load_year, parse_year
+from audit.services.assessments import FIELDS, points, set_assessment
 from audit.services.score_locks import LockRefused, lock_month
 from audit.services.scores import compute_month, load_month
+from audit.services.scoring_settings import general_weights
 from models.enums import Role, local_zone
 from models.org import Staff, Unit
+from models.scoring import ManagerAssessment
 from web.db import get_session
 from web.pages.review_data import (
     ADMIN_ROLES_AND_INSPECTOR,
@@ -67,9 +71,34 @@ def official(month: str, staff_code: str):
     except LookupError:
         score = None
     lines = score.deductions if score else ()
+    weights = general_weights(session)
+    fields = [(name, PART_LABELS_VI[name], getattr(weights, name)) for name in weights.entered]
+    if staff.is_leader:
+        fields.append(("leader_task", _("Kết quả thực hiện nhiệm vụ của lãnh đạo (Điều 15, tối đa 70)"), 70))
+    assessment = session.scalars(select(ManagerAssessment).where(ManagerAssessment.staff_id == staff.id,
+                                                                 ManagerAssessment.month == month)).one_or_none()
     return render_template("scores/official.html", month=month, staff=staff, unit=unit, score=score,
                            inspections=inspection_of_results(session, lines), class_label=class_label,
-                           css_class=css_class, may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR))
+                           css_class=css_class, may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR),
+                           may_assess=can(*LOCK_ROLES) and bool(fields), fields=fields, assessment=assessment)
+
+
+@bp.post("/scores/<month>/<staff_code>/assess")
+@roles_required(*LOCK_ROLES)
+def assess(month: str, staff_code: str):
+    """The manager's parts of an official's month; recomputing the month (admins, inspectors) applies them."""
+    session = get_session()
+    month = month_or_404(month)
+    staff = staff_in_scope(staff_code)
+    given = {name: request.form.get(name) for name in FIELDS if name in request.form}
+    try:
+        set_assessment(session, staff.code, month, by=current_user.username, now=now_utc(),
+                       note=request.form.get("note"), **{k: points(v, k) for k, v in given.items()})
+    except ValueError as error:
+        abort(400, description=str(error))
+    session.commit()
+    flash(_("Đã ghi đánh giá của người quản lý. Điểm được cập nhật khi tháng được tính lại."))
+    return redirect(url_for(".official", month=month, staff_code=staff.code))
 
 
 @bp.post("/scores/recompute")
