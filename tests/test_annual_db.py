@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
+from decimal import Decimal as D
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from audit.files.annual_report import year_json
 from audit.rules.annual import ELIGIBLE_VI, NO_PERIOD_VI
+from audit.rules.scoring import BadMonth
 from audit.services.annual import load_year
 from audit.services.score_locks import LockRefused, lock_month
 from audit.services.scores import add_sanction, compute_month, load_month
@@ -205,3 +207,39 @@ def test_cli_lock_and_show(site, migrated_url, cli_runner, monkeypatch):
     assert "Điều chỉnh sau khi chốt" in done.output and "người tính lại ttr-so" in done.output
     done = cli_runner.invoke(scores, ["lock", "2026-13", "--by", "x"])
     assert done.exit_code == 2 and "expected YYYY-MM" in done.output
+
+
+def test_a_quarterly_site_monitors_by_quarter(example_raw, write_config, session_for, migrated_url, cli_runner,
+                                              monkeypatch):
+    from deskaudit.cli.scores import scores
+    from test_scores_db import add_stat
+
+    quarterly = make_site(example_raw, write_config, session_for, period="quarter")
+    with quarterly.begin() as session:
+        for month, late in (("2026-01", 0), ("2026-02", 2), ("2026-03", 2)):
+            add_stat(session, unit="NA-DIENCHAU", official="CB-DC-01", on_time=10 - late, late=late, month=month)
+        add_finding(session, "CB-DC-01", date(2026, 1, 12), deduction="2")
+        add_finding(session, "CB-DC-01", date(2026, 3, 30), deduction="3")
+        add_finding(session, "CB-DC-01", date(2026, 4, 1), deduction="9")  # the next quarter
+        with pytest.raises(BadMonth, match=r"this site monitors by quarter .* use e\.g\. 2026-Q1"):
+            compute_month(session, "2026-03", now=APRIL)
+        result = compute_month(session, "2026-Q1", unit_code="NA-DIENCHAU", now=APRIL)
+    one = result.official("CB-DC-01")
+    # 30 products, 4 late: 30 + 20 + 20 × (30 − 1) / 30 = 69.33; discipline 100 − 5 → 28.50
+    assert (one.raw, one.task, one.total) == (D("95.00"), D("69.33"), D("97.83"))
+    assert any("(30/30 sản phẩm hoàn thành)" in n for n in one.notes)
+    with quarterly() as session:
+        assert set(session.scalars(select(Score.month))) == {"2026-Q1"}
+        year = load_year(session, 2026, "NA-DIENCHAU")
+    assert {r.official.code: r.periods_evaluated for r in year.officials}["CB-DC-01"] == 1
+    assert any("theo quý ([scoring] period = \"quarter\")" in w for w in year.choices.words)
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    done = cli_runner.invoke(scores, ["lock", "2026-Q1", "--by", "gd", "--unit", "NA-DIENCHAU"])
+    assert done.exit_code == 0 and "quý I/2026" in done.output, done.output
+    done = cli_runner.invoke(scores, ["compute", "2026-02"])
+    assert done.exit_code == 2 and "monitors by quarter" in done.output
+
+
+def test_a_monthly_site_refuses_a_quarter(site):
+    with site.begin() as session, pytest.raises(BadMonth, match=r"this site monitors by month .* use e\.g\. 2026-01"):
+        compute_month(session, "2026-Q1", now=APRIL)

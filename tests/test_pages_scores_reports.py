@@ -95,7 +95,7 @@ def test_scores_page_shows_the_summary_line_ranking_and_chart(web_site):
 
     default = web_site.client("xem-dc").get("/scores").get_data(as_text=True)
     month = previous_month(datetime.now(timezone.utc))
-    assert f'value="{month}"' in default and f"Xếp loại tháng {month[5:]}/{month[:4]}" in default
+    assert f'value="{month}"' in default and f"Kết quả theo dõi, đánh giá tháng {month[5:]}/{month[:4]}" in default
 
 
 def test_breakdown_links_each_deduction_to_its_source(web_site):

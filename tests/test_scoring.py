@@ -136,3 +136,17 @@ def test_month_window_refuses_a_bad_month():
 ])
 def test_month_before(day, month):
     assert month_before(day) == month
+
+
+def test_periods_are_months_or_quarters():
+    from audit.rules.scoring import is_quarter, period_bounds, period_months, period_title
+
+    assert period_bounds("2026-Q1") == (date(2026, 1, 1), date(2026, 3, 31))
+    assert period_bounds("2024-Q4") == (date(2024, 10, 1), date(2024, 12, 31))
+    assert period_bounds("2026-02") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert period_months("2026-Q3") == ["2026-07", "2026-08", "2026-09"] and period_months("2026-05") == ["2026-05"]
+    assert (period_title("2026-Q2"), period_title("2026-03")) == ("quý II/2026", "tháng 03/2026")
+    assert is_quarter("2026-Q4") and not is_quarter("2026-04") and not is_quarter("2026-Q5")
+    for bad in ("2026-Q5", "2026-Q0", "2026-q1", "2026-13"):
+        with pytest.raises(BadMonth, match=r"expected YYYY-MM .* or YYYY-Qn"):
+            period_bounds(bad)

@@ -80,6 +80,7 @@ OBJECT_ROUTES = {  # endpoint → (method, url of an object of unit ``code``)
     "api.explain_finding": ("POST", lambda s, c: f"/api/v1/findings/{_finding(s, c)}/explanation"),
     "api.get_inspection": ("GET", lambda s, c: f"/api/v1/inspections/{_inspection(s, c)}"),
     "api.official_score": ("GET", lambda s, c: f"/api/v1/scores/2026-03/officials/{_staff(s, c)}"),
+    "api.year_scores": ("GET", lambda s, c: f"/api/v1/scores/year/2026?unit={c}"),
     "api.get_unit": ("GET", lambda s, c: f"/api/v1/units/{c}"),
     "camera_admin.edit": ("GET", lambda s, c: f"/cameras/{_camera(s, c).code}/edit"),
     "camera_admin.update": ("POST", lambda s, c: f"/cameras/{_camera(s, c).code}/edit"),
@@ -100,6 +101,7 @@ OBJECT_ROUTES = {  # endpoint → (method, url of an object of unit ``code``)
     "reports_page.pdf": ("GET", lambda s, c: f"/reports/2026-03.pdf?unit={c}"),
     "reports_page.xlsx": ("GET", lambda s, c: f"/reports/2026-03.xlsx?unit={c}"),
     "scores_page.official": ("GET", lambda s, c: f"/scores/2026-03/{_staff(s, c)}"),
+    "scores_page.assess": ("POST", lambda s, c: f"/scores/2026-03/{_staff(s, c)}/assess"),
     "staff_page.edit": ("GET", lambda s, c: f"/staff/{_staff(s, c)}/edit"),
     "staff_page.update": ("POST", lambda s, c: f"/staff/{_staff(s, c)}/edit"),
     "settings_page.thresholds": ("GET", lambda s, c: f"/settings/thresholds/unit/{c}"),
@@ -113,6 +115,7 @@ VISIBLE_GET = {  # routes whose own-unit object is served to a viewer (files may
     "api.get_alert", "api.get_camera", "api.get_desk", "api.get_finding", "api.get_inspection", "api.official_score",
     "api.get_unit", "cameras_page.detail", "cameras_page.zones", "findings_page.detail", "inspections_page.detail",
     "inspections_page.record_pdf", "reports_page.pdf", "reports_page.xlsx", "scores_page.official", "wall.desk_day",
+    "api.year_scores",
 }
 
 

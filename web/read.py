@@ -25,7 +25,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from audit.rules.scoring import BadMonth, month_before, month_bounds
+from audit.rules.scoring import BadMonth, month_before, month_bounds, period_bounds
 from models.access import AccessLog, User
 from models.enums import local_zone
 from models.org import Desk, Staff, Unit
@@ -58,6 +58,24 @@ def is_month(text: str) -> bool:
     except BadMonth:
         return False
     return FIRST_YEAR <= first.year <= LAST_YEAR
+
+
+def is_period(text: str) -> bool:
+    """Is ``text`` a month (YYYY-MM) or a quarter (YYYY-Qn) of FIRST_YEAR..LAST_YEAR (what the scores pages accept)?"""
+    try:
+        first, _ = period_bounds(text)
+    except BadMonth:
+        return False
+    return FIRST_YEAR <= first.year <= LAST_YEAR
+
+
+def previous_period(at: datetime, kind: str) -> str:
+    """The month, or the quarter (``kind`` = "quarter"), before the one ``at`` falls in, local time."""
+    if kind != "quarter":
+        return previous_month(at)
+    day = at.astimezone(LOCAL).date()
+    quarter = (day.month - 1) // 3 + 1
+    return f"{day.year}-Q{quarter - 1}" if quarter > 1 else f"{day.year - 1}-Q4"
 
 
 def previous_month(at: datetime) -> str:

@@ -92,6 +92,49 @@ def month_bounds(month: str) -> tuple[date, date]:
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
+ROMAN = ("I", "II", "III", "IV")
+
+
+def is_quarter(period: str) -> bool:
+    """Is ``period`` a quarter key (YYYY-Qn) rather than a month key?"""
+    return isinstance(period, str) and _QUARTER.fullmatch(period) is not None
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last local day of a monitoring period: a month ("YYYY-MM") or a quarter ("YYYY-Qn").
+
+    Raises:
+        BadMonth: neither a real month nor a quarter.
+    """
+    found = _QUARTER.fullmatch(period) if isinstance(period, str) else None
+    if found is None:
+        try:
+            return month_bounds(period)
+        except BadMonth:
+            raise BadMonth(f"period {period!r}: expected YYYY-MM (a month, e.g. 2026-03) or YYYY-Qn (a quarter, "
+                           f"e.g. 2026-Q1)") from None
+    year, quarter = int(found[1]), int(found[2])
+    if year < 1900:
+        raise BadMonth(f"period {period!r}: expected a year from 1900")
+    last_month = 3 * quarter
+    return date(year, last_month - 2, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def period_months(period: str) -> list[str]:
+    """The month keys a period covers (one for a month, three for a quarter)."""
+    first, last = period_bounds(period)
+    return [f"{first.year:04d}-{m:02d}" for m in range(first.month, last.month + 1)]
+
+
+def period_title(period: str) -> str:
+    """A period as people write it: "tháng 03/2026" or "quý I/2026"."""
+    first, _ = period_bounds(period)
+    if is_quarter(period):
+        return f"quý {ROMAN[(first.month - 1) // 3]}/{first.year}"
+    return f"tháng {first:%m/%Y}"
+
+
 def month_window(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
     """UTC instants of the first local midnight of ``month`` in ``zone`` and of the month after (end exclusive).
 

@@ -92,8 +92,8 @@ def load_year(session: Session, year: int, unit_code: str | None = None) -> Year
     for row in session.execute(
             select(Score.staff_id, Score.month, Score.total, Score.discipline_raw, Score.scheduled_minutes,
                    Score.excused_minutes, Score.observed_minutes)
-            .where(Score.staff_id.in_([s.id for s in staff]), Score.month >= f"{year:04d}-01",
-                   Score.month <= f"{year:04d}-12").order_by(Score.month)):
+            .where(Score.staff_id.in_([s.id for s in staff]), Score.month.like(f"{year:04d}-%"))
+            .order_by(Score.month)):  # months (YYYY-MM) or quarters (YYYY-Qn), as the site monitors
         scheduled = None if row.scheduled_minutes is None else float(row.scheduled_minutes)
         worked = None if scheduled is None else max(0.0, scheduled - float(row.excused_minutes or 0))
         periods[row.staff_id].append(PeriodResult(

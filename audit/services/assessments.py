@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.rules.general import MANAGER_PARTS, ManagerParts, parts_problem
-from audit.rules.scoring import TASK_MAX, month_bounds, q2
+from audit.rules.scoring import TASK_MAX, period_bounds, q2
 from audit.services.scoring_settings import general_weights
 from models.access import ChangeLog
 from models.enums import ChangeAction
@@ -47,7 +47,7 @@ def set_assessment(session: Session, staff_code: str, month: str, *, by: str, no
         ValueError: an unknown field, a value outside its part's points, or a leader's task results for someone
             who is not a leader.
     """
-    month_bounds(month)
+    period_bounds(month)
     unknown = set(given) - set(FIELDS)
     if unknown:
         raise ValueError(f"unknown part {sorted(unknown)[0]!r}: expected {', '.join(FIELDS)}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.rules.ranking import DeductionLine
-from audit.rules.scoring import month_bounds, q2
+from audit.rules.scoring import period_bounds, q2
 from models.checklists import ChecklistItem, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Unit
@@ -59,7 +59,7 @@ class FailedItem:
 def failed_items(session: Session, month: str, scope: ItemScope, *, unit_ids: Sequence[int] | None = None
                  ) -> list[FailedItem]:
     """FAIL results of ``scope`` items in FINAL inspections started in ``month`` (local time of the unit)."""
-    first, last = month_bounds(month)
+    first, last = period_bounds(month)
     window_start = datetime.combine(first, time.min, timezone.utc) - _WIDEST_OFFSET
     window_end = datetime.combine(last + timedelta(days=1), time.min, timezone.utc) + _WIDEST_OFFSET
     query = (select(InspectionResult, Inspection, ChecklistItem, Unit.timezone)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds, q2
+from audit.rules.scoring import CLASS_LABELS_VI, format_vi, period_bounds, q2
 from audit.services.daily_facts import scope_units
 from models.access import ChangeLog
 from models.enums import ChangeAction, Classification, local_zone
@@ -90,7 +90,7 @@ def lock_month(session: Session, month: str, *, unit_code: str | None = None, by
         LookupError: no unit has the code ``unit_code``.
         LockRefused: the month is not over, or a unit of the scope with officials has no stored scores for it.
     """
-    _, last = month_bounds(month)
+    _, last = period_bounds(month)
     if now.astimezone(local_zone()).date() <= last:
         raise LockRefused(f"month {month} is not over yet: it can be locked from {last + timedelta(days=1):%d/%m/%Y}")
     units = scope_units(session, unit_code)

@@ -26,6 +26,7 @@ from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
 from audit.rules.scoring import (
     RULE_VERSION,
     SANCTION_LABELS_VI,
+    BadMonth,
     Coverage,
     CoverageThresholds,
     classify,
@@ -33,8 +34,9 @@ from audit.rules.scoring import (
     discipline_raw,
     emulation_eligible,
     format_vi,
-    month_bounds,
     not_classified_note,
+    period_bounds,
+    period_title,
     q2,
     summary_line,
     total_points,
@@ -44,7 +46,7 @@ from audit.services.audit_run import day_facts
 from audit.services.daily_facts import scope_units
 from audit.services.inspection_deductions import failed_items, unit_deductions
 from audit.services.score_locks import MonthLock, amend, month_locks
-from audit.services.scoring_settings import coverage_thresholds, general_weights, task_weights
+from audit.services.scoring_settings import coverage_thresholds, general_weights, period_problem, task_weights
 from audit.services.task_results import exemptions, task_note, task_rows
 from models.access import ChangeLog
 from models.enums import (
@@ -133,7 +135,7 @@ def _finding_line(finding: Finding, desk_code: str | None) -> DeductionLine | No
 
 def personal_deductions(session: Session, month: str, officials: list[Staff]) -> dict[int, list[DeductionLine]]:
     """Confirmed findings, then personal checklist failures of FINAL inspections, per official id."""
-    first, last = month_bounds(month)
+    first, last = period_bounds(month)
     ids = {o.id for o in officials}
     lines: dict[int, list[DeductionLine]] = defaultdict(list)
     rows = session.execute(
@@ -156,7 +158,7 @@ def personal_deductions(session: Session, month: str, officials: list[Staff]) ->
 def month_minutes(session: Session, month: str, *, unit_code: str | None, now: datetime) -> pd.DataFrame:
     """Per official, desk and day: scheduled, present, absent, unknown and excused minutes over the month's
     complete days (to yesterday for the current month), from the same desk-day facts as the audit and report."""
-    first, last = month_bounds(month)
+    first, last = period_bounds(month)
     until = min(last, now.astimezone(local_zone()).date() - timedelta(days=1))
     days = [first + timedelta(days=i) for i in range((until - first).days + 1)] if first <= until else []
     if not days:
@@ -203,7 +205,9 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
         BadMonth: ``month`` is not YYYY-MM.
         LookupError: no unit has the code ``unit_code``.
     """
-    first, _ = month_bounds(month)
+    period_bounds(month)
+    if (wrong := period_problem(session, month)) is not None:
+        raise BadMonth(wrong)
     units = scope_units(session, unit_code)
     units_by_id = {u.id: u for u in units}
     officials = list(session.scalars(
@@ -218,7 +222,7 @@ def compute_month(session: Session, month: str, *, unit_code: str | None = None,
     results = []
     for official in officials:
         assert inputs is not None
-        score = _official_score(official, units_by_id[official.unit_id].code, inputs, f"{first:%m/%Y}")
+        score = _official_score(official, units_by_id[official.unit_id].code, inputs, period_title(month))
         row = existing.get(official.id)
         if row is not None and official.unit_id in locked:
             amend(row, score, by, now)
@@ -246,7 +250,7 @@ class _Inputs:
 
 def _inputs(session: Session, month: str, officials: list[Staff], *, unit_code: str | None,
             now: datetime) -> _Inputs:
-    first, last = month_bounds(month)
+    first, last = period_bounds(month)
     ids = {o.id for o in officials}
     minutes = month_minutes(session, month, unit_code=unit_code, now=now)
     tasks, shared = task_rows(session, month, officials, minutes)
@@ -261,7 +265,7 @@ LEADER_PENDING = ("Lãnh đạo (Điều 15 Nghị định 335/2025/NĐ-CP): k�
                   "do người quản lý đánh giá; chưa nhập — chưa tính tổng điểm")
 
 
-def _official_score(official: Staff, unit_code: str, inputs: _Inputs, month_vi: str) -> OfficialScore:
+def _official_score(official: Staff, unit_code: str, inputs: _Inputs, title: str) -> OfficialScore:
     """One official's month from the inputs: the figures, the class and every note that explains them."""
     lines = inputs.lines.get(official.id, [])
     raw = discipline_raw(line.points for line in lines)
@@ -296,7 +300,7 @@ def _official_score(official: Staff, unit_code: str, inputs: _Inputs, month_vi: 
     if outside is not None:
         notes.append(outside)
     elif task is None and not official.is_leader:
-        notes.append(f"Chưa có số liệu giải quyết hồ sơ tháng {month_vi}: chưa tính điểm kết quả "
+        notes.append(f"Chưa có số liệu giải quyết hồ sơ {title}: chưa tính điểm kết quả "
                      f"thực hiện nhiệm vụ, chưa xếp loại theo điểm")
     return OfficialScore(official.code, official.full_name, unit_code,
                          official.default_desk.code if official.default_desk else None, raw, general.points, task,
@@ -340,7 +344,7 @@ def load_month(session: Session, month: str, unit_code: str | None = None) -> Mo
         BadMonth: ``month`` is not YYYY-MM.
         LookupError: no unit has the code ``unit_code``.
     """
-    month_bounds(month)
+    period_bounds(month)
     units = scope_units(session, unit_code)
     units_by_id = {u.id: u for u in units}
     in_scope = (Score.month == month, Score.unit_id.in_(list(units_by_id)))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from audit.rules.annual import CAP_POOL_VI, CapPool
 from audit.rules.general import GeneralWeights
 from audit.rules.general import weights_text as general_text
-from audit.rules.scoring import CoverageThresholds
+from audit.rules.scoring import CoverageThresholds, is_quarter, period_bounds
 from audit.rules.tasks import TaskWeights, weights_text
 from models.scoring import ScoringSettings
 
@@ -34,6 +34,22 @@ def task_weights(session: Session) -> TaskWeights:
     return TaskWeights(**{k: Decimal(str(v)) for k, v in given.items() if k in ("quantity", "quality", "progress")})
 
 
+def monitoring_period(session: Session) -> str:
+    """``month`` or ``quarter``: what the site's monitoring results cover (``[scoring] period``)."""
+    return str(scoring_config(session).get("period", "month"))
+
+
+def period_problem(session: Session, period: str) -> str | None:
+    """Why ``period`` is not the kind the site monitors by (a month key on a quarterly site, or the reverse)."""
+    setting = monitoring_period(session)
+    if is_quarter(period) == (setting == "quarter"):
+        return None
+    first, _ = period_bounds(period)
+    wanted = f"{first.year}-Q{(first.month - 1) // 3 + 1}" if setting == "quarter" else f"{first:%Y-%m}"
+    return (f"period {period!r}: this site monitors by {setting} ([scoring] period = \"{setting}\"); "
+            f"use e.g. {wanted}")
+
+
 def general_weights(session: Session) -> GeneralWeights:
     """The site's ``[scoring.general]`` split of the general criterion (the default: all 30 to discipline)."""
     given = scoring_config(session).get("general") or {}
@@ -53,7 +69,7 @@ class ScoringChoices:
 
 
 def site_choices(thresholds: CoverageThresholds, weights: TaskWeights, general: GeneralWeights, pool: CapPool,
-                 group_names: dict[str, str], group_sizes: dict[str, int]) -> tuple[str, ...]:
+                 group_names: dict[str, str], group_sizes: dict[str, int], period: str = "month") -> tuple[str, ...]:
     """The site's ``[scoring]`` choices in words, as every report prints them (docs/SCORING.md)."""
     groups = ", ".join(f"{name} ({group_sizes.get(key, 0)} người)" for key, name in group_names.items())
     return (
@@ -61,6 +77,8 @@ def site_choices(thresholds: CoverageThresholds, weights: TaskWeights, general: 
          f"làm việc hoặc thời gian làm việc dưới {round(100 * thresholds.min_worked_share)} % lịch "
          f"([scoring] min_observed_share = {thresholds.min_observed_share:g}, min_worked_share = "
          f"{thresholds.min_worked_share:g})"),
+        (f"Kết quả theo dõi, đánh giá theo {'quý' if period == 'quarter' else 'tháng'} ([scoring] period = "
+        f"\"{period}\")"),
         general_text(general),
         weights_text(weights),
         f"Giới hạn Hoàn thành xuất sắc: {CAP_POOL_VI[pool]}, tính trong từng cơ quan quản lý"
@@ -82,4 +100,4 @@ def scoring_choices(session: Session) -> ScoringChoices:
         sizes[group] += 1
     return ScoringChoices(pool, names, member,
                           site_choices(coverage_thresholds(session), task_weights(session), general_weights(session),
-                                       pool, names, sizes))
+                                       pool, names, sizes, monitoring_period(session)))

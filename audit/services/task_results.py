@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.files.tabular import header_key
-from audit.rules.scoring import format_vi, month_bounds, q2
+from audit.rules.scoring import format_vi, period_bounds, period_months, q2
 from audit.rules.tasks import TaskResult, TaskRow
 from models.access import ChangeLog
 from models.enums import ChangeAction
@@ -25,16 +25,17 @@ def _task_row(stat: DossierStat, share: Fraction = Fraction(1)) -> TaskRow:
                    stat.received, stat.role, stat.reception_late)
 
 
-def desk_workers(minutes: pd.DataFrame) -> dict[int, dict[int, int]]:
-    """Minutes each official worked at each desk (rostered, less excused absence), by desk id then staff id."""
-    worked: dict[int, dict[int, int]] = defaultdict(dict)
+def desk_workers(minutes: pd.DataFrame) -> dict[tuple[str, int], dict[int, int]]:
+    """Minutes each official worked at each desk in each month (rostered, less excused absence), by (month key,
+    desk id) then staff id."""
+    worked: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
     if minutes is None or not len(minutes):
         return worked
-    sums = minutes.assign(worked=(minutes["scheduled"] - minutes["excused"]).clip(lower=0)).groupby(
-        ["desk_id", "staff_id"])["worked"].sum()
-    for (desk_id, staff_id), value in sums.items():
+    frame = minutes.assign(worked=(minutes["scheduled"] - minutes["excused"]).clip(lower=0),
+                           month=[f"{d:%Y-%m}" for d in minutes["day"]])
+    for (month, desk_id, staff_id), value in frame.groupby(["month", "desk_id", "staff_id"])["worked"].sum().items():
         if round(float(value)) > 0:
-            worked[int(desk_id)][int(staff_id)] = round(float(value))
+            worked[(str(month), int(desk_id))][int(staff_id)] = round(float(value))
     return worked
 
 
@@ -42,18 +43,20 @@ def task_rows(session: Session, month: str, officials: list[Staff],
               minutes: pd.DataFrame) -> tuple[dict[int, list[TaskRow]], dict[int, list[str]]]:
     """Dossier rows credited to each official, and notes on how desk rows were shared.
 
-    A personal row is the official's. A desk row is shared by the time each official worked at that desk in
-    the month by the roster (leave, business trips and training excluded); a desk nobody worked by the roster
-    (a month without complete days yet) is shared equally by its usual officials.
+    ``month`` is a period key: a quarter takes its three months' rows. A personal row is the official's. A desk
+    row is shared by the time each official worked at that desk in the row's month by the roster (leave, business
+    trips and training excluded); a desk nobody worked by the roster (a month without complete days yet) is
+    shared equally by its usual officials.
     """
+    months = period_months(month)
     ids = [o.id for o in officials]
     rows: dict[int, list[TaskRow]] = defaultdict(list)
     notes: dict[int, list[str]] = defaultdict(list)
-    for stat in session.scalars(select(DossierStat).where(DossierStat.month == month, DossierStat.staff_id.in_(ids))
+    for stat in session.scalars(select(DossierStat).where(DossierStat.month.in_(months), DossierStat.staff_id.in_(ids))
                                 .order_by(DossierStat.id)):
         rows[stat.staff_id].append(_task_row(stat))
     desk_stats = list(session.scalars(
-        select(DossierStat).where(DossierStat.month == month, DossierStat.staff_id.is_(None),
+        select(DossierStat).where(DossierStat.month.in_(months), DossierStat.staff_id.is_(None),
                                   DossierStat.desk_id.is_not(None),
                                   DossierStat.unit_id.in_(sorted({o.unit_id for o in officials})))
         .order_by(DossierStat.id)))
@@ -67,21 +70,22 @@ def task_rows(session: Session, month: str, officials: list[Staff],
     codes = dict(session.execute(select(Desk.id, Desk.code).where(Desk.id.in_({s.desk_id for s in desk_stats}))).all())
     in_scope = set(ids)
     for stat in desk_stats:
-        by_staff = worked.get(stat.desk_id, {})
+        by_staff = worked.get((stat.month, stat.desk_id), {})
         total = sum(by_staff.values())
         if total:
             for staff_id, part in by_staff.items():
                 if staff_id in in_scope:
                     rows[staff_id].append(_task_row(stat, Fraction(part, total)))
                     hours = f"{format_vi(q2(Fraction(part, 60)), 1)} / {format_vi(q2(Fraction(total, 60)), 1)} giờ"
-                    notes[staff_id].append(f"Số liệu quầy {codes[stat.desk_id]}: tính {round(100 * part / total)} % "
-                                           f"theo thời gian trực thực tế ({hours})")
+                    notes[staff_id].append(f"Số liệu quầy {codes[stat.desk_id]}"
+                                           f"{'' if len(months) == 1 else ' tháng ' + stat.month[5:]}: tính "
+                                           f"{round(100 * part / total)} % theo thời gian trực thực tế ({hours})")
             continue
         usual = holders.get(stat.desk_id, [])
         for staff_id in usual:
             rows[staff_id].append(_task_row(stat, Fraction(1, len(usual))))
-            notes[staff_id].append(f"Số liệu quầy {codes[stat.desk_id]}: chia đều cho {len(usual)} người thường trực "
-                                   f"quầy (chưa có lịch trực của tháng)")
+            notes[staff_id].append(f"Số liệu quầy {codes[stat.desk_id]} tháng {stat.month[5:]}/{stat.month[:4]}: chia "
+                                   f"đều cho {len(usual)} người thường trực quầy (chưa có lịch trực của tháng)")
     return rows, notes
 
 
@@ -128,7 +132,7 @@ def add_exemption(session: Session, staff_code: str, month: str, *, late: int = 
         LookupError: no official has that code.
         ValueError: no reference, negative counts, or nothing exempted.
     """
-    month_bounds(month)
+    period_bounds(month)
     person = _staff(session, staff_code)
     if not reference or not reference.strip():
         raise ValueError("the reference of the document confirming the objective cause is required (--ref)")

@@ -19,7 +19,7 @@ from audit.rules.scoring import (
     UNCLASSIFIED_VI,
     BadMonth,
     format_vi,
-    month_bounds,
+    period_title,
 )
 from audit.services.annual import BadYear, YearScores, load_year, parse_year
 from audit.services.score_locks import LockRefused, lock_month
@@ -50,12 +50,13 @@ def _num(value) -> str:
     return "-" if value is None else format_vi(value)
 
 
-def _month_title(month: str) -> str:
-    return f"{month_bounds(month)[0]:%m/%Y}"
+def _title(period: str) -> str:
+    """"tháng 03/2026" or "quý I/2026"."""
+    return period_title(period)
 
 
 def _echo_units(month: str, units: tuple[UnitRank, ...]) -> None:
-    click.echo(f"Xếp hạng đơn vị tháng {_month_title(month)}")
+    click.echo(f"Xếp hạng đơn vị {_title(month)}")
     click.echo(f"{'Hạng':>4}  {'Đơn vị':<20} {'CB':>3} {'Có điểm':>7} {'Bình quân':>9} {'Trừ':>6} {'Điểm':>6}  "
                "Xếp loại")
     for unit in units:
@@ -81,7 +82,7 @@ def _echo_officials(officials: tuple[OfficialScore, ...]) -> None:
 
 def _echo_breakdown(month: str, o: OfficialScore) -> None:
     desk = f", quầy {o.desk_code}" if o.desk_code else ""
-    click.echo(f"{o.code} {o.name} — {o.unit_code}{desk}, tháng {_month_title(month)}")
+    click.echo(f"{o.code} {o.name} — {o.unit_code}{desk}, {_title(month)}")
     click.echo(f"  Điểm kỷ luật (100 − các khoản trừ): {_num(o.raw)}")
     click.echo(f"  Tiêu chí chung (tối đa 30):         {_num(o.general)}")
     click.echo(f"  Kết quả thực hiện nhiệm vụ (70):    {_num(o.task)}")
@@ -104,7 +105,8 @@ def _echo_breakdown(month: str, o: OfficialScore) -> None:
 @click.option("--by", "actor", default="cli", show_default=True, metavar="USER",
               help="Who recomputes (kept on the amendments of a locked month).")
 def compute(month: str, unit_code: str | None, actor: str) -> None:
-    """Compute and store the scores of MONTH (YYYY-MM); print the unit ranking and the summary line.
+    """Compute and store the scores of MONTH (YYYY-MM, or YYYY-Qn where [scoring] period = "quarter"); print the
+    unit ranking and the summary line.
 
     In a locked month a score that changes keeps an amendment: the figures before and after, who and when."""
     with database() as session:
@@ -113,7 +115,7 @@ def compute(month: str, unit_code: str | None, actor: str) -> None:
         except (BadMonth, LookupError) as error:
             raise BadInput(str(error)) from None
         unclassified = sum(1 for o in result.officials if o.classification is None)
-        click.echo(f"Đã tính điểm {len(result.officials)} cán bộ tháng {_month_title(month)}"
+        click.echo(f"Đã tính điểm {len(result.officials)} cán bộ {_title(month)}"
                    + (f" ({unclassified} chưa đủ dữ liệu xếp loại)" if unclassified else ""))
         amended = sum(1 for o in result.officials if o.amendments)
         if result.locks:
@@ -136,9 +138,10 @@ def lock(month: str, unit_code: str | None, actor: str, note: str | None) -> Non
         except (BadMonth, LookupError, LockRefused) as error:
             raise BadInput(str(error)) from None
         if not added:
-            click.echo(f"Tháng {_month_title(month)} đã được chốt trước đó cho cả phạm vi này")
+            title = _title(month)
+            click.echo(f"{title[0].upper()}{title[1:]} đã được chốt trước đó cho cả phạm vi này")
             return
-        click.echo(f"Đã chốt kết quả tháng {_month_title(month)} cho {len(added)} đơn vị: "
+        click.echo(f"Đã chốt kết quả {_title(month)} cho {len(added)} đơn vị: "
                    f"{', '.join(lock.unit_code for lock in added)} (người chốt {actor})")
 
 
@@ -202,7 +205,7 @@ def year(year: str, unit_code: str | None, as_json: bool, xlsx: Path | None) -> 
 @click.option("--official", "staff_code", metavar="CODE",
               help="One official's breakdown: every deduction and its source.")
 def show(month: str, unit_code: str | None, staff_code: str | None) -> None:
-    """Show the stored scores of MONTH (YYYY-MM) without recomputing them."""
+    """Show the stored scores of MONTH (YYYY-MM or YYYY-Qn) without recomputing them."""
     with database() as session:
         try:
             result = load_month(session, month, unit_code)
@@ -255,7 +258,7 @@ def assess(staff_code: str, month: str, ethics: str | None, capacity: str | None
         except (BadMonth, LookupError, ValueError) as error:
             raise BadInput(str(error)) from None
     shown = ", ".join(f"{name} {value}" for name, value in given.items())
-    click.echo(f"Đã ghi đánh giá của người quản lý cho {staff_code} tháng {_month_title(month)}: {shown} "
+    click.echo(f"Đã ghi đánh giá của người quản lý cho {staff_code} {_title(month)}: {shown} "
                f"(tính lại: deskaudit scores compute {month})")
 
 

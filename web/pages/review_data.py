@@ -19,7 +19,7 @@ from flask_login import current_user
 from models.enums import Classification, DecisionAction, FindingKind, FindingStatus, InspectionStatus, ItemResult, Role
 from models.org import Unit
 from web.db import get_session
-from web.read import is_month, unit_in_scope
+from web.read import is_month, is_period, unit_in_scope
 from web.scope import ADMIN_ROLES, visible_unit_ids
 
 PER_PAGE = 50
@@ -66,6 +66,22 @@ def month_arg(value: str | None, default: str) -> str:
     if not is_month(month):
         abort(400, description=_("Tháng «%(month)s» không hợp lệ: cần dạng YYYY-MM, ví dụ 2026-03.", month=month))
     return month
+
+
+def period_arg(value: str | None, default: str) -> str:
+    """``value`` when it is a real month (YYYY-MM) or quarter (YYYY-Qn), ``default`` when empty; 400 otherwise."""
+    period = (value or "").strip() or default
+    if not is_period(period):
+        abort(400, description=_("Kỳ «%(month)s» không hợp lệ: cần dạng YYYY-MM (tháng) hoặc YYYY-Qn (quý), ví dụ "
+                                 "2026-03 hoặc 2026-Q1.", month=period))
+    return period
+
+
+def period_or_404(period: str) -> str:
+    """A month or quarter in a URL path: a malformed one names no page (404)."""
+    if not is_period(period):
+        abort(404)
+    return period
 
 
 def month_or_404(month: str) -> str:

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from audit.files.annual_report import write_xlsx as write_year_xlsx
 from audit.rules.annual import DISCIPLINE_INDEX_VI
 from audit.rules.general import PART_LABELS_VI
+from audit.rules.scoring import period_bounds
 from audit.services.annual import BadYear, load_year, parse_year
 from audit.services.assessments import FIELDS, points, set_assessment
 from audit.services.score_locks import LockRefused, lock_month
 from audit.services.scores import compute_month, load_month
-from audit.services.scoring_settings import general_weights
+from audit.services.scoring_settings import general_weights, monitoring_period, period_problem
 from models.enums import Role, local_zone
 from models.org import Staff, Unit
 from models.scoring import ManagerAssessment
@@ -32,12 +33,12 @@ from web.pages.review_data import (
     ADMIN_ROLES_AND_INSPECTOR,
     ascii_name,
     class_label,
-    month_arg,
-    month_or_404,
+    period_arg,
+    period_or_404,
     scope_unit,
 )
 from web.pages.scores_data import bar_chart, css_class, inspection_of_results, officials_by_unit
-from web.read import log_access, now_utc, previous_month, staff_in_scope, visible_units
+from web.read import log_access, now_utc, previous_period, staff_in_scope, visible_units
 from web.scope import can, roles_required
 
 bp = Blueprint("scores_page", __name__)
@@ -47,7 +48,7 @@ LOCK_ROLES = (Role.ADMIN, Role.MANAGER)  # the month's results are approved by w
 @bp.get("/scores")
 def index():
     session = get_session()
-    month = month_arg(request.args.get("month"), previous_month(now_utc()))
+    month = period_arg(request.args.get("month"), _default_period())
     unit = scope_unit(request.args.get("unit"))
     scores = load_month(session, month, unit_code=unit.code if unit else None)
     unit_lines = [line for u in scores.units for line in u.deductions]
@@ -55,14 +56,15 @@ def index():
         "scores/index.html", month=month, unit=unit, units=visible_units(), scores=scores,
         stored=bool(scores.officials), chart=bar_chart(scores.units), by_unit=officials_by_unit(scores),
         inspections=inspection_of_results(session, unit_lines), class_label=class_label, css_class=css_class,
-        may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR), may_lock=can(*LOCK_ROLES), month_over=month < _this_month())
+        may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR), may_lock=can(*LOCK_ROLES),
+        month_over=period_bounds(month)[1] < now_utc().astimezone(local_zone()).date())
 
 
 @bp.get("/scores/<month>/<staff_code>")
 def official(month: str, staff_code: str):
     """One official's month: the figures and every deduction, linked to its finding or inspection."""
     session = get_session()
-    month = month_or_404(month)
+    month = period_or_404(month)
     staff = staff_in_scope(staff_code)
     unit = session.get(Unit, staff.unit_id)
     scores = load_month(session, month, unit_code=unit.code)
@@ -88,7 +90,7 @@ def official(month: str, staff_code: str):
 def assess(month: str, staff_code: str):
     """The manager's parts of an official's month; recomputing the month (admins, inspectors) applies them."""
     session = get_session()
-    month = month_or_404(month)
+    month = period_or_404(month)
     staff = staff_in_scope(staff_code)
     given = {name: request.form.get(name) for name in FIELDS if name in request.form}
     try:
@@ -106,8 +108,10 @@ def assess(month: str, staff_code: str):
 def recompute():
     """Recompute and store the month's scores of the unit in view (every unit for an admin without one)."""
     session = get_session()
-    month = month_arg(request.form.get("month"), previous_month(now_utc()))
+    month = period_arg(request.form.get("month"), _default_period())
     unit = scope_unit(request.form.get("unit"))
+    if (wrong := period_problem(session, month)) is not None:
+        abort(400, description=wrong)
     scores = compute_month(session, month, unit_code=unit.code if unit else None, now=now_utc(),
                            by=current_user.username)
     session.commit()
@@ -124,7 +128,7 @@ def recompute():
 def lock():
     """Lock (chốt) the month for the unit in view and the units below it; who and when are kept."""
     session = get_session()
-    month = month_arg(request.form.get("month"), previous_month(now_utc()))
+    month = period_arg(request.form.get("month"), _default_period())
     unit = scope_unit(request.form.get("unit"))
     try:
         added = lock_month(session, month, unit_code=unit.code if unit else None, by=current_user.username,
@@ -175,8 +179,9 @@ def year_xlsx():
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _this_month() -> str:
-    return f"{now_utc().astimezone(local_zone()):%Y-%m}"
+def _default_period() -> str:
+    """The period the scores pages open on: the month, or the quarter, before today's (``[scoring] period``)."""
+    return previous_period(now_utc(), monitoring_period(get_session()))
 
 
 def _month_vi(month: str) -> str:
