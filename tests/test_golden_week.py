@@ -140,21 +140,21 @@ def test_the_golden_week(week):
         month = compute_month(session, "2026-03", unit_code="NA-TRUONGVINH", now=NOW)
     got = {o.code: (o.raw, o.general, o.task, o.total, o.classification) for o in month.officials}
     assert got == {
-        # late 12 (−2), early leave 10 (−2), late 12 (−2); 70 × (90 + 0.75 × 10) / 100
-        "CB-TV-01": (Decimal("94.00"), Decimal("28.20"), Decimal("68.25"), Decimal("96.45"), Classification.GOOD),
+        # late 12 (−2), early leave 10 (−2), late 12 (−2); 30 + 20 + 20 × (100 − 10 × ¼) / 100
+        "CB-TV-01": (Decimal("94.00"), Decimal("28.20"), Decimal("69.50"), Decimal("97.70"), Classification.EXCELLENT),
         # early leave (−2), name badge at the inspection (−2); the dismissed finding costs nothing
-        "CB-TV-02": (Decimal("96.00"), Decimal("28.80"), Decimal("70.00"), Decimal("98.80"), Classification.GOOD),
-        # absent a session (−10), unattended (−3); 70 × (40 + 15) / 60
-        "CB-TV-03": (Decimal("87.00"), Decimal("26.10"), Decimal("64.17"), Decimal("90.27"), Classification.GOOD),
-        # the leader on duty has no desk and no dossier statistics: not classified
+        "CB-TV-02": (Decimal("96.00"), Decimal("28.80"), Decimal("70.00"), Decimal("98.80"), Classification.EXCELLENT),
+        # absent a session (−10), unattended (−3); 30 + 20 + 20 × (60 − 20 × ¼) / 60
+        "CB-TV-03": (Decimal("87.00"), Decimal("26.10"), Decimal("68.33"), Decimal("94.43"), Classification.EXCELLENT),
+        # the leader on duty: Art. 15 task results are the manager's input, not entered yet
         "CB-TV-04": (Decimal("100.00"), Decimal("30.00"), None, None, None),
     }
     capped = month.official("CB-TV-01")
-    assert any("20%" in note for note in capped.notes)  # 3 rated good or better: no room for "xuất sắc"
+    assert not any("20%" in note for note in capped.notes)  # a month has no cap: that is the year's
     assert sorted(d.points for d in capped.deductions if d.points) == [2, 2, 2]
     assert all(d.finding_id for d in capped.deductions if d.points)
     badge = [d for d in month.official("CB-TV-02").deductions if d.inspection_result_id]
     assert [d.points for d in badge] == [2]
     [unit] = [u for u in month.units if u.code == "NA-TRUONGVINH"]
-    assert unit.score == Decimal("95.17") and unit.rank == 1
-    assert month.summary_vi == "1/1 đơn vị xếp loại tốt, bình quân 95,17 điểm, cao nhất 95,17, thấp nhất 95,17"
+    assert unit.score == Decimal("96.98") and unit.rank == 1
+    assert month.summary_vi == "1/1 đơn vị xếp loại tốt, bình quân 96,98 điểm, cao nhất 96,98, thấp nhất 96,98"

@@ -87,9 +87,11 @@ def _echo_breakdown(month: str, o: OfficialScore) -> None:
     click.echo(f"  Tiêu chí chung (tối đa 30):         {_num(o.general)}")
     click.echo(f"  Kết quả thực hiện nhiệm vụ (70):    {_num(o.task)}")
     click.echo(f"  Tổng điểm:                          {_num(o.total)}")
-    click.echo(f"  Xếp loại: {_class_label(o.classification)}")
-    eligible = {True: "đủ điều kiện", False: "không đủ điều kiện", None: "chưa xác định"}[o.eligible]
-    click.echo(f"  Lao động tiên tiến: {eligible}")
+    click.echo(f"  Mức đạt được trong kỳ: {_class_label(o.classification)} (xếp loại chất lượng là theo năm: "
+               f"deskaudit scores year {month[:4]})")
+    eligible = {True: "đủ mức xếp loại để xét danh hiệu", False: "chưa đủ mức xếp loại để xét danh hiệu",
+                None: "chưa xác định"}[o.eligible]
+    click.echo(f"  Thi đua: {eligible}")
     click.echo("  Các khoản trừ:" if o.deductions else "  Các khoản trừ: không có")
     for line in o.deductions:
         click.echo(f"    {'−' + format_vi(line.points):>7}  {line.reason}")
