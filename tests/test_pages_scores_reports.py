@@ -265,6 +265,19 @@ def test_a_manager_locks_a_month_and_a_later_recompute_is_an_amendment(web_site)
     amendments = official.split('id="amendments"', 1)[1].split("</ul>", 1)[0]
     assert "Điều chỉnh sau khi chốt" in amendments and "người tính lại thanhtra" in amendments
     assert f"(phát hiện #{finding.id})" in amendments
+    from models.access import ApiToken, User
+    from web.auth import new_token, token_hash
+
+    token = new_token()
+    with web_site.factory.begin() as session:
+        viewer = session.scalar(select(User).where(User.username == "xem-tv"))
+        session.add(ApiToken(user_id=viewer.id, name="test", token_hash=token_hash(token)))
+    api = web_site.client()
+    headers = {"Authorization": f"Bearer {token}"}
+    month = api.get("/api/v1/scores?month=2026-03", headers=headers).get_json()
+    assert [(lock["unit_code"], lock["locked_by"]) for lock in month["locks"]] == [("NA-TRUONGVINH", "lanhdao-tv")]
+    one = api.get("/api/v1/scores/2026-03/officials/CB-TV-01", headers=headers).get_json()
+    assert one["amendments"] and one["amendments"][0].startswith("Điều chỉnh sau khi chốt")
 
 
 def test_a_manager_enters_a_leaders_task_results_on_the_officials_page(web_site):

@@ -29,6 +29,7 @@ from web.api.common import (
     arg_month,
     enum_schema,
     fail,
+    iso,
     number,
     obj,
     parse_month,
@@ -49,7 +50,8 @@ OFFICIAL = obj({"staff_code": STR, "name": STR, "unit_code": STR, "desk_code": O
                 "emulation_eligible": {"type": ["boolean", "null"]}, "reprimanded": BOOL, "deduction_points": NUM})
 LINE = obj({"points": NUM, "reason": STR, "finding_id": OPT_INT, "inspection_result_id": OPT_INT})
 BREAKDOWN = obj({"month": STR, **OFFICIAL["properties"], "deductions": {"type": "array", "items": LINE},
-                 "notes": {"type": "array", "items": STR}})
+                 "notes": {"type": "array", "items": STR}, "amendments": {"type": "array", "items": STR}})
+LOCK = obj({"unit_code": STR, "locked_at": {"type": "string", "format": "date-time"}, "locked_by": STR})
 UNIT_RANK = obj({"unit_code": STR, "name": STR, "officials": INT, "scored": INT, "mean": OPT_NUM,
                  "deduction_points": NUM, "score": OPT_NUM, "classification": CLASS, "rank": OPT_INT,
                  "deductions": {"type": "array", "items": LINE}})
@@ -65,9 +67,10 @@ YEAR = obj({"year": INT, "unit": OPT_STR, "officials": {"type": "array", "items"
                                                      "desk_discipline_index": OPT_NUM})},
             "over_cap": STRINGS, "cap_pool": STR, "site_choices": STRINGS, "note": OPT_STR})
 MONTH_LIST = list_of(OFFICIAL)
-MONTH_LIST = {**MONTH_LIST, "required": [*MONTH_LIST["required"], "month", "units", "summary_vi", "summary_en"],
+MONTH_LIST = {**MONTH_LIST, "required": [*MONTH_LIST["required"], "month", "units", "summary_vi", "summary_en",
+                                         "locks"],
               "properties": {**MONTH_LIST["properties"], "month": STR, "units": {"type": "array", "items": UNIT_RANK},
-                             "summary_vi": STR, "summary_en": STR}}
+                             "summary_vi": STR, "summary_en": STR, "locks": {"type": "array", "items": LOCK}}}
 
 
 def line_json(line) -> dict:
@@ -128,7 +131,9 @@ def list_scores():
     return jsonify(items=[official_json(o) for o in shown], page=page, per_page=per_page, total=total,
                    pages=(total + per_page - 1) // per_page if total else 0, month=month,
                    units=[unit_rank_json(u) for scores in loaded for u in scores.units],
-                   summary_vi=_summary(summaries, "vi"), summary_en=_summary(summaries, "en"))
+                   summary_vi=_summary(summaries, "vi"), summary_en=_summary(summaries, "en"),
+                   locks=[{"unit_code": lock.unit_code, "locked_at": iso(lock.locked_at),
+                           "locked_by": lock.locked_by} for scores in loaded for lock in scores.locks])
 
 
 def _summary(summaries: list[tuple[str | None, MonthScores]], lang: str) -> str:
@@ -157,7 +162,7 @@ def official_score(month: str, staff_code: str):
         fail(404, str(error))
     return jsonify({"month": month, **official_json(official), "deductions": [line_json(x) for x in
                                                                               official.deductions],
-                    "notes": list(official.notes)})
+                    "notes": list(official.notes), "amendments": list(official.amendments)})
 
 
 @bp.get("/scores/year/<year>")
