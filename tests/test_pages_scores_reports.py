@@ -98,14 +98,20 @@ def test_scores_page_shows_the_summary_line_ranking_and_chart(web_site):
     assert f'value="{month}"' in default and f"Kết quả theo dõi, đánh giá tháng {month[5:]}/{month[:4]}" in default
 
 
-def test_breakdown_links_each_deduction_to_its_source(web_site):
+def confirm_a_finding_of(web_site, code: str) -> Finding:
+    """The official's first finding, confirmed after an explanation (as a reviewer does)."""
     with web_site.factory.begin() as session:
-        finding = session.scalar(select(Finding).join(Staff, Finding.staff_id == Staff.id)
-                                 .where(Staff.code == "CB-TV-01"))
+        finding = session.scalar(select(Finding).join(Staff, Finding.staff_id == Staff.id).where(Staff.code == code))
         admin = user_named(session, "admin")
         decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=admin, now=NOW)
         explain(session, finding.id, "Không có lý do chính đáng", now=NOW, by=admin)
         decide(session, finding.id, DecisionAction.CONFIRM, by=admin, now=NOW, reason="Xác nhận")
+    return finding
+
+
+def test_breakdown_links_each_deduction_to_its_source(web_site):
+    finding = confirm_a_finding_of(web_site, "CB-TV-01")
+    with web_site.factory.begin() as session:
         finding_id, deducted = finding.id, finding.proposed_deduction
         compute_month(session, "2026-03", now=NOW)
         inspection_id = session.scalar(select(Inspection.id).join(Unit, Inspection.unit_id == Unit.id)
@@ -114,7 +120,7 @@ def test_breakdown_links_each_deduction_to_its_source(web_site):
     assert f'href="/findings/{finding_id}"' in page and f"(phát hiện #{finding_id})" in page
     assert f'href="/inspections/{inspection_id}"' in page and "Đeo thẻ công chức" in page
     assert f"−{str(deducted).replace('.', ',')}" in page
-    assert "Chưa có số liệu giải quyết hồ sơ" in web_site.client("xem-tv").get(
+    assert "Lãnh đạo (Điều 15 Nghị định 335/2025/NĐ-CP)" in web_site.client("xem-tv").get(
         "/scores/2026-03/CB-TV-04").get_data(as_text=True)  # the stored notes are shown too
     unit_page = web_site.client("xem-dc").get("/scores?month=2026-03").get_data(as_text=True)
     assert "Niêm yết công khai TTHC" in unit_page and 'href="/inspections/' in unit_page  # unit deduction's record
@@ -252,13 +258,7 @@ def test_a_manager_locks_a_month_and_a_later_recompute_is_an_amendment(web_site)
     page = manager.get(done.headers["Location"]).get_data(as_text=True)
     assert "Đã chốt kết quả tháng 03/2026 cho 1 đơn vị." in page
     assert "NA-TRUONGVINH: đã chốt kết quả lúc" in page and "người chốt lanhdao-tv" in page
-    with web_site.factory.begin() as session:
-        finding = session.scalar(select(Finding).join(Staff, Finding.staff_id == Staff.id)
-                                 .where(Staff.code == "CB-TV-01"))
-        admin = user_named(session, "admin")
-        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=admin, now=NOW)
-        explain(session, finding.id, "Không có lý do chính đáng", now=NOW, by=admin)
-        decide(session, finding.id, DecisionAction.CONFIRM, by=admin, now=NOW, reason="Xác nhận")
+    finding = confirm_a_finding_of(web_site, "CB-TV-01")
     assert inspector.post("/scores/recompute", data={"csrf_token": csrf_token(inspector), "month": "2026-03",
                                                      "unit": "NA-TRUONGVINH"}).status_code == 302
     official = web_site.client("xem-tv").get("/scores/2026-03/CB-TV-01").get_data(as_text=True)

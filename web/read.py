@@ -25,7 +25,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from audit.rules.scoring import BadMonth, month_before, month_bounds, period_bounds
+from audit.rules.scoring import BadMonth, is_quarter, month_before, period_bounds
 from models.access import AccessLog, User
 from models.enums import local_zone
 from models.org import Desk, Staff, Unit
@@ -53,11 +53,7 @@ def now_utc() -> datetime:
 
 def is_month(text: str) -> bool:
     """Is ``text`` a month key YYYY-MM of FIRST_YEAR..LAST_YEAR (what pages and the API accept)?"""
-    try:
-        first, _ = month_bounds(text)
-    except BadMonth:
-        return False
-    return FIRST_YEAR <= first.year <= LAST_YEAR
+    return is_period(text) and not is_quarter(text)
 
 
 def is_period(text: str) -> bool:

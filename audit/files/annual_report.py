@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from audit.files.tabular import write_frames
-from audit.rules.annual import DISCIPLINE_INDEX_VI, AnnualResult, YearCoverage
-from audit.rules.scoring import CATEGORY_LABELS_VI
+from audit.rules.annual import DISCIPLINE_INDEX_VI, AnnualResult
+from audit.rules.scoring import CATEGORY_LABELS_VI, Coverage
 from audit.services.annual import YearScores
 
 SHEETS = ("summary", "officials", "units")
@@ -24,7 +24,7 @@ def _share(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def coverage_json(coverage: YearCoverage) -> dict:
+def coverage_json(coverage: Coverage) -> dict:
     return {"scheduled_hours": round(coverage.scheduled / 60, 1), "worked_hours": round(coverage.worked / 60, 1),
             "observed_hours": round(coverage.observed / 60, 1), "worked_share": _share(coverage.worked_share),
             "observed_share": _share(coverage.observed_share)}

@@ -28,6 +28,7 @@ from audit.rules.scoring import (
     CLASSIFIED,
     EXCELLENT_SHARE,
     GOOD_OR_BETTER,
+    Coverage,
     classify,
     not_classified_note,
     q2,
@@ -80,23 +81,6 @@ class Official:
 
 
 @dataclass(frozen=True)
-class YearCoverage:
-    """The year's desk time in minutes over the periods with coverage recorded."""
-
-    scheduled: float
-    worked: float
-    observed: float
-
-    @property
-    def worked_share(self) -> float | None:
-        return self.worked / self.scheduled if self.scheduled else None
-
-    @property
-    def observed_share(self) -> float | None:
-        return min(1.0, self.observed / self.worked) if self.worked else None
-
-
-@dataclass(frozen=True)
 class AnnualResult:
     """An official's annual class (or why there is none), with the cap pools they are over, if any."""
 
@@ -106,7 +90,7 @@ class AnnualResult:
     discipline: Decimal | None  # the year's desk-discipline mean, worked-weighted like the score
     classification: Classification | None
     reason: str | None  # why the class is what it is when it is not the points alone (or why there is none)
-    coverage: YearCoverage
+    coverage: Coverage
     over_cap: tuple[str, ...] = ()  # Vietnamese lines: which pool is over its limit, for a person to decide
 
     @property
@@ -132,10 +116,12 @@ def _weighted(values: Sequence[tuple[Decimal, float | None]]) -> Decimal | None:
     return q2(total / sum(Fraction(w or 0) for w in weights))
 
 
-def year_coverage(periods: Sequence[PeriodResult]) -> YearCoverage:
+def year_coverage(periods: Sequence[PeriodResult]) -> Coverage:
+    """The year's desk time over the periods with coverage recorded (minutes)."""
     known = [p for p in periods if p.scheduled is not None]
-    return YearCoverage(round(sum(p.scheduled or 0 for p in known), 1), round(sum(p.worked or 0 for p in known), 1),
-                        round(sum(p.observed or 0 for p in known), 1))
+    scheduled = round(sum(p.scheduled or 0 for p in known), 1)
+    worked = round(sum(p.worked or 0 for p in known), 1)
+    return Coverage(scheduled, round(scheduled - worked, 1), round(sum(p.observed or 0 for p in known), 1))
 
 
 def classify_year(official: Official) -> AnnualResult:

@@ -149,13 +149,17 @@ def _year_arg() -> int:
         abort(400, description=_("Năm «%(year)s» không hợp lệ: cần dạng YYYY, ví dụ 2026.", year=text))
 
 
+def _year_in_view():
+    """The year, the unit and the annual results that ``?year=`` and ``?unit=`` name."""
+    chosen = _year_arg()
+    unit = scope_unit(request.args.get("unit"))
+    return chosen, unit, load_year(get_session(), chosen, unit.code if unit else None)
+
+
 @bp.get("/scores/year")
 def year():
     """The annual classification of the year in view: read from the stored months, never written here."""
-    session = get_session()
-    chosen = _year_arg()
-    unit = scope_unit(request.args.get("unit"))
-    result = load_year(session, chosen, unit.code if unit else None)
+    chosen, unit, result = _year_in_view()
     over = [(line, [r for r in result.officials if line in r.over_cap]) for line in result.over_cap]
     return render_template("scores/year.html", year=chosen, unit=unit, units=visible_units(), result=result,
                            over=over, index_label=DISCIPLINE_INDEX_VI)
@@ -164,9 +168,7 @@ def year():
 @bp.get("/scores/year.xlsx")
 def year_xlsx():
     session = get_session()
-    chosen = _year_arg()
-    unit = scope_unit(request.args.get("unit"))
-    result = load_year(session, chosen, unit.code if unit else None)
+    chosen, unit, result = _year_in_view()
     code = unit.code if unit else None
     with tempfile.TemporaryDirectory(prefix="deskaudit-year-") as folder:
         path = Path(folder) / "year.xlsx"
