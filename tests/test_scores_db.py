@@ -135,6 +135,7 @@ def test_final_inspections_deduct_personal_items_from_officials_and_unit_items_f
         inspect(session, items, "NA-TRUONGVINH", hn(2026, 4, 1, 0, 10), results=[(5, "CB-TV-04", ItemResult.FAIL, 4),
                                                                               (13, None, ItemResult.FAIL, 1)])
         full_marks(session, "CB-TV-01", "CB-TV-02", "CB-TV-03", "CB-TV-04")
+        staff(session, "CB-TV-04").is_leader = False  # scored on dossiers here (a leader's task results: below)
         result_ids = {(r.item_id, r.staff_id): r.id for r in main.results}
         refer_id = result_ids[(items[12].id, staff(session, "CB-TV-01").id)]
         result = compute_month(session, MONTH, unit_code="NA-TRUONGVINH", now=NOW)
@@ -153,6 +154,7 @@ def test_final_inspections_deduct_personal_items_from_officials_and_unit_items_f
 def test_task_points_from_own_rows_and_desk_rows_shared_by_time_worked(site):
     with site.begin() as session:
         staff(session, "CB-TV-04").default_desk_id = staff(session, "CB-TV-01").default_desk_id  # two on TV-HT
+        staff(session, "CB-TV-04").is_leader = False
         add_stat(session, unit="NA-TRUONGVINH", desk="TV-HT", on_time=10, late=2, nyd=3)
         add_stat(session, unit="NA-TRUONGVINH", desk="TV-HT", official="CB-TV-01", on_time=4)
         add_stat(session, unit="NA-TRUONGVINH", official="CB-TV-02", nyd=4)  # nothing due yet
@@ -182,6 +184,7 @@ def test_a_desk_row_goes_to_whoever_worked_the_desk_not_to_someone_on_leave(site
 
     with site.begin() as session:
         staff(session, "CB-TV-04").default_desk_id = staff(session, "CB-TV-01").default_desk_id
+        staff(session, "CB-TV-04").is_leader = False
         add_excuse(session, "CB-TV-04", "leave", hn(2026, 3, 1, 0), hn(2026, 4, 1, 0), note="nghỉ thai sản")
         add_stat(session, unit="NA-TRUONGVINH", desk="TV-HT", on_time=10, late=2)
         result = compute_month(session, MONTH, unit_code="NA-TRUONGVINH", now=NOW)

@@ -75,3 +75,18 @@ def test_the_wall_and_the_alerts_word_camera_faults_alike():
     Babel(app, locale_selector=lambda: "vi")
     with app.test_request_context():
         assert {key: str(label) for key, label in HEALTH_LABELS.items()} == HEALTH_VI
+
+
+def test_the_pages_word_classes_and_unit_bands_as_the_rules_do():
+    """The web's translatable class and band labels are, in Vietnamese, the rules' own words."""
+    from flask import Flask
+    from flask_babel import Babel
+
+    from audit.rules.scoring import BAND_VI, CLASS_LABELS_VI
+    from web.pages.review_data import BAND_LABELS, CLASS_LABELS
+
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: "vi")
+    with app.test_request_context():
+        assert {key: str(label) for key, label in CLASS_LABELS.items()} == CLASS_LABELS_VI
+        assert {key: str(label) for key, label in BAND_LABELS.items()} == BAND_VI

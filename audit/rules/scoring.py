@@ -48,6 +48,13 @@ CLASS_LABELS_VI = {
     Classification.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
 }
 UNCLASSIFIED_VI = "Chưa đủ dữ liệu xếp loại"
+# A unit's figure is a desk-discipline and results index, not a Decree 335 class: it is shown by its band only.
+BAND_VI = {
+    Classification.EXCELLENT: "từ 90 điểm",
+    Classification.GOOD: "từ 70 đến dưới 90 điểm",
+    Classification.COMPLETED: "từ 50 đến dưới 70 điểm",
+    Classification.NOT_COMPLETED: "dưới 50 điểm",
+}
 CATEGORY_LABELS_VI = {
     StaffCategory.CONG_CHUC: "Công chức",
     StaffCategory.VIEN_CHUC: "Viên chức",

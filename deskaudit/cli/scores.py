@@ -14,6 +14,7 @@ from audit.files.annual_report import year_json
 from audit.rules.annual import DISCIPLINE_INDEX_VI
 from audit.rules.ranking import UnitRank
 from audit.rules.scoring import (
+    BAND_VI,
     CLASS_LABELS_VI,
     SANCTION_LABELS_VI,
     UNCLASSIFIED_VI,
@@ -58,10 +59,11 @@ def _title(period: str) -> str:
 def _echo_units(month: str, units: tuple[UnitRank, ...]) -> None:
     click.echo(f"Xếp hạng đơn vị {_title(month)}")
     click.echo(f"{'Hạng':>4}  {'Đơn vị':<20} {'CB':>3} {'Có điểm':>7} {'Bình quân':>9} {'Trừ':>6} {'Điểm':>6}  "
-               "Xếp loại")
+               "Mức điểm (không phải xếp loại đơn vị)")
     for unit in units:
         rank = str(unit.rank) if unit.rank is not None else "-"
-        label = _class_label(unit.classification) if unit.rank is not None else "chưa xếp hạng (chưa có cán bộ có điểm)"
+        label = (BAND_VI[unit.classification] if unit.rank is not None and unit.classification is not None
+                 else "chưa xếp hạng (chưa có cán bộ có điểm)")
         click.echo(f"{rank:>4}  {unit.code:<20} {unit.officials:>3} {unit.scored:>7} {_num(unit.mean):>9} "
                    f"{_num(unit.deduction_points):>6} {_num(unit.score):>6}  {label}")
 

@@ -58,6 +58,12 @@ CLASS_LABELS = {
     Classification.NOT_COMPLETED: _l("Không hoàn thành nhiệm vụ"),
 }
 UNCLASSIFIED = _l("Chưa đủ dữ liệu xếp loại")
+BAND_LABELS = {  # a unit's figure by its band, never a Decree 335 class (audit.rules.scoring.BAND_VI)
+    Classification.EXCELLENT: _l("từ 90 điểm"),
+    Classification.GOOD: _l("từ 70 đến dưới 90 điểm"),
+    Classification.COMPLETED: _l("từ 50 đến dưới 70 điểm"),
+    Classification.NOT_COMPLETED: _l("dưới 50 điểm"),
+}
 
 
 def month_arg(value: str | None, default: str) -> str:
@@ -131,3 +137,7 @@ def page_arg() -> int:
 
 def class_label(classification: Classification | None):
     return CLASS_LABELS.get(classification, UNCLASSIFIED) if classification else UNCLASSIFIED
+
+
+def band_label(classification: Classification | None):
+    return BAND_LABELS[classification] if classification else "—"

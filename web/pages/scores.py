@@ -32,6 +32,7 @@ from web.db import get_session
 from web.pages.review_data import (
     ADMIN_ROLES_AND_INSPECTOR,
     ascii_name,
+    band_label,
     class_label,
     period_arg,
     period_or_404,
@@ -55,7 +56,8 @@ def index():
     return render_template(
         "scores/index.html", month=month, unit=unit, units=visible_units(), scores=scores,
         stored=bool(scores.officials), chart=bar_chart(scores.units), by_unit=officials_by_unit(scores),
-        inspections=inspection_of_results(session, unit_lines), class_label=class_label, css_class=css_class,
+        inspections=inspection_of_results(session, unit_lines), class_label=class_label, band_label=band_label,
+        css_class=css_class,
         may_recompute=can(*ADMIN_ROLES_AND_INSPECTOR), may_lock=can(*LOCK_ROLES),
         month_over=period_bounds(month)[1] < now_utc().astimezone(local_zone()).date())
 
