@@ -83,6 +83,10 @@ def test_scores_page_shows_the_summary_line_ranking_and_chart(web_site):
     assert f'id="summary-line">{summary}</p>' in page
     assert page.count("<rect ") == 2 and "<svg" in page  # the two ranked communes; the province has no officials
     assert "Hoàn thành xuất sắc nhiệm vụ" in page  # a month shows the level its points reach: no cap
+    assert page.count('<td class="coverage">camera ') == 6  # every result shows its coverage: 6 at desks
+    assert page.count('<td class="coverage">—</td>') == 1  # and the leader on duty, with no desk time
+    ranking = page.split('class="ranking"', 1)[1].split("</table>", 1)[0]
+    assert "Hoàn thành" not in ranking and "từ 90 điểm" in ranking  # a unit's band, not a Decree 335 class
     assert "Chưa đủ dữ liệu xếp loại" in page  # CB-TV-04 has no dossier statistics
     assert "/scores/2026-03/CB-TV-01" in page and "/scores/2026-03/CB-DC-01" in page
     assert re.search(r">98,79<", page)  # decimal comma
