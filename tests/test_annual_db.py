@@ -102,8 +102,8 @@ def test_the_cap_pool_setting_has_its_effect(example_raw, write_config, session_
     site = make_site(example_raw, write_config, session_for, cap_pool="good_or_better")
     with site.begin() as session:
         # Diễn Châu: 5 rated good or better would allow 1; it has 3 officials, so still 0 (good) or 0 (good + exc.)
-        # 5 of 10 unresolved past the limit: 15 + 10 + 17.5 + 30 = 72.5, "tốt"
-        a_year(session, overdue={"CB-DC-02": 5, "CB-DC-03": 5})
+        # 2 of 10 unresolved past the limit: 24 + 16 + 16 + 30 = 86, "tốt"
+        a_year(session, overdue={"CB-DC-02": 2, "CB-DC-03": 2})
         result = load_year(session, 2026, "NA-DIENCHAU")
     [line] = result.over_cap
     assert "từ Hoàn thành tốt nhiệm vụ trở lên" in line and "tối đa 0 (cơ sở tính: 3 người)" in line

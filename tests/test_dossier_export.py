@@ -93,10 +93,11 @@ def test_unresolved_overdue_counts_as_overdue_in_the_task_results(site, tmp_path
     with site.begin() as session:
         import_dossier_stats(session, export_xlsx(tmp_path / "tthc.xlsx"), now=NOW, month="2026-03")
         result = compute_month(session, "2026-03", now=NOW)
-    # CB-TV-01: 27 resolved + 2 unresolved overdue = 29 due; 4 late; 27 done:
-    # 30 × 27/29 + 20 × 27/29 + 20 × (29 − 1)/29 = 27.93 + 18.62 + 19.31
-    assert result.official("CB-TV-01").task == D("65.86")
-    assert any("(27/29 sản phẩm hoàn thành)" in n and "(4 lần chậm)" in n for n in result.official("CB-TV-01").notes)
+    # CB-TV-01: 27 resolved (2 late) + 2 unresolved overdue = 29 due, 27 done:
+    # 30 × 27/29 + 20 × 27/29 + 20 × (27 − 2 × ¼)/29 = 27.93 + 18.62 + 18.28
+    assert result.official("CB-TV-01").task == D("64.83")
+    assert any("(27/29 sản phẩm hoàn thành)" in n and "(2 lần chậm, 2 quá hạn chưa giải quyết)" in n
+               for n in result.official("CB-TV-01").notes)
 
 
 def test_a_broken_two_row_header_names_row_and_column_and_imports_nothing(site, tmp_path):

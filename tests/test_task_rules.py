@@ -20,7 +20,7 @@ pytestmark = pytest.mark.pure
     ([TaskRow(8, 2, not_yet_due=5)], D("69.00")),  # progress 20 × (10 − 2 × ¼) / 10 = 19
     ([TaskRow(0, 4)], D("65.00")),  # every one late: only progress suffers, 20 × ¾
     ([TaskRow(6, 4)], D("68.00")),  # 4 resolved late
-    ([TaskRow(6, 0, pending_overdue=4)], D("48.00")),  # 4 unresolved overdue: not done (18 + 12) and late (18)
+    ([TaskRow(6, 0, pending_overdue=4)], D("42.00")),  # 4 unresolved overdue: not done, no points (18 + 12 + 12)
     ([TaskRow(10, 0, failed=2)], D("69.00")),  # quality 20 × (10 − 2 × ¼) / 10
     ([TaskRow(10, 3, share=Fraction(1, 2)), TaskRow(2, 1)], D("68.68")),  # a desk row's half + an own row
 ])
@@ -29,10 +29,11 @@ def test_task_points_with_the_default_weights(rows, points):
 
 
 def test_components_add_up_to_the_total_shown():
-    result = task_result([TaskRow(6, 0, pending_overdue=4, failed=1)])
-    assert (result.quantity, result.quality, result.progress) == (D("18.00"), D("11.50"), D("18.00"))
-    assert result.total == result.quantity + result.quality + result.progress == D("47.50")
-    assert (result.products.assigned, result.products.completed, result.products.late) == (10, 6, 4)
+    result = task_result([TaskRow(5, 1, pending_overdue=4, failed=1)])
+    assert (result.quantity, result.quality, result.progress) == (D("18.00"), D("11.50"), D("11.50"))
+    assert result.total == result.quantity + result.quality + result.progress == D("41.00")
+    made = result.products
+    assert (made.assigned, made.completed, made.late, made.overdue) == (10, 6, 1, 4)
 
 
 def test_objective_cause_exemptions_take_occurrences_off_never_below_zero():

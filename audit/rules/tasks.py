@@ -5,8 +5,9 @@ Each dossier due in the period is a product:
 - **assigned** = resolved (early, on time, late) + unresolved overdue; dossiers still within their time limit
   are not due yet and count for nothing until they are;
 - **quantity** = its points × completed / assigned: an unresolved overdue dossier is not completed;
-- **progress** = its points × (assigned − ¼ × late occurrences) / assigned: each late occurrence loses 25 % of
-  that product's progress points; resolved late and unresolved overdue are both late ("mỗi lần");
+- **progress** = its points × (completed − ¼ × late occurrences) / assigned: a product earns its progress points
+  when completed, and each late occurrence loses 25 % of them ("mỗi lần"); an unresolved overdue dossier is
+  overdue, not "resolved late": it earns neither quantity, quality nor progress points;
 - **quality** = its points × (completed − ¼ × failed) / assigned: each failed product loses 25 % of its quality
   points, and a product not completed earns none;
 - late and failed occurrences confirmed as due to an objective cause (with a reference) are exempt.
@@ -74,12 +75,13 @@ class Products:
 
     assigned: Fraction
     completed: Fraction
-    late: Fraction
+    late: Fraction  # completed after the time limit
     failed: Fraction
+    overdue: Fraction = Fraction(0)  # still unresolved past the time limit
 
 
 def products(rows: Sequence[TaskRow]) -> Products:
-    assigned = completed = late = failed = Fraction(0)
+    assigned = completed = late = failed = overdue = Fraction(0)
     for row in rows:
         if row.role == RECEPTION:
             got = Fraction(row.received)
@@ -89,9 +91,10 @@ def products(rows: Sequence[TaskRow]) -> Products:
             resolved = Fraction(row.early + row.on_time + row.late)
             assigned += (resolved + row.pending_overdue) * row.share
             completed += resolved * row.share
-            late += Fraction(row.late + row.pending_overdue) * row.share
+            late += Fraction(row.late) * row.share
+            overdue += Fraction(row.pending_overdue) * row.share
         failed += Fraction(row.failed) * row.share
-    return Products(assigned, completed, late, failed)
+    return Products(assigned, completed, late, failed, overdue)
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def task_result(rows: Sequence[TaskRow], weights: TaskWeights = TaskWeights(), *
         return TaskResult(q2(weights.quantity), q2(weights.quality), q2(weights.progress), made,
                           Fraction(exempt_late), Fraction(exempt_failed))
     quantity = Fraction(weights.quantity) * made.completed / made.assigned
-    progress = Fraction(weights.progress) * max(Fraction(0), made.assigned - PENALTY * late) / made.assigned
+    progress = Fraction(weights.progress) * max(Fraction(0), made.completed - PENALTY * late) / made.assigned
     quality = Fraction(weights.quality) * max(Fraction(0), made.completed - PENALTY * failed) / made.assigned
     return TaskResult(q2(quantity), q2(quality), q2(progress), made, Fraction(exempt_late), Fraction(exempt_failed))
 

@@ -97,7 +97,8 @@ def task_note(result: TaskResult) -> str:
     return (f"Kết quả thực hiện nhiệm vụ {format_vi(result.total)}: số lượng {format_vi(result.quantity)} "
             f"({_count(made.completed)}/{_count(made.assigned)} sản phẩm hoàn thành), chất lượng "
             f"{format_vi(result.quality)} ({_count(made.failed)} không đạt), tiến độ {format_vi(result.progress)} "
-            f"({_count(made.late)} lần chậm{exempt})")
+            f"({_count(made.late)} lần chậm{exempt}"
+            + (f", {_count(made.overdue)} quá hạn chưa giải quyết" if made.overdue else "") + ")")
 
 
 def _count(value: Fraction) -> str:
