@@ -75,7 +75,8 @@ def test_the_thresholds_are_the_sites_choice_and_printed_on_the_report(site):
     with factory.begin() as session:
         result = compute_month(session, "2026-03", unit_code="NA-TRUONGVINH", now=NOW)
         report = build_month_report(session, "2026-03", now=NOW, unit_code="NA-TRUONGVINH")
-    assert all(o.total == 100 for o in result.officials)  # the check is off
+    officials = [o for o in result.officials if o.code != "CB-TV-04"]  # the leader waits for the manager's input
+    assert officials and all(o.total == 100 for o in officials)  # the check is off
     assert "min_observed_share = 0" in report.choices
     factory = site(lambda raw: raw.update(scoring={"min_observed_share": 0.99, "min_worked_share": 0.5}))
     with factory.begin() as session:
