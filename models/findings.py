@@ -47,6 +47,9 @@ class Finding(Timestamps, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # The last working day the official may explain, set when an explanation is requested (or the finding
+    # reopened): confirming needs an explanation or this day to have passed.
+    explanation_due: Mapped[date | None] = mapped_column(Date)
 
     evidence: Mapped[list[FindingEvidence]] = relationship(back_populates="finding", cascade="all, delete-orphan")
     explanations: Mapped[list[Explanation]] = relationship(back_populates="finding")

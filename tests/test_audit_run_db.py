@@ -13,7 +13,7 @@ from audit.services.workflow import WorkflowError, decide, explain
 from fakecams import example_site_loader, observe
 from models.access import User
 from models.enums import AbsenceKind, CameraHealth, DecisionAction, FindingStatus, PresenceState, Role
-from models.findings import Decision, Finding
+from models.findings import Decision, Explanation, Finding
 from models.hours import ExcusedAbsence
 from models.org import Desk, Staff
 
@@ -122,7 +122,8 @@ def test_rerun_is_idempotent_and_keeps_human_decisions(site):
         explain(session, first.id, "Đi lấy hồ sơ ở bộ phận lưu trữ", now=NOW)
         decide(session, first.id, DecisionAction.DISMISS, by=user, now=NOW, reason="Giải trình hợp lý")
         decide(session, second.id, DecisionAction.REQUEST_EXPLANATION, by=user, now=NOW)
-        decide(session, second.id, DecisionAction.CONFIRM, by=user, now=NOW, reason="Không có lý do")
+        decide(session, second.id, DecisionAction.CONFIRM, by=user, now=NOW + timedelta(days=6),
+               reason="Không có lý do")  # no explanation within 3 working days
         ids = (first.id, second.id)
     report = audit(site)
     assert report.stored.kept == 2 and sum(report.stored.created.values()) == 0
@@ -153,6 +154,47 @@ def test_workflow_refuses_what_the_status_does_not_allow(site):
         with pytest.raises(WorkflowError, match="no finding #999999"):
             decide(session, 999999, "dismiss", by=user, now=NOW, reason="x")
         assert finding.status is FindingStatus.PROPOSED
+
+
+def test_an_explanation_has_a_deadline_in_working_days(site):
+    full_day(site, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT}), (hn(14, 0), hn(14, 20),
+                                                                               {"presence": ABSENT})])
+    audit(site)
+    asked = datetime(2026, 3, 5, 2, 0, tzinfo=timezone.utc)  # Thursday 5/3: 3 working days → Tuesday 10/3
+    with site.begin() as session:
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        late, silent = session.scalars(select(Finding).where(Finding.kind == "unattended").order_by(Finding.starts_at))
+        for finding in (late, silent):
+            decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=user, now=asked)
+        assert late.explanation_due == date(2026, 3, 10)
+        with pytest.raises(WorkflowError, match=r"needs the official's explanation, or the end of its deadline"):
+            decide(session, silent.id, "confirm", by=user, now=datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc),
+                   reason="x")
+        with pytest.raises(WorkflowError, match=r"the deadline for explaining was 10/03/2026"):
+            explain(session, late.id, "Trễ", now=datetime(2026, 3, 11, 1, 0, tzinfo=timezone.utc))
+        decide(session, silent.id, "confirm", by=user, now=datetime(2026, 3, 11, 1, 0, tzinfo=timezone.utc),
+               reason="Không có lý do")
+        assert silent.decision_reason == "Không giải trình (hết hạn 10/03/2026). Không có lý do"
+        assert session.scalar(select(func.count()).select_from(Explanation)
+                              .where(Explanation.finding_id == late.id)) == 0
+        decide(session, silent.id, "reopen", by=user, now=datetime(2026, 3, 12, 1, 0, tzinfo=timezone.utc),
+               reason="Có đơn bổ sung")
+        assert silent.explanation_due == date(2026, 3, 17)  # a new request: Fri 13, Mon 16, Tue 17
+
+
+def test_the_explanation_deadline_is_the_sites_choice(example_raw, write_config, session_for):
+    example_raw["scoring"] = {"explanation_days": 1}
+    factory = example_site_loader(example_raw, write_config, session_for, hn(0, 0))()
+    with factory.begin() as session:
+        session.add(User(username="thanhtra", role=Role.INSPECTOR, password_hash="x"))
+    full_day(factory, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT})])
+    audit(factory)
+    with factory.begin() as session:
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        finding = session.scalars(select(Finding).where(Finding.kind == "unattended")).one()
+        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=user,
+               now=datetime(2026, 3, 6, 2, 0, tzinfo=timezone.utc))  # Friday: 1 working day → Monday
+        assert finding.explanation_due == date(2026, 3, 9)
 
 
 def test_a_public_holiday_and_a_makeup_saturday(site):

@@ -28,6 +28,7 @@ HN = ZoneInfo("Asia/Ho_Chi_Minh")
 WEEK = [date(2026, 3, 2) + timedelta(days=i) for i in range(5)]
 MON, TUE, WED, THU, FRI = WEEK
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=timezone.utc)
+LAPSED = datetime(2026, 3, 13, 2, 0, tzinfo=timezone.utc)  # the day after a request's 3 working days
 AWAY = {"presence": PresenceState.ABSENT}
 
 
@@ -124,8 +125,8 @@ def test_the_golden_week(week):
             if finding.kind == "unattended_queue":
                 explain(session, finding.id, "Sang bộ phận lưu trữ lấy hồ sơ gốc theo yêu cầu của công dân", now=NOW)
                 decide(session, finding.id, "dismiss", by=manager, now=NOW, reason="Giải trình hợp lý")
-            else:
-                decide(session, finding.id, "confirm", by=manager, now=NOW, reason="Không có lý do chính đáng")
+            else:  # no explanation within 3 working days (to Thu 12/3): confirmed as "không giải trình"
+                decide(session, finding.id, "confirm", by=manager, now=LAPSED, reason="Không có lý do chính đáng")
         inspection = record_inspection(
             session, unit_code="NA-TRUONGVINH", inspector_name="Đoàn kiểm tra Sở Nội vụ", started_at=hn(THU, 7, 45),
             desk_code="TV-DD", staff_code="CB-TV-02", outcomes=[ItemOutcome(5, "fail"), ItemOutcome(1, "pass")])

@@ -132,6 +132,13 @@ def test_request_explain_confirm_then_reopen(web_site):
                                     "reason": "Có tài liệu mới"})
     assert response.status_code == 302
     assert state(web_site, finding_id)[:2] == (FindingStatus.AWAITING_EXPLANATION, 3)
+    page = inspector.get(f"/findings/{finding_id}").get_data(as_text=True)
+    assert 'id="explanation-due"' in page and "Hạn giải trình: hết ngày " in page
+    refused = inspector.post(f"/findings/{finding_id}/decide",
+                             data={"csrf_token": csrf_token(inspector), "action": "confirm", "reason": "Vẫn vi phạm"})
+    assert refused.status_code == 409  # reopened: no explanation since, and the new deadline has not passed
+    assert "cán bộ chưa giải trình và hạn giải trình đến hết ngày" in refused.get_data(as_text=True)
+    assert state(web_site, finding_id)[:2] == (FindingStatus.AWAITING_EXPLANATION, 3)
 
 
 def test_confirm_without_request_shows_why_and_changes_nothing(web_site):

@@ -139,6 +139,23 @@ class WorkingCalendar:
             if current is None or (current.unit is None and override.unit is not None):
                 self._overrides[override.day] = override
 
+    def working_day_after(self, day: date, count: int) -> date:
+        """The ``count``-th working day after ``day`` (a day with sessions at an ordinary desk).
+
+        Raises:
+            ValueError: ``count`` below 1, or no working day within two years (a calendar with no hours).
+        """
+        if count < 1:
+            raise ValueError(f"working days: {count} is not a count of days (1 or more)")
+        current, found = day, 0
+        for _ in range(2 * 366):
+            current += timedelta(days=1)
+            if self.sessions_on(current)[0]:
+                found += 1
+                if found == count:
+                    return current
+        raise ValueError(f"no {count} working days after {day.isoformat()} in the calendar of {self.unit}")
+
     def sessions_on(self, day: date, *, saturday_desk: bool = False) -> tuple[tuple[Span, ...], str]:
         """The local sessions of a desk on ``day`` and the reason (for evidence and pages)."""
         season = self._season(day)

@@ -34,6 +34,11 @@ def task_weights(session: Session) -> TaskWeights:
     return TaskWeights(**{k: Decimal(str(v)) for k, v in given.items() if k in ("quantity", "quality", "progress")})
 
 
+def explanation_days(session: Session) -> int:
+    """Working days an official has to explain a finding (``[scoring] explanation_days``, default 3)."""
+    return int(scoring_config(session).get("explanation_days", 3))
+
+
 def monitoring_period(session: Session) -> str:
     """``month`` or ``quarter``: what the site's monitoring results cover (``[scoring] period``)."""
     return str(scoring_config(session).get("period", "month"))

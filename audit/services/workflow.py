@@ -4,19 +4,28 @@ proposed → awaiting_explanation → confirmed | dismissed; a proposed finding 
 once, and a decided one reopened (back to awaiting explanation) with a reason. Every change writes a
 Decision row (who, when, why) and the history is never rewritten. Only a confirmed finding ever
 costs points (audit/services/scores.py).
+
+Asking for an explanation sets its deadline: ``[scoring] explanation_days`` working days (default 3) after the
+request, by the unit's calendar. An explanation after the deadline is refused; confirming needs either an
+explanation given since the request or a passed deadline, and a lapse is recorded as "không giải trình".
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.services.calendars import calendar_for
+from audit.services.scoring_settings import explanation_days
 from models.access import User
-from models.enums import DecisionAction, FindingStatus
+from models.enums import DecisionAction, FindingStatus, local_zone
 from models.findings import Decision, Explanation, Finding
-from models.org import Staff
+from models.org import Staff, Unit
+
+NO_EXPLANATION_VI = "Không giải trình"
+ASKING = (DecisionAction.REQUEST_EXPLANATION, DecisionAction.REOPEN)
 
 ALLOWED = {
     DecisionAction.REQUEST_EXPLANATION: ({FindingStatus.PROPOSED}, FindingStatus.AWAITING_EXPLANATION),
@@ -49,6 +58,14 @@ def decide(session: Session, finding_id: int, action: DecisionAction | str, *, b
         raise WorkflowError(f"finding #{finding.id}: {action.value} needs a reason")
     if by is None or not by.active:
         raise WorkflowError(f"finding #{finding.id}: decisions need an active user")
+    if action is DecisionAction.CONFIRM and not _explained(session, finding):
+        due = deadline(session, finding)
+        if _local_day(now) <= due:
+            raise WorkflowError(f"finding #{finding.id}: confirming needs the official's explanation, or the end of "
+                                f"its deadline ({due:%d/%m/%Y})")
+        reason = f"{NO_EXPLANATION_VI} (hết hạn {due:%d/%m/%Y}). {reason}"
+    if action in ASKING:
+        finding.explanation_due = due_after(session, finding, now)
     session.add(Decision(finding_id=finding.id, action=action, from_status=finding.status, to_status=to_status,
                          reason=reason, decided_by_id=by.id, decided_at=now))
     finding.status = to_status
@@ -70,6 +87,9 @@ def explain(session: Session, finding_id: int, text: str, *, now: datetime, by: 
     text = (text or "").strip()
     if not text:
         raise WorkflowError(f"finding #{finding.id}: the explanation is empty")
+    due = deadline(session, finding)
+    if _local_day(now) > due:
+        raise WorkflowError(f"finding #{finding.id}: the deadline for explaining was {due:%d/%m/%Y}; it has passed")
     staff_id = finding.staff_id
     if staff_code is not None:
         staff_id = session.scalar(select(Staff.id).where(Staff.code == staff_code))
@@ -80,6 +100,45 @@ def explain(session: Session, finding_id: int, text: str, *, now: datetime, by: 
     session.add(explanation)
     session.flush()
     return explanation
+
+
+def _local_day(at: datetime) -> date:
+    return at.astimezone(local_zone()).date()
+
+
+def due_after(session: Session, finding: Finding, asked_at: datetime) -> date:
+    """The last day to explain a finding asked about at ``asked_at``: N working days later by its unit's calendar."""
+    unit = session.get(Unit, finding.unit_id)
+    calendar = calendar_for(session, unit) if unit is not None else None
+    days = explanation_days(session)
+    if calendar is None:
+        raise WorkflowError(f"finding #{finding.id}: no unit to count working days in")
+    return calendar.working_day_after(_local_day(asked_at), days)
+
+
+def _last_asked(session: Session, finding: Finding) -> datetime | None:
+    return session.scalar(select(Decision.decided_at).where(Decision.finding_id == finding.id,
+                                                            Decision.action.in_(ASKING))
+                          .order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(1))
+
+
+def deadline(session: Session, finding: Finding) -> date:
+    """The finding's explanation deadline (counted from the last request when none was stored)."""
+    if finding.explanation_due is None:
+        asked = _last_asked(session, finding)
+        if asked is None:
+            return date.max  # never asked: no deadline has begun
+        finding.explanation_due = due_after(session, finding, asked)
+    return finding.explanation_due
+
+
+def _explained(session: Session, finding: Finding) -> bool:
+    """Has the official explained since the explanation was last asked for?"""
+    asked = _last_asked(session, finding)
+    query = select(Explanation.id).where(Explanation.finding_id == finding.id)
+    if asked is not None:
+        query = query.where(Explanation.submitted_at >= asked)
+    return session.scalar(query.limit(1)) is not None
 
 
 def user_named(session: Session, username: str) -> User:

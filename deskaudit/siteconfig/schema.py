@@ -423,6 +423,8 @@ class ScoringConfig(Strict):
     # A period reads "chưa đủ dữ liệu" (no total, no class) below either share; 0 and 0 turn the check off.
     min_observed_share: float = Field(default=0.5, ge=0, le=1)  # of the time worked, seen by a healthy camera
     min_worked_share: float = Field(default=0.5, ge=0, le=1)  # of the scheduled time, not on excused absence
+    # Working days an official has to explain a finding before it may be confirmed without an explanation.
+    explanation_days: int = Field(default=3, ge=1, le=30)
     # Monitoring results ("kết quả theo dõi, đánh giá") per month or per quarter (Decree 335/2025, Art. 21).
     period: Literal["month", "quarter"] = "month"
     # The 20 % cap's base: those rated "Hoàn thành tốt" (the text as written) or "tốt" and "xuất sắc" together.

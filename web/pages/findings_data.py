@@ -130,6 +130,11 @@ def conflict_message(finding: Finding, action: DecisionAction) -> str:
     if action is DecisionAction.CONFIRM and finding.status is FindingStatus.PROPOSED:
         return _("Chưa thể xác nhận vi phạm: cán bộ chưa được yêu cầu giải trình. "
                  "Hãy bấm «Yêu cầu giải trình» và ghi nhận giải trình trước khi quyết định.")
+    if (action is DecisionAction.CONFIRM and finding.status is FindingStatus.AWAITING_EXPLANATION
+            and finding.explanation_due is not None):
+        return _("Chưa thể xác nhận vi phạm: cán bộ chưa giải trình và hạn giải trình đến hết ngày %(day)s. "
+                 "Hãy ghi nhận giải trình, hoặc chờ hết hạn (khi đó ghi «không giải trình»).",
+                 day=finding.explanation_due.strftime("%d/%m/%Y"))
     allowed = ", ".join(str(STATUS_LABELS[s]) for s in sorted(ALLOWED[action][0], key=lambda s: s.value))
     return _("Không thể thực hiện «%(action)s»: phát hiện #%(id)s đang ở trạng thái «%(status)s»; "
              "thao tác này chỉ dùng cho phát hiện ở trạng thái: %(allowed)s.",
@@ -137,5 +142,8 @@ def conflict_message(finding: Finding, action: DecisionAction) -> str:
 
 
 def explain_conflict_message(finding: Finding) -> str:
+    if finding.status is FindingStatus.AWAITING_EXPLANATION and finding.explanation_due is not None:
+        return _("Đã hết hạn giải trình (hết ngày %(day)s): không ghi nhận giải trình nữa.",
+                 day=finding.explanation_due.strftime("%d/%m/%Y"))
     return _("Chỉ ghi nhận giải trình khi phát hiện đang chờ giải trình; phát hiện #%(id)s đang ở trạng thái "
              "«%(status)s».", id=finding.id, status=STATUS_LABELS[finding.status])
