@@ -125,3 +125,13 @@ def test_naive_instants_are_refused():
 def test_public_holidays_can_be_switched_off():
     calendar = WorkingCalendar([STANDARD], timezone=HCM, public_holidays=False)
     assert calendar.is_scheduled(local("2026-11-24", "09:00"))
+
+
+def test_working_days_after_skip_weekends_holidays_and_days_off():
+    calendar = WorkingCalendar([STANDARD], timezone=HCM, unit="U", overrides=[
+        Override(day=date(2026, 3, 10), kind=OverrideKind.HOLIDAY, unit="U")])
+    assert calendar.working_day_after(date(2026, 3, 5), 3) == date(2026, 3, 11)  # Fri 6, Mon 9, (Tue 10 off), Wed 11
+    assert calendar.working_day_after(date(2026, 4, 28), 2) == date(2026, 5, 4)  # 30/4 and 1/5 are holidays
+    assert calendar.working_day_after(date(2026, 3, 6), 1) == date(2026, 3, 9)
+    with pytest.raises(ValueError, match="not a count of days"):
+        calendar.working_day_after(date(2026, 3, 6), 0)
