@@ -262,3 +262,38 @@ def test_the_month_report_from_the_database(site, tmp_path):
     assert desk["staffed_rate_pct"] == 95.8  # 460 of 480 observed minutes
     assert sheets["units"]["unit_code"].tolist() == ["NA-TRUONGVINH"]
     assert (tmp_path / "r.pdf").stat().st_size > 5000
+
+
+def test_a_late_excuse_suspends_a_confirmed_deduction_until_decided_again(site):
+    from audit.services.rosters import add_excuse
+    from audit.services.scores import compute_month
+
+    full_day(site, "TV-HT-CAM", [(hn(9, 0), hn(9, 30), {"presence": ABSENT})])
+    audit(site)
+    confirmed_at = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # after the 3 working days
+    with site.begin() as session:
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        finding = session.scalars(select(Finding).where(Finding.kind == "unattended")).one()
+        decide(session, finding.id, DecisionAction.REQUEST_EXPLANATION, by=user, now=NOW)
+        decide(session, finding.id, DecisionAction.CONFIRM, by=user, now=confirmed_at, reason="Không có lý do")
+        before = compute_month(session, "2026-03", unit_code="NA-TRUONGVINH", now=confirmed_at).official("CB-TV-01")
+        # the business trip is entered after the decision
+        add_excuse(session, "CB-TV-01", "official_trip", hn(7, 0), hn(12, 0), document_ref="GĐ 15/GĐ-UBND")
+    assert [line.points for line in before.deductions if line.finding_id == finding.id] == [finding.proposed_deduction]
+    audit(site)
+    with site.begin() as session:
+        again = session.get(Finding, finding.id)
+        assert again.status is FindingStatus.CONFIRMED and again.details["reconsider"]["reason"].startswith(
+            f"Cần xem xét lại: phát hiện #{finding.id} ngày 02/03/2026 không còn được đề xuất")
+        suspended = compute_month(session, "2026-03", unit_code="NA-TRUONGVINH", now=confirmed_at).official("CB-TV-01")
+    [line] = [line for line in suspended.deductions if line.finding_id == finding.id]
+    assert line.points == 0 and "tạm dừng trừ điểm" in line.reason and suspended.raw == 100
+    audit(site)  # a second run does not flag it twice
+    with site.begin() as session:
+        user = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        decide(session, finding.id, "reopen", by=user, now=confirmed_at, reason="Có quyết định cử đi công tác")
+        decide(session, finding.id, "dismiss", by=user, now=confirmed_at, reason="Đi công tác theo GĐ 15/GĐ-UBND")
+        assert "reconsider" not in session.get(Finding, finding.id).details
+    audit(site)
+    with site() as session:
+        assert "reconsider" not in session.get(Finding, finding.id).details  # decided again: not flagged again

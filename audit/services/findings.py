@@ -133,6 +133,8 @@ def store(session: Session, proposals: Iterable[NewFinding], *, desk_ids: Sequen
             report.withdrawn += 1
         elif row.status is not FindingStatus.PROPOSED and not (row.details or {}).get("no_longer_proposed_at"):
             row.details = {**(row.details or {}), "no_longer_proposed_at": now.isoformat()}
+            if row.status is FindingStatus.CONFIRMED:
+                row.details = {**row.details, RECONSIDER: {"at": now.isoformat(), "reason": reconsider_reason(row)}}
     session.flush()
     return report
 
@@ -185,11 +187,26 @@ def _settle_review(row: Finding, new: NewFinding) -> None:
         clear_review(row)
 
 
+RECONSIDER = "reconsider"  # details key: a confirmed finding the rules no longer propose (a late excuse)
+
+
+def reconsider_reason(row: Finding) -> str:
+    """Why a confirmed finding is back for a decision (Vietnamese, shown on the finding and the score)."""
+    return (f"Cần xem xét lại: phát hiện #{row.id} ngày {row.day:%d/%m/%Y} không còn được đề xuất khi kiểm tra lại "
+            f"(nghỉ phép, công tác hoặc lịch trực được ghi sau quyết định); tạm dừng trừ điểm đến khi quyết định lại")
+
+
+def reconsidering(row: Finding) -> bool:
+    """A confirmed finding whose deduction is suspended until a person decides it again."""
+    return row.status is FindingStatus.CONFIRMED and RECONSIDER in (row.details or {})
+
+
 def _note_rule_result(row: Finding, new: NewFinding, now: datetime) -> None:
     """Beside a decided finding, what the rules say now (when it differs); the decision itself stays."""
     latest = {"kind": new.kind, "minutes": _whole(new.minutes), "at": now.isoformat()}
     details = dict(row.details or {})
     details.pop("no_longer_proposed_at", None)
+    details.pop(RECONSIDER, None)  # proposed again: the excuse is gone, the decision stands
     if ((row.minutes != latest["minutes"] or row.kind.value != new.kind)
             and (details.get("latest_rule_result") or {}).get("minutes") != latest["minutes"]):
         details["latest_rule_result"] = latest

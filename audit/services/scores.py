@@ -44,6 +44,7 @@ from audit.rules.scoring import (
 from audit.rules.tasks import TaskWeights, task_result
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import scope_units
+from audit.services.findings import RECONSIDER, reconsidering
 from audit.services.inspection_deductions import failed_items, unit_deductions
 from audit.services.score_locks import MonthLock, amend, month_locks
 from audit.services.scoring_settings import coverage_thresholds, general_weights, period_problem, task_weights
@@ -125,6 +126,8 @@ class MonthScores:
 def _finding_line(finding: Finding, desk_code: str | None) -> DeductionLine | None:
     if finding.proposed_deduction is None:
         return None
+    if reconsidering(finding):  # a late excuse: listed, costing nothing until decided again
+        return DeductionLine(Decimal("0.00"), finding.details[RECONSIDER]["reason"], finding.id, None)
     text = finding.summary
     if not text:
         minutes = f" {finding.minutes} phút" if finding.minutes else ""

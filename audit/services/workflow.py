@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.services.calendars import calendar_for
+from audit.services.findings import RECONSIDER
 from audit.services.scoring_settings import explanation_days
 from models.access import User
 from models.enums import DecisionAction, FindingStatus, local_zone
@@ -66,6 +67,8 @@ def decide(session: Session, finding_id: int, action: DecisionAction | str, *, b
         reason = f"{NO_EXPLANATION_VI} (hết hạn {due:%d/%m/%Y}). {reason}"
     if action in ASKING:
         finding.explanation_due = due_after(session, finding, now)
+    if RECONSIDER in (finding.details or {}):  # decided again: the suspension ends (the excuse stays on record)
+        finding.details = {k: v for k, v in (finding.details or {}).items() if k != RECONSIDER}
     session.add(Decision(finding_id=finding.id, action=action, from_status=finding.status, to_status=to_status,
                          reason=reason, decided_by_id=by.id, decided_at=now))
     finding.status = to_status

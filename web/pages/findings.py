@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from audit.services.findings import reconsidering
 from audit.services.workflow import WorkflowError, decide, explain
 from audit.services.zone_review import needs_review
 from models.enums import DecisionAction, FindingKind, FindingStatus
@@ -41,7 +42,7 @@ def index():
         "findings/index.html", rows=rows, total=total, counts=counts, filters=filters, page=page,
         pages=max(1, (total + PER_PAGE - 1) // PER_PAGE), units=visible_units(),
         months=months_with_findings(session), statuses=list(FindingStatus), kinds=list(FindingKind),
-        STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, needs_review=needs_review)
+        STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, needs_review=needs_review, reconsidering=reconsidering)
 
 
 @bp.get("/findings/<int:finding_id>")
@@ -140,4 +141,5 @@ def _detail_page(session, finding, **extra):
     return render_template(
         "findings/detail.html", finding=finding, **detail_context(session, finding),
         STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS,
-        may_review=can(*REVIEW_ROLES), may_decide=can(*DECIDE_ROLES), needs_review=needs_review, **extra)
+        may_review=can(*REVIEW_ROLES), may_decide=can(*DECIDE_ROLES), needs_review=needs_review,
+        reconsidering=reconsidering, **extra)
