@@ -133,7 +133,7 @@ def conflict_message(finding: Finding, action: DecisionAction) -> str:
     if (action is DecisionAction.CONFIRM and finding.status is FindingStatus.AWAITING_EXPLANATION
             and finding.explanation_due is not None):
         return _("Chưa thể xác nhận vi phạm: cán bộ chưa giải trình và hạn giải trình đến hết ngày %(day)s. "
-                 "Hãy ghi nhận giải trình, hoặc chờ hết hạn (khi đó ghi «không giải trình»).",
+                 "Hãy ghi nhận giải trình, hoặc chờ hết hạn (khi đó ghi “không giải trình”).",
                  day=finding.explanation_due.strftime("%d/%m/%Y"))
     allowed = ", ".join(str(STATUS_LABELS[s]) for s in sorted(ALLOWED[action][0], key=lambda s: s.value))
     return _("Không thể thực hiện «%(action)s»: phát hiện #%(id)s đang ở trạng thái «%(status)s»; "

@@ -78,7 +78,7 @@ def period_arg(value: str | None, default: str) -> str:
     """``value`` when it is a real month (YYYY-MM) or quarter (YYYY-Qn), ``default`` when empty; 400 otherwise."""
     period = (value or "").strip() or default
     if not is_period(period):
-        abort(400, description=_("Kỳ «%(month)s» không hợp lệ: cần dạng YYYY-MM (tháng) hoặc YYYY-Qn (quý), ví dụ "
+        abort(400, description=_("Kỳ “%(month)s” không hợp lệ: cần dạng YYYY-MM (tháng) hoặc YYYY-Qn (quý), ví dụ "
                                  "2026-03 hoặc 2026-Q1.", month=period))
     return period
 

@@ -148,7 +148,7 @@ def _year_arg() -> int:
     try:
         return parse_year(text)
     except BadYear:
-        abort(400, description=_("Năm «%(year)s» không hợp lệ: cần dạng YYYY, ví dụ 2026.", year=text))
+        abort(400, description=_("Năm “%(year)s” không hợp lệ: cần dạng YYYY, ví dụ 2026.", year=text))
 
 
 def _year_in_view():
