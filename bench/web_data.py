@@ -295,7 +295,7 @@ KIND_SHARE = ((FindingKind.LATE_ARRIVAL, 0.35), (FindingKind.UNATTENDED, 0.25), 
               (FindingKind.ABSENT_SESSION, 0.05), (FindingKind.CAMERA_GAP, 0.15))
 STATUS_SHARE = ((FindingStatus.CONFIRMED, 0.45), (FindingStatus.DISMISSED, 0.25),
                 (FindingStatus.AWAITING_EXPLANATION, 0.1), (FindingStatus.PROPOSED, 0.2))
-SUMMARY = {FindingKind.LATE_ARRIVAL: "Đến muộn {m} phút", FindingKind.UNATTENDED: "Vắng quầy {m} phút không lý do",
+SUMMARY = {FindingKind.LATE_ARRIVAL: "Đi muộn {m} phút", FindingKind.UNATTENDED: "Vắng quầy {m} phút không lý do",
            FindingKind.EARLY_LEAVE: "Về sớm {m} phút", FindingKind.ABSENT_SESSION: "Vắng cả buổi không lý do",
            FindingKind.CAMERA_GAP: "Mất dữ liệu camera {m} phút"}
 REASONS = {FindingStatus.CONFIRMED: "Đã đối chiếu hình ảnh camera, không có giải trình hợp lý",

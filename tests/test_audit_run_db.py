@@ -78,7 +78,7 @@ def test_findings_with_evidence_and_checklist_deductions(site):
     with site() as session:
         late = session.scalars(select(Finding).where(Finding.kind == "late_arrival")).one()
         assert late.checklist_item_number == 1 and late.proposed_deduction == 2
-        assert late.summary.startswith("Đến muộn 12 phút (buổi sáng, có mặt lúc 07:42)")
+        assert late.summary.startswith("Đi muộn 12 phút (buổi sáng, có mặt lúc 07:42)")
         assert len(late.evidence) >= 2 and all(e.observation_id for e in late.evidence)
         waited = session.scalars(select(Finding).where(Finding.kind == "unattended_queue")).one()
         assert waited.checklist_item_number == 2 and waited.proposed_deduction == 3

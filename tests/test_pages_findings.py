@@ -200,7 +200,7 @@ def test_list_filters_counts_and_scope(web_site):
     assert f"{tv_total} phát hiện phù hợp" in page
     assert f"<strong>{tv_total}</strong> <span>Đề xuất</span>" in page  # every seeded finding is still proposed
     early = viewer.get("/findings?kind=early_leave").get_data(as_text=True)
-    assert "Về sớm" in early and "Đến muộn" not in early.split("<table", 1)[1]
+    assert "Về sớm" in early and "Đi muộn" not in early.split("<table", 1)[1]
     assert "Không có phát hiện nào" in viewer.get("/findings?month=2026-02").get_data(as_text=True)
     assert "Không có phát hiện nào" in viewer.get("/findings?status=confirmed").get_data(as_text=True)
     assert viewer.get("/findings?status=nonsense").status_code == 400

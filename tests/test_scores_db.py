@@ -112,7 +112,7 @@ def test_only_confirmed_findings_of_the_month_deduct(site):
     one = result.official("CB-TV-01")
     assert (one.raw, one.general, one.task, one.total) == (D("95.00"), D("28.50"), D("70.00"), D("98.50"))
     assert one.deductions == (
-        (D("2.00"), f"Đến muộn 12 phút, quầy TV-HT, 03/03/2026 (phát hiện #{late.id})", late.id, None),
+        (D("2.00"), f"Đi muộn 12 phút, quầy TV-HT, 03/03/2026 (phát hiện #{late.id})", late.id, None),
         (D("3.00"), f"Vắng quầy 25 phút không lý do, quầy TV-HT, 31/03/2026 (phát hiện #{away.id})", away.id, None))
     assert result.official("CB-TV-02").raw == D("100.00")
 
@@ -330,7 +330,7 @@ def test_cli_compute_show_and_sanction(site, migrated_url, cli_runner, monkeypat
 
     done = cli_runner.invoke(scores, ["show", MONTH, "--official", "CB-TV-01"])
     assert done.exit_code == 0, done.output
-    assert f"  −2,00  Đến muộn 12 phút, quầy TV-HT, 03/03/2026 (phát hiện #{late.id})" in done.output
+    assert f"  −2,00  Đi muộn 12 phút, quầy TV-HT, 03/03/2026 (phát hiện #{late.id})" in done.output
     assert "Tổng điểm:                          99,40" in done.output
 
     done = cli_runner.invoke(scores, ["sanction", "add", "CB-TV-02", "--level", "warning", "--date", "02/03/2026",

@@ -90,3 +90,20 @@ def test_the_pages_word_classes_and_unit_bands_as_the_rules_do():
     with app.test_request_context():
         assert {key: str(label) for key, label in CLASS_LABELS.items()} == CLASS_LABELS_VI
         assert {key: str(label) for key, label in BAND_LABELS.items()} == BAND_VI
+
+
+def test_finding_kinds_have_one_name():
+    """The pages' translatable kind labels are, in Vietnamese, the rules' names (reports and scores use those)."""
+    from flask import Flask
+    from flask_babel import Babel
+
+    from audit.rules.findings import KIND_VI
+    from models.enums import FindingKind
+    from web.pages.review_data import KIND_LABELS
+
+    assert set(KIND_VI) == {k.value for k in FindingKind}
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: "vi")
+    with app.test_request_context():
+        assert {key.value: str(label) for key, label in KIND_LABELS.items()} == KIND_VI
+    assert KIND_VI["late_arrival"] == "Đi muộn"  # the administrative pair is "đi muộn, về sớm"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.files.tabular import write_frames
+from audit.rules.findings import KIND_VI
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
@@ -28,9 +29,6 @@ from models.findings import Finding
 from models.org import Desk, Staff, Unit
 
 LOCAL = local_zone()
-KIND_VI = {"late_arrival": "Đến muộn", "early_leave": "Về sớm", "unattended": "Vắng quầy",
-           "absent_session": "Vắng cả buổi", "unattended_queue": "Vắng quầy khi có dân chờ",
-           "camera_gap": "Mất hình camera"}
 STATUS_VI = {"proposed": "Đề xuất", "awaiting_explanation": "Chờ giải trình", "confirmed": "Đã xác nhận",
              "dismissed": "Đã bác bỏ"}
 SHEETS = ("summary", "units", "desks", "officials", "findings")

@@ -34,6 +34,16 @@ from audit.rules.timeline import ABSENT, PRESENT, UNKNOWN, US_PER_MINUTE
 EXCUSED = 3
 RULE_VERSION = "2026.1"
 
+# The one Vietnamese name of each finding kind (the web's translatable copy is tested against it).
+KIND_VI = {
+    "late_arrival": "Đi muộn",
+    "early_leave": "Về sớm",
+    "unattended": "Vắng quầy",
+    "absent_session": "Vắng cả buổi",
+    "unattended_queue": "Vắng quầy khi có người dân chờ",
+    "camera_gap": "Camera không quan sát được",
+}
+
 LATE_ARRIVAL, EARLY_LEAVE, UNATTENDED = "late_arrival", "early_leave", "unattended"
 ABSENT_SESSION, UNATTENDED_QUEUE, CAMERA_GAP = "absent_session", "unattended_queue", "camera_gap"
 

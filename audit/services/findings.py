@@ -80,7 +80,7 @@ class NewFinding:
         part = (SESSION_VI.get(self.session_number, f"buổi {self.session_number + 1}")
                 if self.session_number is not None else "")
         if self.kind == LATE_ARRIVAL:
-            return f"Đến muộn {minutes} phút ({part}, có mặt lúc {end}), {where}"
+            return f"Đi muộn {minutes} phút ({part}, có mặt lúc {end}), {where}"
         if self.kind == EARLY_LEAVE:
             return f"Về sớm {minutes} phút ({part}, rời quầy lúc {start}), {where}"
         if self.kind == ABSENT_SESSION:

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from audit.rules.findings import KIND_VI
 from audit.rules.general import GeneralWeights, ManagerParts, general_note, general_result
 from audit.rules.ranking import DeductionLine, UnitInput, UnitRank, rank_units
 from audit.rules.scoring import (
@@ -53,7 +54,6 @@ from models.access import ChangeLog
 from models.enums import (
     ChangeAction,
     Classification,
-    FindingKind,
     FindingStatus,
     ItemScope,
     SanctionLevel,
@@ -72,14 +72,6 @@ from models.scoring import (
 
 DEMOTION_ABOLISHED = date(2025, 7, 1)  # Decree 172/2025 in force: giáng chức is no longer a sanction
 
-KIND_VI = {
-    FindingKind.LATE_ARRIVAL: "Đến muộn",
-    FindingKind.EARLY_LEAVE: "Về sớm",
-    FindingKind.UNATTENDED: "Vắng quầy",
-    FindingKind.ABSENT_SESSION: "Vắng cả buổi",
-    FindingKind.UNATTENDED_QUEUE: "Vắng quầy khi có người dân chờ",
-    FindingKind.CAMERA_GAP: "Mất tín hiệu camera",
-}
 
 
 @dataclass(frozen=True)
@@ -132,7 +124,7 @@ def _finding_line(finding: Finding, desk_code: str | None) -> DeductionLine | No
     if not text:
         minutes = f" {finding.minutes} phút" if finding.minutes else ""
         desk = f", quầy {desk_code}" if desk_code else ""
-        text = f"{KIND_VI.get(finding.kind, str(finding.kind))}{minutes}{desk}, {finding.day:%d/%m/%Y}"
+        text = f"{KIND_VI.get(str(finding.kind), str(finding.kind))}{minutes}{desk}, {finding.day:%d/%m/%Y}"
     return DeductionLine(q2(finding.proposed_deduction), f"{text} (phát hiện #{finding.id})", finding.id, None)
 
 

@@ -32,7 +32,7 @@ STATUS_LABELS = {
     FindingStatus.DISMISSED: _l("Đã bác bỏ"),
 }
 KIND_LABELS = {
-    FindingKind.LATE_ARRIVAL: _l("Đến muộn"),
+    FindingKind.LATE_ARRIVAL: _l("Đi muộn"),
     FindingKind.EARLY_LEAVE: _l("Về sớm"),
     FindingKind.UNATTENDED: _l("Vắng quầy"),
     FindingKind.ABSENT_SESSION: _l("Vắng cả buổi"),
