@@ -243,3 +243,13 @@ def test_a_quarterly_site_monitors_by_quarter(example_raw, write_config, session
 def test_a_monthly_site_refuses_a_quarter(site):
     with site.begin() as session, pytest.raises(BadMonth, match=r"this site monitors by month .* use e\.g\. 2026-01"):
         compute_month(session, "2026-Q1", now=APRIL)
+
+
+def test_the_report_of_a_quarter(example_raw, write_config, session_for):
+    from audit.files.month_report import build_month_report
+
+    quarterly = make_site(example_raw, write_config, session_for, period="quarter")
+    with quarterly.begin() as session:
+        report = build_month_report(session, "2026-Q1", now=APRIL, unit_code="NA-DIENCHAU", compute=True)
+    assert report.month == "2026-Q1" and len(report.officials) == 3
+    assert any("theo quý" in part for part in report.choices.split("; "))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from audit.files.tabular import write_frames
 from audit.rules.findings import KIND_VI
-from audit.rules.scoring import CLASS_LABELS_VI, format_vi, month_bounds
+from audit.rules.scoring import CLASS_LABELS_VI, format_vi, period_bounds, period_title
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
 from audit.services.scores import MonthScores, compute_month, load_month
@@ -55,9 +55,9 @@ class MonthReport:
         """Why the report shows no scores: none are stored for its month and scope yet."""
         if self.scores.officials:
             return None
-        month_vi = datetime.strptime(self.month, "%Y-%m").strftime("%m/%Y")
-        return (f"Chưa tính điểm tháng {month_vi} cho phạm vi này: cán bộ kiểm tra hoặc quản trị bấm \"Tính lại\" "
-                f"trên trang Xếp loại (hoặc chạy deskaudit scores compute {self.month}) rồi tải lại báo cáo")
+        return (f"Chưa tính điểm {period_title(self.month)} cho phạm vi này: cán bộ kiểm tra hoặc quản trị bấm "
+                f"\"Tính lại\" trên trang Kết quả theo dõi (hoặc chạy deskaudit scores compute {self.month}) rồi tải "
+                f"lại báo cáo")
 
 
 def build_month_report(session: Session, month: str, *, now: datetime, unit_code: str | None = None,
@@ -70,7 +70,7 @@ def build_month_report(session: Session, month: str, *, now: datetime, unit_code
     Raises:
         BadMonth: ``month`` is not YYYY-MM.  LookupError: unknown unit.
     """
-    first, last = month_bounds(month)
+    first, last = period_bounds(month)
     unit_ids = unit_and_descendants(session, unit_code) if unit_code else None
     if compute:
         scores = compute_month(session, month, unit_code=unit_code, now=now)
@@ -105,10 +105,10 @@ def write_pdf(report: MonthReport, path: Path) -> None:
     """A summary for leaders: the summary line, the unit ranking, officials, findings by kind and status."""
     from audit.files.pdf import heading, labelled, new_pdf, table
 
-    month_vi = datetime.strptime(report.month, "%Y-%m").strftime("%m/%Y")
-    pdf = new_pdf(f"Báo cáo giám sát Bộ phận Một cửa tháng {month_vi}")
+    title = period_title(report.month)
+    pdf = new_pdf(f"Báo cáo giám sát Bộ phận Một cửa {title}")
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, f"BÁO CÁO KẾT QUẢ GIÁM SÁT BỘ PHẬN MỘT CỬA\nTHÁNG {month_vi}", align="C",
+    pdf.multi_cell(0, 7, f"BÁO CÁO KẾT QUẢ GIÁM SÁT BỘ PHẬN MỘT CỬA\n{title.upper()}", align="C",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     labelled(pdf, "Phạm vi", report.unit_code or "Toàn tỉnh")

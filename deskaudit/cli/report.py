@@ -17,16 +17,17 @@ def report() -> None:
 
 
 @report.command()
-@click.argument("month", metavar="YYYY-MM")
+@click.argument("month", metavar="YYYY-MM|YYYY-Qn")
 @click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and the units below it.")
 @click.option("--xlsx", "xlsx_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Write the workbook here (sheets: summary, units, desks, officials, findings).")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a PDF summary with the unit ranking.")
 def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | None) -> None:
-    """Compute the month's scores and write the report. Scores count only confirmed deductions."""
+    """Compute the month's scores (a quarter's, where [scoring] period = "quarter") and write the report. Scores
+    count only confirmed deductions."""
     from audit.files.month_report import LOCAL, build_month_report, write_pdf, write_xlsx
-    from audit.rules.scoring import BadMonth, month_bounds
+    from audit.rules.scoring import BadMonth, period_bounds
 
     for path in (xlsx_path, pdf_path):
         if path is not None and not path.parent.exists():
@@ -36,7 +37,7 @@ def month(month: str, unit_code: str | None, xlsx_path: Path, pdf_path: Path | N
     if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
         raise BadInput(f"--pdf {pdf_path}: the file name must end in .pdf")
     try:
-        first, last = month_bounds(month)
+        first, last = period_bounds(month)
     except BadMonth as error:
         raise BadInput(str(error)) from None
     yesterday = datetime.now(LOCAL).date() - timedelta(days=1)
