@@ -31,8 +31,6 @@ from audit.services.scoring_settings import ScoringChoices, scoring_choices
 from models.org import Agency, Staff
 from models.scoring import Score
 
-FIRST_YEAR = 2026  # Decree 335/2025 is in force from 1/1/2026
-
 
 class BadYear(ValueError):
     """A year that is not a four-digit number."""
