@@ -144,12 +144,16 @@ def test_desk_wall_zone_finding_and_report(live_server, browser, tmp_path):
     assert polygon is not None and len(__import__("json").loads(polygon) if isinstance(polygon, str) else polygon) == 4
     assert logged == 1
 
-    # A finding: ask for the explanation, then confirm it with a reason.
+    # A finding: ask for the explanation, record it, then confirm it with a reason.
     page.goto(base + "findings?status=proposed&kind=late_arrival")
     page.locator("a[href^='/findings/']").first.click()
     page.wait_for_load_state("networkidle")
     finding_url = page.url
     page.click("button:has-text('Yêu cầu giải trình')")
+    page.wait_for_load_state("networkidle")
+    assert "Hạn giải trình: hết ngày" in page.inner_text("#explanation-due")
+    page.fill("textarea[name=text]", "Xe hỏng trên đường đi làm")
+    page.click("button:has-text('Ghi nhận giải trình')")
     page.wait_for_load_state("networkidle")
     page.fill("form.decide textarea[name=reason]", "Không có lý do chính đáng")
     page.click("button:has-text('Xác nhận vi phạm')")
