@@ -253,3 +253,30 @@ def test_the_report_of_a_quarter(example_raw, write_config, session_for):
         report = build_month_report(session, "2026-Q1", now=APRIL, unit_code="NA-DIENCHAU", compute=True)
     assert report.month == "2026-Q1" and len(report.officials) == 3
     assert any("theo quý" in part for part in report.choices.split("; "))
+
+
+def test_cli_flags_have_their_effect(site, migrated_url, cli_runner, monkeypatch):
+    """--not-duty-related, lock --note and assess --note are kept and change what they say they change."""
+    from deskaudit.cli.scores import scores
+    from models.scoring import ManagerAssessment, Sanction
+
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    for code, extra in (("CB-DC-01", ["--not-duty-related"]), ("CB-DC-02", [])):
+        done = cli_runner.invoke(scores, ["sanction", "add", code, "--level", "warning", "--date", "2026-02-10",
+                                          "--decision", f"8/QĐ-{code}", *extra])
+        assert done.exit_code == 0, done.output
+    with site.begin() as session:
+        a_year(session)
+        assert {s.decision_ref: s.duty_related for s in session.scalars(select(Sanction))} == {
+            "8/QĐ-CB-DC-01": False, "8/QĐ-CB-DC-02": True}
+    year = json.loads(cli_runner.invoke(scores, ["year", "2026", "--json", "--unit", "NA-DIENCHAU"]).stdout)
+    by = {o["staff_code"]: o["class"] for o in year["officials"]}
+    assert by["CB-DC-01"] == "Hoàn thành xuất sắc nhiệm vụ" and by["CB-DC-02"] == "Không hoàn thành nhiệm vụ"
+    done = cli_runner.invoke(scores, ["lock", "2026-03", "--by", "gd", "--unit", "NA-DIENCHAU", "--note", "họp 2/4"])
+    assert done.exit_code == 0, done.output
+    done = cli_runner.invoke(scores, ["assess", "CB-TV-04", "2026-03", "--leader-task", "60", "--note", "theo báo cáo",
+                                      "--by", "ct"])
+    assert done.exit_code == 0, done.output
+    with site() as session:
+        assert session.scalars(select(ScoreLock.note)).one() == "họp 2/4"
+        assert session.scalars(select(ManagerAssessment.note)).one() == "theo báo cáo"

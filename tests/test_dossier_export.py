@@ -177,3 +177,28 @@ def test_cli_alias_and_exemption(site, migrated_url, cli_runner, monkeypatch, tm
         assert (item.late, item.reference, item.created_by) == (2, "CV 12/UBND-VP ngày 05/03/2026", "tp")
         assert session.scalar(select(func.count()).select_from(ChangeLog)
                               .where(ChangeLog.entity_type == "task_exemption")) == 1
+
+
+def test_a_file_that_is_not_an_xls_workbook_is_refused(site, tmp_path):
+    from audit.files.tabular import TableError
+
+    fake = tmp_path / "tthc.xls"
+    fake.write_bytes(b"<html>not a workbook</html>")
+    with site.begin() as session, pytest.raises(TableError, match=r"tthc\.xls: not a readable XLS workbook"):
+        import_dossier_stats(session, fake, now=NOW, month="2026-03")
+    with site() as session:
+        assert session.scalar(select(func.count()).select_from(DossierStat)) == 0
+
+
+def test_cli_exempt_failed_products(site, migrated_url, cli_runner, monkeypatch):
+    from deskaudit.cli.roster import stats
+
+    monkeypatch.setenv("DESKAUDIT_DATABASE_URL", migrated_url)
+    with site.begin() as session:
+        official = session.scalars(select(Staff).where(Staff.code == "CB-DC-01")).one()
+        session.add(DossierStat(month="2026-03", unit_id=official.unit_id, staff_id=official.id, received=10,
+                                on_time=10, late=0, not_yet_due=0, failed=2, imported_at=NOW))
+    done = cli_runner.invoke(stats, ["exempt", "CB-DC-01", "--month", "2026-03", "--failed", "2", "--ref", "CV 3"])
+    assert done.exit_code == 0, done.output
+    with site.begin() as session:
+        assert compute_month(session, "2026-03", unit_code="NA-DIENCHAU", now=NOW).official("CB-DC-01").task == D("70")

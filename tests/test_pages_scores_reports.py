@@ -137,6 +137,8 @@ def test_month_without_scores_offers_recompute(web_site):
     page = inspector.get("/scores?month=2026-02").get_data(as_text=True)
     assert "Chưa có điểm nào được lưu" in page and "Tính lại</button>" in page
     assert inspector.post("/scores/recompute", data={"month": "2026-02"}).status_code == 400  # no CSRF token
+    wrong = inspector.post("/scores/recompute", data={"csrf_token": csrf_token(inspector), "month": "2026-Q1"})
+    assert wrong.status_code == 400 and "this site monitors by month" in wrong.get_data(as_text=True)
     with web_site.factory() as session:
         assert session.scalar(select(func.count()).select_from(Score).where(Score.month == "2026-02")) == 0
     response = inspector.post("/scores/recompute", data={"csrf_token": csrf_token(inspector), "month": "2026-02",

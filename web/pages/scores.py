@@ -19,12 +19,12 @@ from sqlalchemy import select
 from audit.files.annual_report import write_xlsx as write_year_xlsx
 from audit.rules.annual import DISCIPLINE_INDEX_VI
 from audit.rules.general import PART_LABELS_VI
-from audit.rules.scoring import period_bounds
+from audit.rules.scoring import BadMonth, period_bounds, period_title
 from audit.services.annual import BadYear, load_year, parse_year
 from audit.services.assessments import FIELDS, points, set_assessment
 from audit.services.score_locks import LockRefused, lock_month
 from audit.services.scores import compute_month, load_month
-from audit.services.scoring_settings import general_weights, monitoring_period, period_problem
+from audit.services.scoring_settings import general_weights, monitoring_period
 from models.enums import Role, local_zone
 from models.org import Staff, Unit
 from models.scoring import ManagerAssessment
@@ -110,12 +110,12 @@ def assess(month: str, staff_code: str):
 def recompute():
     """Recompute and store the month's scores of the unit in view (every unit for an admin without one)."""
     session = get_session()
-    month = period_arg(request.form.get("month"), _default_period())
-    unit = scope_unit(request.form.get("unit"))
-    if (wrong := period_problem(session, month)) is not None:
-        abort(400, description=wrong)
-    scores = compute_month(session, month, unit_code=unit.code if unit else None, now=now_utc(),
-                           by=current_user.username)
+    month, unit = _form_scope()
+    try:
+        scores = compute_month(session, month, unit_code=unit.code if unit else None, now=now_utc(),
+                               by=current_user.username)
+    except BadMonth as error:  # a period of the other kind than the site's [scoring] period
+        abort(400, description=str(error))
     session.commit()
     flash(_("Đã tính lại điểm tháng %(month)s cho %(count)s cán bộ. %(summary)s", month=_month_vi(month),
             count=len(scores.officials), summary=scores.summary_vi))
@@ -130,8 +130,7 @@ def recompute():
 def lock():
     """Lock (chốt) the month for the unit in view and the units below it; who and when are kept."""
     session = get_session()
-    month = period_arg(request.form.get("month"), _default_period())
-    unit = scope_unit(request.form.get("unit"))
+    month, unit = _form_scope()
     try:
         added = lock_month(session, month, unit_code=unit.code if unit else None, by=current_user.username,
                            now=now_utc(), note=(request.form.get("note") or "").strip() or None)
@@ -183,12 +182,17 @@ def year_xlsx():
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _form_scope():
+    """The period and unit a POST of the scores pages names (the user's scope when no unit is given)."""
+    return period_arg(request.form.get("month"), _default_period()), scope_unit(request.form.get("unit"))
+
+
 def _default_period() -> str:
     """The period the scores pages open on: the month, or the quarter, before today's (``[scoring] period``)."""
     return previous_period(now_utc(), monitoring_period(get_session()))
 
 
-def _month_vi(month: str) -> str:
-    year, number = month.split("-")
-    return f"{number}/{year}"
-
+def _month_vi(period: str) -> str:
+    """"03/2026" or "quý I/2026", as the flash messages put it after "tháng"."""
+    title = period_title(period)
+    return title.removeprefix("tháng ")
