@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
-from audit.rules.calendar import public_holiday
+from audit.rules.national_days import public_holiday
 
 MIX = (("/wall", 10), ("/wall/tiles", 20), ("/api/v1/desks", 10), ("/api/v1/alerts?status=open", 15),
        ("/api/v1/findings?month=", 15), ("/api/v1/observations", 20), ("/api/v1/scores?month=", 10))

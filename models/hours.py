@@ -12,7 +12,8 @@ from models.enums import DEFAULT_TIMEZONE, AbsenceKind, OverrideKind, Session
 
 
 class HoursProfile(Timestamps, Base):
-    """A working-hours decision (e.g. a provincial UBND decision) with its reference."""
+    """Working hours decided for some units (e.g. by a provincial UBND decision); ``decision_ref`` and
+    ``effective_from`` name the latest decision, and ``sessions`` hold every decision's rows (versions)."""
 
     __tablename__ = "hours_profiles"
 
@@ -26,19 +27,21 @@ class HoursProfile(Timestamps, Base):
     sessions: Mapped[list[HoursSession]] = relationship(
         back_populates="profile",
         cascade="all, delete-orphan",
-        order_by="(HoursSession.season, HoursSession.weekday, HoursSession.start_time)",
+        order_by="(HoursSession.effective_from, HoursSession.season, HoursSession.weekday, HoursSession.start_time)",
     )
 
 
 class HoursSession(Base):
-    """One working session on one weekday of one season ("mm-dd".."mm-dd", may wrap the new year).
+    """One working session on one weekday of one season ("mm-dd".."mm-dd", may wrap the new year), in the hours
+    decision in force from ``effective_from`` (null: from the start) until the next one's.
 
-    ``saturday_only_for_flagged_desks`` marks sessions that apply only to desks
+    ``flagged_desks_only`` marks sessions that apply only to desks
     with ``saturday_reception`` (optional Saturday-morning reception).
     """
 
     __tablename__ = "hours_sessions"
-    __table_args__ = (UniqueConstraint("profile_id", "season", "weekday", "start_time"),)
+    __table_args__ = (UniqueConstraint("profile_id", "effective_from", "season", "weekday", "start_time",
+                                       name="uq_hours_sessions_version_slot"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("hours_profiles.id", ondelete="CASCADE"), index=True)
@@ -49,6 +52,8 @@ class HoursSession(Base):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     flagged_desks_only: Mapped[bool] = mapped_column(default=False)
+    effective_from: Mapped[date | None] = mapped_column(Date)
+    decision_ref: Mapped[str | None] = mapped_column(String(255))
 
     profile: Mapped[HoursProfile] = relationship(back_populates="sessions")
 

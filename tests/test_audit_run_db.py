@@ -208,6 +208,19 @@ def test_a_public_holiday_and_a_makeup_saturday(site):
     assert ("absent_session", "CB-TV-02", 240, "proposed") in findings(site)
 
 
+
+def test_the_2026_new_year_swap_friday_off_saturday_audited(site):
+    """2/1/2026 was a day off for the civil service, worked on Saturday 10/1 (VPCP 12729/VPCP-KGVX): nobody
+    draws an absence on the Friday, and the Saturday is audited like a weekday."""
+    friday, saturday = date(2026, 1, 2), date(2026, 1, 10)
+    full_day(site, "TV-DD-CAM", [(hn(7, 30, friday), hn(17, 0, friday), {"presence": ABSENT})], day=friday)
+    report = audit(site, day=friday, unit_code="NA-TRUONGVINH")
+    assert report.sessions == 0 and findings(site) == []
+    full_day(site, "TV-DD-CAM", [(hn(7, 30, saturday), hn(17, 0, saturday), {"presence": ABSENT})], day=saturday)
+    report = audit(site, day=saturday, unit_code="NA-TRUONGVINH")
+    assert report.sessions > 0
+    assert [k for k, s, _, _ in findings(site) if s == "CB-TV-02"].count("absent_session") == 2
+
 def test_unknown_unit(site):
     with pytest.raises(LookupError, match="NOPE"):
         audit(site, unit_code="NOPE")

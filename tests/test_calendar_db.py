@@ -56,3 +56,35 @@ def test_reasons_name_the_decision(site):
     cal, _ = calendar(site, "NA-DIENCHAU")
     sessions, reason = cal.sessions_on(datetime(2026, 12, 30).date())
     assert sessions == () and "QĐ 99/QĐ-UBND" in reason
+
+
+def test_a_new_hours_decision_keeps_the_earlier_days_hours(site, cli_runner, tmp_path):
+    """A decision with a later effective date is a new version: the days before it keep the hours they were
+    audited with, the days from it take the new hours; importing it again changes nothing."""
+    from models.access import ChangeLog
+
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'decision = "QĐ 1234/QĐ-UBND ngày 20/6/2025 (ví dụ)"\neffective_from = 2025-07-01',
+        'decision = "QĐ 45/QĐ-UBND ngày 20/11/2026 (ví dụ)"\neffective_from = 2026-12-01', 1,
+    ).replace('sessions = [["07:30", "11:30"], ["13:00", "17:00"]]\n  saturday_sessions',
+              'sessions = [["07:00", "11:00"], ["13:30", "17:00"]]\n  saturday_sessions', 1)
+    assert "QĐ 45/QĐ-UBND" in text and '["07:00", "11:00"]' in text
+    changed = tmp_path / "site.toml"
+    changed.write_text(text, encoding="utf-8")
+    before = calendar(site, "NA-TRUONGVINH", "TV-DD")[0].scheduled_minutes(
+        datetime(2026, 11, 2).date(), datetime(2026, 11, 30).date())
+    result = cli_runner.invoke(cli, ["config", "import", str(changed)])
+    assert result.exit_code == 0, result.output
+    site.expire_all()
+    cal, _ = calendar(site, "NA-TRUONGVINH", "TV-DD")
+    assert cal.scheduled_minutes(datetime(2026, 11, 2).date(), datetime(2026, 11, 30).date()) == before
+    assert not cal.is_scheduled(at("2026-11-23", "07:10")) and cal.is_scheduled(at("2026-11-23", "11:15"))
+    assert cal.is_scheduled(at("2026-12-07", "07:10")) and not cal.is_scheduled(at("2026-12-07", "11:15"))
+    logged = site.scalars(select(ChangeLog).where(ChangeLog.entity_type == "hours_profile",
+                                                  ChangeLog.entity_key == "hanh-chinh-2025")).all()
+    assert any((c.changes or {}).get("sessions_effective_from") == [None, "2026-12-01"] for c in logged)
+    count = len(logged)
+    assert cli_runner.invoke(cli, ["config", "import", str(changed)]).exit_code == 0
+    again = site.scalars(select(ChangeLog).where(ChangeLog.entity_type == "hours_profile",
+                                                 ChangeLog.entity_key == "hanh-chinh-2025")).all()
+    assert len(again) == count

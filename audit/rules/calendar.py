@@ -6,9 +6,9 @@ Pure: no database, no clock. A day's sessions come from, in order of precedence:
    ``holiday`` → closed; ``custom_hours`` → its sessions; ``makeup_workday`` → the season's normal
    weekday sessions, whatever the weekday (ngày làm bù);
 2. a national make-up working day (a Saturday worked in exchange for a bridge day off, as the
-   Ministry of Home Affairs announces) → the season's normal weekday sessions;
-3. a Vietnamese public holiday (``holidays``: Tết, Hùng Kings, 30/4, 1/5, 2/9, 24/11 from 2026,
-   and days off in lieu) → closed;
+   Government announces for the civil service) → the season's normal weekday sessions;
+3. a national day off (Tết, Hùng Kings, 30/4, 1/5, 2/9, days off in lieu and swapped days) → closed;
+   both from ``audit/rules/national_days.py``: the shipped table of announced years, else ``holidays``;
 4. the profile version in force that day (the latest ``effective_from`` on or before it), and in it
    the season whose date range holds the day (the narrowest when ranges nest): its sessions on its
    weekdays, and its Saturday sessions for desks that receive citizens on Saturdays.
@@ -18,14 +18,13 @@ Times are local to the profile's time zone; answers about instants take and give
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from audit.rules.national_days import national_year
 from models.enums import DEFAULT_TIMEZONE
 
 SATURDAY = 5
@@ -167,12 +166,12 @@ class WorkingCalendar:
             if override.kind is OverrideKind.CUSTOM_HOURS:
                 return tuple(override.sessions), f"special hours{ref}"
             return (season.workday_sessions() if season else ()), f"make-up working day{ref}"
-        if self.public_holidays and day in national_makeup_days(day.year):
-            return (season.workday_sessions() if season else ()), "national make-up working day"
         if self.public_holidays:
-            name = public_holiday(day)
-            if name:
-                return (), f"public holiday: {name}"
+            national = national_year(day.year)
+            if worked := national.workday(day):
+                return (season.workday_sessions() if season else ()), f"national make-up working day: {worked.name}"
+            if off := national.day_off(day):
+                return (), f"public holiday: {off.name}"
         if season is None:
             return (), "no season of the hours profile covers this day"
         if sessions := season.sessions_for(day.weekday()):
@@ -228,38 +227,3 @@ class WorkingCalendar:
     def _version(self, day: date) -> ProfileVersion:
         in_force = [v for v in self.versions if v.effective_from is None or v.effective_from <= day]
         return in_force[-1] if in_force else self.versions[0]
-
-
-@lru_cache(maxsize=64)
-def _vietnam(year: int) -> Mapping[date, str]:
-    import holidays
-
-    return holidays.country_holidays("VN", years=year)
-
-
-def public_holiday(day: date) -> str | None:
-    """The Vietnamese public holiday (or day off in lieu) on ``day``, if any."""
-    found = _vietnam(day.year).get(day)
-    return str(found) if found is not None else None
-
-
-@lru_cache(maxsize=64)
-def national_makeup_days(year: int) -> frozenset[date]:
-    """Saturdays worked in exchange for a bridge day off, from ``holidays``' table of special days
-    off (entries ``(month, day, worked_month, worked_day[, worked_year])``, e.g. 2026: 31/8 off,
-    22/8 worked). Empty if that table is not available; unit overrides can always say the same."""
-    try:
-        from holidays.countries.vietnam import VietnamStaticHolidays
-
-        table: Mapping[int, Any] = VietnamStaticHolidays.special_public_holidays
-    except (ImportError, AttributeError):
-        return frozenset()
-    days = set()
-    for listed in (year - 1, year, year + 1):  # 2015 lists a make-up day of 27/12/2014
-        entries = table.get(listed, ())
-        for entry in (entries,) if entries and isinstance(entries[0], int) else entries:
-            if len(entry) >= 4:
-                worked = date(entry[4] if len(entry) > 4 else listed, entry[2], entry[3])
-                if worked.year == year:
-                    days.add(worked)
-    return frozenset(days)

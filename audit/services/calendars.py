@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import time
+from collections.abc import Iterable
+from datetime import date, time
 from time import monotonic
 
 from sqlalchemy import or_, select
@@ -26,10 +27,22 @@ def _month_day(text: str) -> tuple[int, int]:
     return int(month), int(day)
 
 
-def seasons_of(profile: HoursProfile) -> tuple[Season, ...]:
-    """The profile's session rows regrouped into seasons (weekday sessions and Saturday reception)."""
-    rows: dict[tuple[str, str, str], list[HoursSession]] = defaultdict(list)
+def versions_of(profile: HoursProfile) -> list[ProfileVersion]:
+    """The profile's hours decisions, each with its seasons, oldest first (a profile without rows: one empty)."""
+    by_version: dict[date | None, list[HoursSession]] = defaultdict(list)
     for row in profile.sessions:
+        by_version[row.effective_from].append(row)
+    if not by_version:
+        return [ProfileVersion((), profile.effective_from, profile.decision_ref)]
+    return [ProfileVersion(seasons_of(rows), effective_from, rows[0].decision_ref or
+                           (profile.decision_ref if effective_from == profile.effective_from else None))
+            for effective_from, rows in sorted(by_version.items(), key=lambda item: item[0] or date.min)]
+
+
+def seasons_of(sessions: Iterable[HoursSession]) -> tuple[Season, ...]:
+    """Session rows of one decision regrouped into seasons (weekday sessions and Saturday reception)."""
+    rows: dict[tuple[str, str, str], list[HoursSession]] = defaultdict(list)
+    for row in sessions:
         rows[(row.season, row.season_from, row.season_to)].append(row)
     seasons = []
     for (name, start, end), items in sorted(rows.items()):
@@ -68,7 +81,6 @@ def calendar_for(session: Session, unit: Unit, desk: Desk | None = None, *,
                  public_holidays: bool = True) -> WorkingCalendar:
     """The working calendar of a unit (and desk), with the overrides for it and for every unit."""
     profile = profile_for(session, unit, desk)
-    version = ProfileVersion(seasons_of(profile), profile.effective_from, profile.decision_ref)
     rows = session.scalars(
         select(HoursOverride).where(or_(HoursOverride.unit_id == unit.id, HoursOverride.unit_id.is_(None)))
     )
@@ -83,7 +95,7 @@ def calendar_for(session: Session, unit: Unit, desk: Desk | None = None, *,
         )
         for row in rows
     ]
-    return WorkingCalendar([version], timezone=profile.timezone, unit=unit.code, overrides=overrides,
+    return WorkingCalendar(versions_of(profile), timezone=profile.timezone, unit=unit.code, overrides=overrides,
                            public_holidays=public_holidays)
 
 
@@ -116,4 +128,4 @@ def _spans(pairs: list) -> list[Span]:
     return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs]
 
 
-__all__ = ["CalendarCache", "NoHoursProfile", "calendar_for", "profile_for", "seasons_of"]
+__all__ = ["CalendarCache", "NoHoursProfile", "calendar_for", "profile_for", "seasons_of", "versions_of"]

@@ -11,6 +11,7 @@ from deskaudit import __version__
 from deskaudit.cli.alerts import alerts
 from deskaudit.cli.audit import audit_group, findings
 from deskaudit.cli.backup import backup, restore
+from deskaudit.cli.calendar import calendar
 from deskaudit.cli.camera import camera
 from deskaudit.cli.common import BadInput
 from deskaudit.cli.config import config
@@ -48,7 +49,7 @@ def cli(verbose: int) -> None:
 
 
 for group in (db, config, users, camera, run, sample, alerts, audit_group, findings, roster, leave, stats, inspection,
-              staff, scores, report, demo, replay, weights, backup, restore):
+              staff, scores, report, demo, replay, weights, backup, restore, calendar):
     cli.add_command(group)
 
 

@@ -155,6 +155,11 @@ class _Importer:
         return ids
 
     def _sync_sessions(self, profile: HoursProfile, cfg) -> None:
+        """The config's sessions become the rows of the decision in force from its ``effective_from``.
+
+        A decision already stored with that date is corrected in place; a new date adds a decision and keeps the
+        earlier ones, so the days before it are still audited with the hours in force then.
+        """
         desired = set()
         for season in cfg.seasons:
             for day in season.weekdays:
@@ -163,22 +168,29 @@ class _Importer:
                                  parse_hhmm(start), parse_hhmm(end), False))
             for start, end in season.saturday_sessions:
                 desired.add((season.name, season.from_, season.to, 5, parse_hhmm(start), parse_hhmm(end), True))
+        version = [s for s in profile.sessions if s.effective_from == cfg.effective_from]
         current = {
             (s.season, s.season_from, s.season_to, s.weekday, s.start_time, s.end_time, s.flagged_desks_only): s
-            for s in profile.sessions
+            for s in version
         }
         if set(current) == desired:
+            for row in version:
+                if row.decision_ref != cfg.decision:
+                    row.decision_ref = cfg.decision
             return
         for key, row in current.items():
             if key not in desired:
                 profile.sessions.remove(row)
         self.session.flush()
+        for row in current.values():
+            row.decision_ref = cfg.decision
         for key in sorted(desired - set(current)):
             season, start_md, end_md, weekday, start, end, flagged = key
             profile.sessions.append(
                 HoursSession(
                     season=season, season_from=start_md, season_to=end_md, weekday=weekday,
                     start_time=start, end_time=end, flagged_desks_only=flagged,
+                    effective_from=cfg.effective_from, decision_ref=cfg.decision,
                 )
             )
 
@@ -186,8 +198,10 @@ class _Importer:
             return sorted(f"{k[0]} {k[1]}..{k[2]} wd{k[3]} {k[4]:%H:%M}-{k[5]:%H:%M}{' (sat desks)' if k[6] else ''}"
                           for k in keys)
 
-        self.log("hours_profile", profile.code, ChangeAction.UPDATE,
-                 {"sessions": (describe(current), describe(desired))}, cfg.decision)
+        changes = {"sessions": (describe(current), describe(desired))}
+        if cfg.effective_from is not None:
+            changes["sessions_effective_from"] = (None, cfg.effective_from.isoformat())
+        self.log("hours_profile", profile.code, ChangeAction.UPDATE, changes, cfg.decision)
 
     def units(self, profiles: dict[str, int]) -> dict[str, Unit]:
         units: dict[str, Unit] = {}
