@@ -25,8 +25,8 @@ def test_request_explain_confirm_then_the_score_counts_it(site, web_site):
     explained = site.post("lanhdao-tv", f"{path}/explanation", {"text": "  Tôi đi họp.  ", "attachment_ref": "GM-12"})
     assert explained.status_code == 201
     assert explained.get_json() | {"id": 0, "submitted_at": ""} == {
-        "id": 0, "finding_id": site.ids["tv_finding"], "staff_code": "CB-TV-02", "text": "Tôi đi họp.",
-        "attachment_ref": "GM-12", "submitted_at": "", "submitted_by": "lanhdao-tv"}
+        "id": 0, "finding_id": site.ids["tv_finding"], "staff_code": None, "text": "Tôi đi họp.",
+        "attachment_ref": "GM-12", "submitted_at": "", "submitted_by": "lanhdao-tv"}  # a manager: not yet confirmed
     confirmed = site.post("thanhtra", f"{path}/decision", {"action": "confirm", "reason": "Không có giấy mời."})
     assert confirmed.status_code == 200
     assert confirmed.get_json()["status"] == "confirmed" and confirmed.get_json()["decided_by"] == "thanhtra"
@@ -35,7 +35,7 @@ def test_request_explain_confirm_then_the_score_counts_it(site, web_site):
     detail = site.get("admin", path).get_json()
     assert [(d["action"], d["to_status"], d["decided_by"]) for d in detail["decisions"]] == [
         ("request_explanation", "awaiting_explanation", "lanhdao-tv"), ("confirm", "confirmed", "thanhtra")]
-    assert [e["text"] for e in detail["explanations"]] == ["Tôi đi họp."]
+    assert [(e["text"], e["staff_code"]) for e in detail["explanations"]] == [("Tôi đi họp.", "CB-TV-02")]
     with web_site.factory.begin() as session:
         compute_month(session, "2026-03", now=datetime(2026, 4, 2, tzinfo=timezone.utc))
     official = site.get("admin", "/scores/2026-03/officials/CB-TV-02").get_json()

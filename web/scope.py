@@ -3,6 +3,9 @@
 A user's scope is their units and every unit below them; admins see every unit. Objects of a unit
 outside the scope are *not found* (404), never *forbidden*, so ids of other units leak nothing: web/read.py
 holds the look-ups that apply this (``scoped_or_404``, ``unit_in_scope``, what ``?unit=`` covers).
+
+Within the scope, the official of an unconfirmed proposal is told only to admins and inspectors
+(audit/rules/disclosure.py): pages, the API and the report downloads ask ``withheld`` and count what they withhold.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from typing import NamedTuple
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, select
 
-from models.enums import Role
+from audit.rules.disclosure import NAMED_STATUSES, NAMING_ROLES, withholds
+from models.enums import FindingStatus, Role
+from models.findings import Finding
 from models.org import Unit
 from web.cache import cached
 from web.db import get_session
@@ -88,3 +93,20 @@ def roles_required(*roles: Role):
             return view(*args, **kwargs)
         return wrapped
     return decorate
+
+
+def sees_every_official() -> bool:
+    """Is the signed-in user told the official of unconfirmed proposals too (admins and inspectors)?"""
+    return can(*NAMING_ROLES)
+
+
+def withheld(status: FindingStatus, staff_id: int | None) -> bool:
+    """Is the official of this finding kept from the signed-in user (an unconfirmed proposal, below inspector)?"""
+    return withholds(current_user.role, status, staff_id)
+
+
+def withheld_findings() -> ColumnElement[bool]:
+    """The findings whose official the signed-in user is not told, as a condition to count them by."""
+    if sees_every_official():
+        return false()
+    return and_(Finding.staff_id.is_not(None), Finding.status.not_in(sorted(NAMED_STATUSES)))

@@ -4,6 +4,10 @@ The XLSX has one sheet each — ``summary``, ``units``, ``desks``, ``officials``
 plain column names so that it reads straight into pandas; labels for people (classes, kinds,
 statuses) are Vietnamese. Minutes are scheduled minutes; unknown minutes (camera not ok) are out of
 every rate.
+
+A report built for a reader below the inspector role leaves out the official of each unconfirmed proposal
+(audit/rules/disclosure.py): the finding's row keeps its desk, day and status with ``staff_withheld`` set, an
+official's ``findings`` count leaves it out, and the summary says how many were withheld.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.files.tabular import write_frames
+from audit.rules.disclosure import NAMING_ROLES, withholds
 from audit.rules.findings import KIND_VI
 from audit.rules.scoring import CLASS_LABELS_VI, format_vi, period_bounds, period_title
 from audit.services.audit_run import day_facts
 from audit.services.daily_facts import unit_and_descendants
 from audit.services.scores import MonthScores, compute_month, load_month
 from audit.services.scoring_settings import scoring_choices
-from models.enums import local_zone
+from models.enums import Role, local_zone
 from models.findings import Finding
 from models.org import Desk, Staff, Unit
 
@@ -32,6 +37,8 @@ LOCAL = local_zone()
 STATUS_VI = {"proposed": "Đề xuất", "awaiting_explanation": "Chờ giải trình", "confirmed": "Đã xác nhận",
              "dismissed": "Đã bác bỏ"}
 SHEETS = ("summary", "units", "desks", "officials", "findings")
+WITHHELD_VI = ("Đề xuất chưa xác nhận không ghi tên cán bộ: chỉ cán bộ kiểm tra và quản trị xem được cho đến khi vi "
+               "phạm được xác nhận")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class MonthReport:
     officials: pd.DataFrame
     findings: pd.DataFrame
     choices: str = ""  # the site's choices where the law leaves one ([scoring]), printed on the report
+    withheld: int | None = None  # officials of unconfirmed proposals left out for the reader; None: every one named
 
     @property
     def summary_vi(self) -> str:
@@ -61,11 +69,14 @@ class MonthReport:
 
 
 def build_month_report(session: Session, month: str, *, now: datetime, unit_code: str | None = None,
-                       progress: Callable[[date], None] | None = None, compute: bool = False) -> MonthReport:
+                       progress: Callable[[date], None] | None = None, compute: bool = False,
+                       reader: Role | None = None) -> MonthReport:
     """Gather every table of the report from the month's stored scores (``compute``: compute and store them
     first, for the command line; a page or a download never writes scores).
 
     Desk and official hours cover the month's complete days (up to yesterday for the current month).
+    ``reader``: the role of whoever downloads it, whose names it is limited to; None (the command line) names
+    every official.
 
     Raises:
         BadMonth: ``month`` is not YYYY-MM.  LookupError: unknown unit.
@@ -79,11 +90,12 @@ def build_month_report(session: Session, month: str, *, now: datetime, unit_code
     until = min(last, now.astimezone(LOCAL).date() - timedelta(days=1))  # complete days only
     days = [first + timedelta(days=i) for i in range((until - first).days + 1)] if first <= until else []
     facts = day_facts(session, days, unit_code=unit_code, progress=progress)
-    found = _findings(session, first, last, unit_ids)
+    found = _findings(session, first, last, unit_ids, reader)
     desks = _desks(session, facts.desks, found, unit_ids)
+    withheld = None if reader is None or reader in NAMING_ROLES else int(found["staff_withheld"].sum())
     return MonthReport(month, unit_code, now, scores, _units(scores, desks, found), desks,
                        _officials(session, scores, facts.officials, found), found,
-                       "; ".join(scoring_choices(session).words))
+                       "; ".join(scoring_choices(session).words), withheld)
 
 
 def write_xlsx(report: MonthReport, path: Path) -> None:
@@ -96,6 +108,8 @@ def write_xlsx(report: MonthReport, path: Path) -> None:
         ("units_ranked", sum(1 for u in report.scores.units if u.rank is not None)),
         ("officials", len(report.officials)), ("findings", len(report.findings)),
         ("findings_confirmed", int((report.findings["status"] == "confirmed").sum()) if len(report.findings) else 0),
+        *([("findings_staff_withheld", report.withheld), ("staff_withheld_vi", WITHHELD_VI)]
+          if report.withheld is not None else []),
         ("generated_at", report.generated_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")),
     ], columns=["key", "value"])
     write_frames(path, dict(zip(SHEETS, (summary, report.units, report.desks, report.officials, report.findings))))
@@ -144,7 +158,7 @@ def write_pdf(report: MonthReport, path: Path) -> None:
     pdf.output(str(path))
 
 
-def _findings(session: Session, first: date, last: date, unit_ids) -> pd.DataFrame:
+def _findings(session: Session, first: date, last: date, unit_ids, reader: Role | None) -> pd.DataFrame:
     query = (select(Finding, Unit.code, Desk.code, Staff.code, Staff.full_name)
              .join(Unit, Finding.unit_id == Unit.id).outerjoin(Desk, Finding.desk_id == Desk.id)
              .outerjoin(Staff, Finding.staff_id == Staff.id)
@@ -153,16 +167,21 @@ def _findings(session: Session, first: date, last: date, unit_ids) -> pd.DataFra
         query = query.where(Finding.unit_id.in_(unit_ids))
     rows = []
     for f, unit, desk, staff, name in session.execute(query):
+        hidden = reader is not None and withholds(reader, f.status, f.staff_id)
+        if hidden:
+            staff = name = None
         rows.append({
             "id": f.id, "day": f.day.isoformat(), "unit_code": unit, "desk_code": desk, "staff_code": staff,
-            "full_name": name, "kind": f.kind.value, "kind_vi": KIND_VI[f.kind.value], "status": f.status.value,
+            "full_name": name, "staff_withheld": hidden,
+            "kind": f.kind.value, "kind_vi": KIND_VI[f.kind.value], "status": f.status.value,
             "status_vi": STATUS_VI[f.status.value], "minutes": f.minutes,
             "starts_at": _local(f.starts_at), "ends_at": _local(f.ends_at),
             "proposed_deduction": float(f.proposed_deduction) if f.proposed_deduction is not None else None,
             "checklist_item": f.checklist_item_number, "summary": f.summary,
             "decided_at": _local(f.decided_at), "decision_reason": f.decision_reason,
             "evidence": len(f.evidence), "explanations": len(f.explanations)})
-    return pd.DataFrame(rows, columns=["id", "day", "unit_code", "desk_code", "staff_code", "full_name", "kind",
+    return pd.DataFrame(rows, columns=["id", "day", "unit_code", "desk_code", "staff_code", "full_name",
+                                       "staff_withheld", "kind",
                                        "kind_vi", "status", "status_vi", "minutes", "starts_at", "ends_at",
                                        "proposed_deduction", "checklist_item", "summary", "decided_at",
                                        "decision_reason", "evidence", "explanations"])

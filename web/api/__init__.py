@@ -42,9 +42,10 @@ def page_of(query, page: int, per_page: int):
     return query.limit(per_page).offset((page - 1) * per_page)
 
 
-def paginated(items: list, total: int, page: int, per_page: int):
+def paginated(items: list, total: int, page: int, per_page: int, **extra):
+    """A page of a list; ``extra``: what the endpoint declares beside the items (``document(list_extra=)``)."""
     return jsonify(items=items, page=page, per_page=per_page, total=total,
-                   pages=(total + per_page - 1) // per_page if total else 0)
+                   pages=(total + per_page - 1) // per_page if total else 0, **extra)
 
 
 @bp.get("/openapi.json")

@@ -14,27 +14,30 @@ PAGE_PARAMS = [
 ]
 
 
-def list_of(item: dict) -> dict:
-    """The schema of a paginated list of ``item``."""
-    return {"type": "object", "required": ["items", "page", "per_page", "total", "pages"],
+def list_of(item: dict, extra: dict | None = None) -> dict:
+    """The schema of a paginated list of ``item``, with the ``extra`` properties the endpoint answers beside it."""
+    extra = extra or {}
+    return {"type": "object", "required": ["items", "page", "per_page", "total", "pages", *extra],
             "properties": {"items": {"type": "array", "items": item}, "page": {"type": "integer"},
                            "per_page": {"type": "integer"}, "total": {"type": "integer"},
-                           "pages": {"type": "integer"}}}
+                           "pages": {"type": "integer"}, **extra}}
 
 
 def document(path: str, method: str, summary: str, *, tag: str, response: dict, params: list | None = None,
-             body: dict | None = None, paginated: bool = False, status: int = 200, errors: tuple[int, ...] = ()):
+             body: dict | None = None, paginated: bool = False, status: int = 200, errors: tuple[int, ...] = (),
+             list_extra: dict | None = None):
     """Declare an endpoint in the OpenAPI document (``path`` relative to /api/v1, OpenAPI ``{id}`` style).
 
     ``errors``: statuses besides 400, 401, 403, 404, 422 the endpoint answers (409 for workflow conflicts);
-    an endpoint with a ``body`` also answers 415 to a body that is not JSON.
+    an endpoint with a ``body`` also answers 415 to a body that is not JSON. ``list_extra``: properties a paginated
+    list answers beside its items.
     """
     def decorate(view):
         operation: dict[str, Any] = {
             "summary": summary, "tags": [tag], "operationId": view.__name__,
             "parameters": [*(params or []), *(PAGE_PARAMS if paginated else [])],
             "responses": {str(status): {"description": "OK", "content": {"application/json": {
-                "schema": list_of(response) if paginated else response}}}},
+                "schema": list_of(response, list_extra) if paginated else response}}}},
         }
         for code in sorted({400, 401, 403, 404, 422, *errors, *((415,) if body is not None else ())}):
             operation["responses"][str(code)] = {"description": "error",

@@ -1,5 +1,9 @@
 """Findings through the API: list and read them (with evidence, explanations, decisions), record the official's
-explanation, and decide (request explanation, confirm, dismiss, reopen) through audit/services/workflow.py."""
+explanation, and decide (request explanation, confirm, dismiss, reopen) through audit/services/workflow.py.
+
+Below the inspector role the official of an unconfirmed proposal is withheld (web/scope.py ``withheld``): its
+``staff_code`` and ``staff_name`` are null with ``staff_withheld`` true, a list says how many it withholds, and
+``?staff=`` finds only the findings that name their official to the caller."""
 
 from __future__ import annotations
 
@@ -47,11 +51,22 @@ from web.api.common import (
 from web.api.openapi import document
 from web.db import get_session
 from web.read import acting_user, log_access, now_utc, staff_in_scope
-from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required
+from web.scope import (
+    DECIDE_ROLES,
+    REVIEW_ROLES,
+    can,
+    roles_required,
+    sees_every_official,
+    withheld,
+    withheld_findings,
+)
 
 ZONE_VERSIONS = {"type": ["object", "null"], "additionalProperties": {"type": "integer", "minimum": 1},
                  "description": "the zones the finding was computed under: {\"CAMERA/zone\": version}"}
+WITHHELD = {"type": "boolean", "description": "the finding is about an official your role is not told of until it "
+                                              "is confirmed (staff_code and staff_name are null)"}
 FINDING = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "staff_name": OPT_STR,
+               "staff_withheld": WITHHELD,
                "day": DAY, "kind": enum_schema(FindingKind), "status": enum_schema(FindingStatus),
                "starts_at": OPT_TIME, "ends_at": OPT_TIME, "minutes": OPT_INT, "proposed_deduction": OPT_NUM,
                "checklist_item_number": OPT_INT, "summary": OPT_STR, "rule_version": STR,
@@ -81,10 +96,14 @@ DECIDE_BODY = {"type": "object", "required": ["action"], "additionalProperties":
 
 def finding_json(f, desk_code: str | None, staff_code: str | None, staff_name: str | None,
                  decided_by: str | None, codes: dict[int, str] | None = None) -> dict:
-    """A finding (an ORM row, or a row of its LISTED columns) as the API shows it."""
+    """A finding (an ORM row, or a row of its LISTED columns) as the API shows it to the signed-in user."""
+    hidden = withheld(f.status, f.staff_id)
+    if hidden:
+        staff_code = staff_name = None
     return {
         "id": f.id, "unit_code": (codes or unit_codes())[f.unit_id], "desk_code": desk_code, "staff_code": staff_code,
-        "staff_name": staff_name, "day": f.day.isoformat(), "kind": f.kind.value, "status": f.status.value,
+        "staff_name": staff_name, "staff_withheld": hidden, "day": f.day.isoformat(), "kind": f.kind.value,
+        "status": f.status.value,
         "starts_at": iso(f.starts_at), "ends_at": iso(f.ends_at), "minutes": f.minutes,
         "proposed_deduction": number(f.proposed_deduction), "checklist_item_number": f.checklist_item_number,
         "summary": f.summary, "rule_version": f.rule_version, "zone_versions": f.zone_versions,
@@ -104,10 +123,10 @@ def findings_json(rows: list[Finding]) -> list[dict]:
 
 
 # A page of findings in one statement: their columns (plain rows, not ORM objects) and the names they refer to.
-LISTED = (select(Finding.id, Finding.unit_id, Finding.day, Finding.kind, Finding.status, Finding.starts_at,
-                 Finding.ends_at, Finding.minutes, Finding.proposed_deduction, Finding.checklist_item_number,
-                 Finding.summary, Finding.rule_version, Finding.zone_versions, Finding.review_reason,
-                 Finding.review_flagged_at, Finding.decided_at, Finding.decision_reason,
+LISTED = (select(Finding.id, Finding.unit_id, Finding.staff_id, Finding.day, Finding.kind, Finding.status,
+                 Finding.starts_at, Finding.ends_at, Finding.minutes, Finding.proposed_deduction,
+                 Finding.checklist_item_number, Finding.summary, Finding.rule_version, Finding.zone_versions,
+                 Finding.review_reason, Finding.review_flagged_at, Finding.decided_at, Finding.decision_reason,
                  Desk.code.label("desk_code"), Staff.code.label("staff_code"),
                  Staff.full_name.label("staff_name"), User.username.label("decided_by_name"))
           .outerjoin(Desk, Finding.desk_id == Desk.id).outerjoin(Staff, Finding.staff_id == Staff.id)
@@ -115,6 +134,7 @@ LISTED = (select(Finding.id, Finding.unit_id, Finding.day, Finding.kind, Finding
 
 
 def explanation_json(explanation, staff_codes: dict[int, str], users: dict[int, str]) -> dict:
+    """An explanation; ``staff_codes`` holds only the officials the user may be told of."""
     return {"id": explanation.id, "finding_id": explanation.finding_id,
             "staff_code": staff_codes.get(explanation.staff_id), "text": explanation.text,
             "attachment_ref": explanation.attachment_ref, "submitted_at": iso(explanation.submitted_at),
@@ -122,13 +142,18 @@ def explanation_json(explanation, staff_codes: dict[int, str], users: dict[int, 
 
 
 @bp.get("/findings")
-@document("/findings", "get", "Findings of your units, newest day first", tag="findings", response=FINDING,
-          paginated=True, params=[
+@document("/findings", "get", "Findings of your units, newest day first; below the inspector role the official of "
+          "an unconfirmed proposal is withheld and counted in `staff_withheld`", tag="findings", response=FINDING,
+          paginated=True, list_extra={"staff_withheld": {
+              "type": "integer", "minimum": 0,
+              "description": "how many of the listed findings (all pages) withhold their official from you"}},
+          params=[
               query_param("unit", "unit code (that unit and the units below it)"),
               query_param("status", "finding status", enum_schema(FindingStatus)),
               query_param("month", "local month YYYY-MM of the finding's day", MONTH_SCHEMA),
               query_param("kind", "finding kind", enum_schema(FindingKind)),
-              query_param("desk", "desk code"), query_param("staff", "official's code")])
+              query_param("desk", "desk code"),
+              query_param("staff", "official's code (below the inspector role: their confirmed findings only)")])
 def list_findings():
     page, per_page = page_args()
     status, kind = arg_choice("status", FindingStatus), arg_choice("kind", FindingKind)
@@ -146,14 +171,15 @@ def list_findings():
         query = query.where(Finding.desk_id == visible_desk(desk_code).id)
     if staff_code is not None:
         official = staff_in_scope(staff_code, f"staff: no official {staff_code!r} in your units")
-        query = query.where(Finding.staff_id == official.id)
+        query = query.where(Finding.staff_id == official.id, ~withheld_findings())
     total = total_of(query)
+    hidden = 0 if sees_every_official() else total_of(query.where(withheld_findings()))
     shown = page_of(query.order_by(Finding.day.desc(), Finding.id.desc()), page, per_page).subquery()
     rows = get_session().execute(LISTED.join(shown, shown.c.id == Finding.id)
                                  .order_by(Finding.day.desc(), Finding.id.desc())).all()
     codes = unit_codes()
     return paginated([finding_json(r, r.desk_code, r.staff_code, r.staff_name, r.decided_by_name, codes)
-                      for r in rows], total, page, per_page)
+                      for r in rows], total, page, per_page, staff_withheld=hidden)
 
 
 @bp.get("/findings/<int:finding_id>")
@@ -168,8 +194,8 @@ def get_finding(finding_id: int):
                           .where(FindingEvidence.finding_id == finding.id).order_by(FindingEvidence.id)).all()
     explanations = sorted(finding.explanations, key=lambda e: (e.submitted_at, e.id))
     decisions = sorted(finding.decisions, key=lambda d: (d.decided_at, d.id))
-    staff_codes = dict(db.execute(select(Staff.id, Staff.code).where(
-        Staff.id.in_({e.staff_id for e in explanations} - {None}))).all())
+    named = set() if withheld(finding.status, finding.staff_id) else {e.staff_id for e in explanations} - {None}
+    staff_codes = dict(db.execute(select(Staff.id, Staff.code).where(Staff.id.in_(named))).all())
     users = usernames([*(e.submitted_by_id for e in explanations), *(d.decided_by_id for d in decisions)])
     body = {
         **findings_json([finding])[0], "details": finding.details,
@@ -204,7 +230,7 @@ def explain_finding(finding_id: int):
         db.rollback()
         fail(409, str(error))
     staff_codes = {finding.staff_id: db.scalar(select(Staff.code).where(Staff.id == finding.staff_id))} \
-        if finding.staff_id else {}
+        if finding.staff_id and not withheld(finding.status, finding.staff_id) else {}
     return jsonify(explanation_json(explanation, staff_codes, usernames([explanation.submitted_by_id]))), 201
 
 

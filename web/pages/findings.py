@@ -37,9 +37,11 @@ def index():
     session = get_session()
     filters = Filters.from_args(request.args)
     page = page_arg()
-    rows, total, counts = list_findings(session, filters, page)
+    listing = list_findings(session, filters, page)
+    total = listing.total
     return render_template(
-        "findings/index.html", rows=rows, total=total, counts=counts, filters=filters, page=page,
+        "findings/index.html", rows=listing.rows, total=total, counts=listing.counts, withheld=listing.withheld,
+        filters=filters, page=page,
         pages=max(1, (total + PER_PAGE - 1) // PER_PAGE), units=visible_units(),
         months=months_with_findings(session), statuses=list(FindingStatus), kinds=list(FindingKind),
         STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, needs_review=needs_review, reconsidering=reconsidering)

@@ -1,4 +1,8 @@
-"""What the findings pages show: the filtered list with counts per status, one finding with its history."""
+"""What the findings pages show: the filtered list with counts per status, one finding with its history.
+
+Below the inspector role the official of an unconfirmed proposal is withheld (web/scope.py ``withheld``): the row
+and the page say that it is, and the list says how many are.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from models.findings import Finding
 from models.org import Desk, Staff, Unit
 from web.pages.review_data import ACTION_LABELS, PER_PAGE, STATUS_LABELS, month_arg
 from web.read import scoped_or_404, units_under
-from web.scope import visible_unit_ids
+from web.scope import sees_every_official, visible_unit_ids, withheld, withheld_findings
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,26 @@ class Row:
     desk_code: str | None
     staff_name: str | None
     staff_code: str | None
+    withheld: bool = False  # a personal finding whose official the user is not told (name and code are None)
+
+    @classmethod
+    def shown(cls, finding: Finding, unit_code: str, desk_code: str | None, name: str | None,
+              code: str | None) -> Row:
+        """The row as the signed-in user may see it."""
+        if withheld(finding.status, finding.staff_id):
+            return cls(finding, unit_code, desk_code, None, None, withheld=True)
+        return cls(finding, unit_code, desk_code, name, code)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the list, the total, counts per status under the other filters, and how many of the listed
+    findings' officials the user is not told."""
+
+    rows: list[Row]
+    total: int
+    counts: dict[FindingStatus, int]
+    withheld: int
 
 
 def _base_conditions(session: Session, filters: Filters) -> list:
@@ -69,8 +93,8 @@ def _base_conditions(session: Session, filters: Filters) -> list:
     return conditions
 
 
-def list_findings(session: Session, filters: Filters, page: int) -> tuple[list[Row], int, dict[FindingStatus, int]]:
-    """One page of findings (newest day first), the total, and counts per status under the other filters."""
+def list_findings(session: Session, filters: Filters, page: int) -> Listing:
+    """One page of findings (newest day first), the total, counts per status, and how many are withheld."""
     conditions = _base_conditions(session, filters)
     counts = dict(session.execute(select(Finding.status, func.count()).where(*conditions)
                                   .group_by(Finding.status)).all())
@@ -78,13 +102,15 @@ def list_findings(session: Session, filters: Filters, page: int) -> tuple[list[R
     if filters.status:
         conditions.append(Finding.status == FindingStatus(filters.status))
     total = session.scalar(select(func.count()).select_from(Finding).where(*conditions))
+    hidden = 0 if sees_every_official() else session.scalar(
+        select(func.count()).select_from(Finding).where(*conditions, withheld_findings()))
     rows = session.execute(
         select(Finding, Unit.code, Desk.code, Staff.full_name, Staff.code)
         .join(Unit, Finding.unit_id == Unit.id).outerjoin(Desk, Finding.desk_id == Desk.id)
         .outerjoin(Staff, Finding.staff_id == Staff.id).where(*conditions)
         .order_by(Finding.day.desc(), Finding.starts_at.desc(), Finding.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return [Row(*row) for row in rows], total, counts
+    return Listing([Row.shown(*row) for row in rows], total, counts, hidden)
 
 
 def months_with_findings(session: Session) -> list[str]:
@@ -111,9 +137,12 @@ def detail_context(session: Session, finding: Finding) -> dict:
     user_ids.discard(None)
     names = {uid: full_name or username for uid, full_name, username in session.execute(
         select(User.id, User.full_name, User.username).where(User.id.in_(user_ids)))} if user_ids else {}
-    staff_ids = {e.staff_id for e in finding.explanations if e.staff_id} | ({finding.staff_id} - {None})
+    hidden = withheld(finding.status, finding.staff_id)
+    staff_ids = set() if hidden else {e.staff_id for e in finding.explanations if e.staff_id} | (
+        {finding.staff_id} - {None})
     staff = {s.id: s for s in session.scalars(select(Staff).where(Staff.id.in_(staff_ids)))} if staff_ids else {}
     return {
+        "withheld": hidden,
         "unit": session.get(Unit, finding.unit_id),
         "desk": session.get(Desk, finding.desk_id) if finding.desk_id else None,
         "official": staff.get(finding.staff_id),

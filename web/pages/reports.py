@@ -1,7 +1,8 @@
 """Monthly report downloads (XLSX for analysts, PDF for leaders), limited to the user's units and logged.
 
 A download reads the month's stored scores and never writes them: recomputing is the "Tính lại" POST of the
-scores page (admins and inspectors). A month with no stored scores says so in the report.
+scores page (admins and inspectors). A month with no stored scores says so in the report. Below the inspector
+role the report leaves out the official of each unconfirmed proposal and says how many (audit/rules/disclosure.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, render_template, request, send_file
+from flask_login import current_user
 
 from audit.files.month_report import build_month_report, write_pdf, write_xlsx
 from web.db import get_session
@@ -48,7 +50,7 @@ def _download(month: str, kind: str):
     unit = scope_unit(request.args.get("unit"))
     code = unit.code if unit else None
     write, mimetype = FORMATS[kind]
-    report = build_month_report(session, month, now=now_utc(), unit_code=code)
+    report = build_month_report(session, month, now=now_utc(), unit_code=code, reader=current_user.role)
     with tempfile.TemporaryDirectory(prefix="deskaudit-report-") as folder:
         path = Path(folder) / f"report.{kind}"
         write(report, path)

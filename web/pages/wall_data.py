@@ -29,6 +29,7 @@ from models.enums import AlertStatus, CameraHealth, local_zone
 from models.findings import Finding
 from models.observing import Observation, desk_health, desk_queue
 from models.org import Camera, Desk, Staff, Unit
+from web.scope import withheld
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CALENDAR_TTL_S = 60
@@ -109,11 +110,17 @@ class DeskDay:
     segments: list[tuple[datetime, datetime, str]]  # present / absent / unknown
     queue: list[list[tuple[datetime, int]]]  # unbroken runs of healthy queue samples
     facts: DeskDayFacts
-    findings: list[tuple[Finding, str | None]] = field(default_factory=list)  # with the official's name
+    # with the official's name, and whether it is withheld from the user (web/scope.py ``withheld``)
+    findings: list[tuple[Finding, str | None, bool]] = field(default_factory=list)
     evidence: list[tuple[int, datetime]] = field(default_factory=list)  # observation id, when
     previous_day: date | None = None
     next_day: date | None = None
     threshold_minutes: int = 15
+
+    @property
+    def withheld(self) -> int:
+        """How many of the day's findings name no official to the user (unconfirmed proposals)."""
+        return sum(1 for *_, hidden in self.findings if hidden)
 
 
 def latest_day(session: Session, desk: Desk, now: datetime) -> date:
@@ -159,7 +166,7 @@ def desk_day(session: Session, desk: Desk, day: date) -> DeskDay:
     return DeskDay(
         desk=desk, day=day, zone=zone, start=start, end=end, intervals=intervals,
         segments=presence_segments(rows, start, end), queue=_queue_runs(inside), facts=facts,
-        findings=[(f, name) for f, name in findings],
+        findings=[(f, None, True) if withheld(f.status, f.staff_id) else (f, name, False) for f, name in findings],
         evidence=[(r.id, r.observed_at) for r in inside if r.snapshot_path],
         previous_day=before.astimezone(zone).date() if before else None,
         next_day=after.astimezone(zone).date() if after else None, threshold_minutes=threshold)
