@@ -100,6 +100,7 @@ class FindingKind(StrEnum):
     ABSENT_SESSION = "absent_session"
     UNATTENDED_QUEUE = "unattended_queue"
     CAMERA_GAP = "camera_gap"  # unit-level, never personal
+    UNIT_ABSENCE = "unit_absence"  # unit-level notice: most desks empty a whole session ("kiểm tra lịch")
 
 
 class FindingStatus(StrEnum):

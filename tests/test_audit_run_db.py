@@ -221,6 +221,63 @@ def test_the_2026_new_year_swap_friday_off_saturday_audited(site):
     assert report.sessions > 0
     assert [k for k, s, _, _ in findings(site) if s == "CB-TV-02"].count("absent_session") == 2
 
+
+def _whole_unit_absent(site, day, cameras=("TV-HT-CAM", "TV-DD-CAM", "TV-CT-CAM")):
+    """The morning of ``day`` empty at the desks of ``cameras``; everything else present."""
+    for code in ("TV-HT-CAM", "TV-DD-CAM", "TV-CT-CAM"):
+        spans = [(hn(7, 30, day), hn(11, 30, day), {"presence": ABSENT})] if code in cameras else []
+        full_day(site, code, spans, day=day)
+
+
+def test_a_unit_wide_absence_is_one_notice_not_personal_proposals(site):
+    """Every desk of the unit empty the whole morning (an unrecorded day off, a power cut): no personal proposal for
+    that morning, one unit notice naming the empty desks; the afternoon is judged as usual."""
+    _whole_unit_absent(site, DAY)
+    audit(site, unit_code="NA-TRUONGVINH")
+    found = findings(site)
+    assert [f for f in found if f[0] == "unit_absence"] == [("unit_absence", None, 240, "proposed")]
+    assert not [f for f in found if f[1] is not None]  # the afternoon was staffed: nothing personal at all
+    with site() as session:
+        notice = session.scalars(select(Finding).where(Finding.kind == "unit_absence")).one()
+        assert notice.staff_id is None and notice.starts_at == hn(7, 30)
+        assert notice.details["empty_desks"] == ["TV-CT", "TV-DD", "TV-HT"] and notice.details["share"] == 1.0
+        assert notice.proposed_deduction is None
+
+
+def test_one_empty_desk_is_personal_and_the_share_setting_decides(site, example_raw, write_config, session_for):
+    _whole_unit_absent(site, DAY, cameras=("TV-DD-CAM", "TV-CT-CAM"))  # two of three desks empty
+    audit(site, unit_code="NA-TRUONGVINH")
+    found = findings(site)
+    assert not [f for f in found if f[0] == "unit_absence"]  # 2/3 < 0.75: personal proposals
+    assert ("absent_session", "CB-TV-02", 240, "proposed") in found
+    # [scoring] unit_absence_share = 0.6: the same morning is a unit notice, and the personal proposals withdrawn.
+    example_site_loader(example_raw, write_config, session_for, hn(0, 0))(
+        lambda raw: raw.setdefault("scoring", {}).update(unit_absence_share=0.6))
+    audit(site, unit_code="NA-TRUONGVINH")
+    found = findings(site)
+    assert ("unit_absence", None, 240, "proposed") in found
+    assert ("absent_session", "CB-TV-02", 240, "proposed") not in found
+    # unit_absence_min_desks = 4: three observed desks are too few to tell; personal again.
+    example_site_loader(example_raw, write_config, session_for, hn(0, 0))(
+        lambda raw: raw.setdefault("scoring", {}).update(unit_absence_share=0.6, unit_absence_min_desks=4))
+    audit(site, unit_code="NA-TRUONGVINH")
+    found = findings(site)
+    assert ("unit_absence", None, 240, "proposed") not in found
+    assert ("absent_session", "CB-TV-02", 240, "proposed") in found
+
+
+def test_a_dead_camera_is_not_an_empty_desk(site):
+    """Two desks empty and the third camera offline: two of two observed desks, so a notice; the offline desk is
+    unknown, not counted as empty."""
+    day = DAY
+    for code in ("TV-DD-CAM", "TV-CT-CAM"):
+        full_day(site, code, [(hn(7, 30, day), hn(11, 30, day), {"presence": ABSENT})], day=day)
+    full_day(site, "TV-HT-CAM", [(hn(7, 30, day), hn(11, 30, day), {"health": OFFLINE})], day=day)
+    audit(site, unit_code="NA-TRUONGVINH")
+    with site() as session:
+        notice = session.scalars(select(Finding).where(Finding.kind == "unit_absence")).one()
+        assert notice.details["observed_desks"] == 2 and notice.details["empty_desks"] == ["TV-CT", "TV-DD"]
+
 def test_unknown_unit(site):
     with pytest.raises(LookupError, match="NOPE"):
         audit(site, unit_code="NOPE")

@@ -13,7 +13,19 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from audit.rules.findings import CAMERA_GAP, EXCUSED, Draft, RuleSettings, Run, camera_gaps, excuse, session_findings
+from audit.rules.findings import (
+    CAMERA_GAP,
+    EXCUSED,
+    UNIT_ABSENCE,
+    Draft,
+    RuleSettings,
+    Run,
+    UnitAbsenceRule,
+    camera_gaps,
+    empty_session,
+    excuse,
+    session_findings,
+)
 from audit.rules.timeline import (
     ABSENT,
     PRESENT,
@@ -57,7 +69,8 @@ class AuditResult:
 
 def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[RuleSettings],
           excused: Mapping[int, Sequence[tuple[int, int]]], max_gap_us: int, long_queue_length: int = 8,
-          cameras: Sequence[bool] | None = None) -> AuditResult:
+          cameras: Sequence[bool] | None = None, units: Sequence[int] | None = None,
+          unit_absence: UnitAbsenceRule | None = None) -> AuditResult:
     """Every finding of the planned sessions.
 
     Args:
@@ -67,6 +80,8 @@ def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[R
         excused: Per official id, excused intervals (µs).
         max_gap_us: How long one sample stands for at most.
         cameras: Per desk index, whether the desk has a camera (no camera: no coverage-gap finding).
+        units: Per desk index, its unit (any key); with ``unit_absence``, a session most of a unit's desks spent
+            empty makes one unit notice instead of personal findings.
     """
     cut = runs(observations, plan.sessions, max_gap_us=max_gap_us, long_queue_length=long_queue_length)
     bounds = cut.bounds() if len(cut) else np.zeros(1, dtype=np.int64)
@@ -104,8 +119,41 @@ def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[R
         if not staff and with_absence[i]:
             for draft in session_findings(_session_runs(columns, bounds, i), settings[desk]):
                 proposals.append(Proposal(desk, None, plan.day[i], plan.number[i], draft))
+    if units is not None and unit_absence is not None:
+        proposals = _unit_absences(proposals, plan, columns, bounds, with_absence, sums, settings, units,
+                                   unit_absence)
     proposals += _gap_proposals(cut, plan, settings, cameras)
     return AuditResult(proposals, cut, minutes)
+
+
+def _unit_absences(proposals: list[Proposal], plan: SessionPlan, columns, bounds: np.ndarray,
+                   with_absence: np.ndarray, sums: np.ndarray, settings: Sequence[RuleSettings],
+                   units: Sequence[int], rule: UnitAbsenceRule) -> list[Proposal]:
+    """Per unit, day and session number: when ``rule`` holds, its proposals give way to one unit notice."""
+    groups: dict[tuple[int, date, int], tuple[list[int], list[int]]] = {}  # → (observed, empty) session rows
+    for i in range(len(plan.sessions)):
+        if sums[i][0] + sums[i][1] <= 0:  # nothing known: a dead camera is no evidence of an empty room
+            continue
+        desk = int(plan.sessions.desk[i])
+        observed, empty = groups.setdefault((units[desk], plan.day[i], plan.number[i]), ([], []))
+        observed.append(i)
+        if with_absence[i] and empty_session(_session_runs(columns, bounds, i), settings[desk]):
+            empty.append(i)
+    notices, silenced = [], set()
+    for (_, day, number), (observed, empty) in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        if not rule.holds(len(empty), len(observed)):
+            continue
+        desks = sorted({int(plan.sessions.desk[i]) for i in observed})
+        silenced.update((desk, day, number) for desk in desks)
+        start = min(int(plan.sessions.start[i]) for i in observed)
+        end = max(int(plan.sessions.end[i]) for i in observed)
+        draft = Draft(UNIT_ABSENCE, start, end, (end - start) / US_PER_MINUTE, None, {
+            "empty_desks": sorted(int(plan.sessions.desk[i]) for i in empty), "observed_desks": len(observed),
+            "share": round(len(empty) / len(observed), 3), "rule": {"share": rule.share,
+                                                                  "min_desks": rule.min_desks}})
+        notices.append(Proposal(desks[0], None, day, number, draft))
+    kept = [p for p in proposals if (p.desk, p.day, p.session_number) not in silenced]
+    return kept + notices
 
 
 def desk_day_table(result: AuditResult, plan: SessionPlan) -> pd.DataFrame:

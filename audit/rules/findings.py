@@ -21,6 +21,10 @@ back late after it a late arrival, as inspectors record them. Unknown stretches 
 
 The desk-level rule, **camera coverage gap**, lists unknown stretches of at least
 ``camera_gap_minutes`` in a desk's day; it is a unit finding, never a personal one.
+
+The unit-level rule, **unit-wide absence** (``UnitAbsenceRule``): when most of a unit's observed desks are empty for
+the same whole session, that session makes no personal finding at all, only one notice for the unit ("kiểm tra
+lịch"): the signature of a day off the calendar does not know, or of a power cut.
 """
 
 from __future__ import annotations
@@ -42,10 +46,12 @@ KIND_VI = {
     "absent_session": "Vắng cả buổi",
     "unattended_queue": "Vắng quầy khi có người dân chờ",
     "camera_gap": "Camera không quan sát được",
+    "unit_absence": "Cả đơn vị vắng cả buổi: kiểm tra lịch làm việc",
 }
 
 LATE_ARRIVAL, EARLY_LEAVE, UNATTENDED = "late_arrival", "early_leave", "unattended"
 ABSENT_SESSION, UNATTENDED_QUEUE, CAMERA_GAP = "absent_session", "unattended_queue", "camera_gap"
+UNIT_ABSENCE = "unit_absence"  # a notice for a unit, never personal
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,25 @@ def excuse(runs: Sequence[Run], excused: Sequence[tuple[int, int]]) -> list[Run]
     return _merged(result)
 
 
+def empty_session(runs: Sequence[Run], settings: RuleSettings) -> bool:
+    """Was the desk (or the official) absent the whole session: some absence, no presence, no excused time, at most
+    ``unknown_tolerance`` unknown?"""
+    return (any(r.state == ABSENT for r in runs) and not any(r.state in (PRESENT, EXCUSED) for r in runs)
+            and sum(r.length for r in runs if r.state == UNKNOWN) <= settings.us("unknown_tolerance_minutes"))
+
+
+@dataclass(frozen=True)
+class UnitAbsenceRule:
+    """A unit-wide absence: at least ``share`` of a unit's observed desks empty for a whole session, with at least
+    ``min_desks`` observed. It reads as an unrecorded holiday or a power cut, not as personal absences."""
+
+    share: float = 0.75
+    min_desks: int = 2
+
+    def holds(self, empty: int, observed: int) -> bool:
+        return observed >= self.min_desks and empty >= self.share * observed
+
+
 def session_findings(runs: Sequence[Run], settings: RuleSettings) -> list[Draft]:
     """Personal findings of one official's session (runs already excused where the official was excused)."""
     if not runs:
@@ -119,10 +144,7 @@ def session_findings(runs: Sequence[Run], settings: RuleSettings) -> list[Draft]
     absent = sum(r.length for r in runs if r.state == ABSENT)
     if not absent:
         return []
-    seen = any(r.state == PRESENT for r in runs)
-    unknown = sum(r.length for r in runs if r.state == UNKNOWN)
-    excused = any(r.state == EXCUSED for r in runs)
-    if not seen and not excused and unknown <= settings.us("unknown_tolerance_minutes"):
+    if empty_session(runs, settings):
         first, last = runs[0].start, runs[-1].end
         return [Draft(ABSENT_SESSION, first, last, absent / US_PER_MINUTE, _queue(runs),
                       {"session_minutes": (last - first) / US_PER_MINUTE})]

@@ -23,6 +23,7 @@ from audit.services.coverage import desk_cameras
 from audit.services.daily_facts import unit_and_descendants
 from audit.services.findings import NewFinding, StoreReport, store
 from audit.services.rosters import excuses, expected_staff, half_of
+from audit.services.scoring_settings import unit_absence_rule
 from audit.services.thresholds import desk_thresholds
 from audit.services.zone_review import desk_zone_versions
 from models.enums import DEFAULT_TIMEZONE, FindingKind
@@ -79,6 +80,7 @@ class Auditor:
         self.staff_codes = dict(session.execute(select(Staff.id, Staff.code)).all())
         self.zone_versions = desk_zone_versions(session, [d.id for d in self.desks])  # what each desk is seen through
         self.calendars: dict[int, object] = {}
+        self.unit_absence = unit_absence_rule(session)
         self._items = None
 
     def judge(self, day: date):
@@ -108,7 +110,8 @@ class Auditor:
         excused = {sid: [(_us(e.starts_at), _us(e.ends_at)) for e in spans] for sid, spans in leave.items()}
         result = audit(observations, plan, settings=self.settings, excused=excused,
                        max_gap_us=_us_delta(self.max_gap), long_queue_length=max(self.long_queue, default=8),
-                       cameras=[d.id in self.with_camera for d in self.desks])
+                       cameras=[d.id in self.with_camera for d in self.desks],
+                       units=[d.unit_id for d in self.desks], unit_absence=self.unit_absence)
         return result, plan, frame, leave
 
     def new_findings(self, result, frame, leave) -> list[NewFinding]:
@@ -215,6 +218,8 @@ def _new_finding(p: Proposal, desks, calendars, items, staff_codes, frame: pd.Da
     kind = FindingKind(p.draft.kind)
     item = items.get(kind) if p.staff is not None else None
     details = dict(p.draft.details)
+    if "empty_desks" in details:
+        details["empty_desks"] = [desks[i].code for i in details["empty_desks"]]
     if "gaps" in details:
         details["gaps"] = [[_at(a).isoformat(), _at(b).isoformat()] for a, b in details["gaps"]]
     if p.staff is not None and leave.get(p.staff):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from audit.rules.annual import CAP_POOL_VI, CapPool
+from audit.rules.findings import UnitAbsenceRule
 from audit.rules.general import GeneralWeights
 from audit.rules.general import weights_text as general_text
 from audit.rules.scoring import CoverageThresholds, is_quarter, period_bounds
@@ -37,6 +38,15 @@ def task_weights(session: Session) -> TaskWeights:
 def explanation_days(session: Session) -> int:
     """Working days an official has to explain a finding (``[scoring] explanation_days``, default 3)."""
     return int(scoring_config(session).get("explanation_days", 3))
+
+
+def unit_absence_rule(session: Session) -> UnitAbsenceRule:
+    """When a whole unit's empty session is one notice, not personal findings (``[scoring] unit_absence_share``
+    and ``unit_absence_min_desks``)."""
+    config = scoring_config(session)
+    default = UnitAbsenceRule()
+    return UnitAbsenceRule(share=float(config.get("unit_absence_share", default.share)),
+                           min_desks=int(config.get("unit_absence_min_desks", default.min_desks)))
 
 
 def monitoring_period(session: Session) -> str:

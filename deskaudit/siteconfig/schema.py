@@ -425,6 +425,10 @@ class ScoringConfig(Strict):
     min_worked_share: float = Field(default=0.5, ge=0, le=1)  # of the scheduled time, not on excused absence
     # Working days an official has to explain a finding before it may be confirmed without an explanation.
     explanation_days: int = Field(default=3, ge=1, le=30)
+    # A session when at least this share of a unit's observed desks (and at least min_desks of them) sat empty
+    # is one "check the calendar" notice for the unit, not personal proposals (an unrecorded day off, a power cut).
+    unit_absence_share: float = Field(default=0.75, gt=0, le=1)
+    unit_absence_min_desks: int = Field(default=2, ge=1, le=1000)
     # Monitoring results ("kết quả theo dõi, đánh giá") per month or per quarter (Decree 335/2025, Art. 21).
     period: Literal["month", "quarter"] = "month"
     # The 20 % cap's base: those rated "Hoàn thành tốt" (the text as written) or "tốt" and "xuất sắc" together.

@@ -38,6 +38,7 @@ KIND_LABELS = {
     FindingKind.ABSENT_SESSION: _l("Vắng cả buổi"),
     FindingKind.UNATTENDED_QUEUE: _l("Vắng quầy khi có người dân chờ"),
     FindingKind.CAMERA_GAP: _l("Camera không quan sát được"),
+    FindingKind.UNIT_ABSENCE: _l("Cả đơn vị vắng cả buổi: kiểm tra lịch làm việc"),
 }
 ACTION_LABELS = {
     DecisionAction.REQUEST_EXPLANATION: _l("Yêu cầu giải trình"),
