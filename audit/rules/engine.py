@@ -139,7 +139,8 @@ def _unit_absences(proposals: list[Proposal], plan: SessionPlan, columns, bounds
         observed.append(i)
         if with_absence[i] and empty_session(_session_runs(columns, bounds, i), settings[desk]):
             empty.append(i)
-    notices, silenced = [], set()
+    notices: list[Proposal] = []
+    silenced: set[tuple[int, date, int | None]] = set()
     for (_, day, number), (observed, empty) in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
         if not rule.holds(len(empty), len(observed)):
             continue
