@@ -126,7 +126,7 @@ def audit(observations: Observations, plan: SessionPlan, *, settings: Sequence[R
     return AuditResult(proposals, cut, minutes)
 
 
-def _unit_absences(proposals: list[Proposal], plan: SessionPlan, columns, bounds: np.ndarray,
+def _unit_absences(proposals: list[Proposal], plan: SessionPlan, columns: Sequence[np.ndarray], bounds: np.ndarray,
                    with_absence: np.ndarray, sums: np.ndarray, settings: Sequence[RuleSettings],
                    units: Sequence[int], rule: UnitAbsenceRule) -> list[Proposal]:
     """Per unit, day and session number: when ``rule`` holds, its proposals give way to one unit notice."""
