@@ -157,7 +157,8 @@ def build_organisation(session: Session, plan: Plan, now: datetime, first_day: d
                   saturday_reception=False)
              for u, unit_id in enumerate(units, start=1) for d in range(1, plan.desks_per_unit + 1)]
     desk_ids = _insert(session, Desk, desks)
-    purpose = "Giám sát hoạt động tiếp nhận hồ sơ tại Bộ phận Một cửa (Nghị định 61/2018/NĐ-CP)"
+    purpose = ("Giám sát hoạt động tiếp nhận hồ sơ tại Bộ phận Một cửa (Nghị định 118/2025/NĐ-CP) và theo dõi, đánh "
+               "giá việc chấp hành kỷ luật, kỷ cương của cán bộ tại quầy (Nghị định 335/2025/NĐ-CP)")
     camera_ids = _insert(session, Camera, [dict(
         code=f"{d['code']}-CAM", desk_id=desk_id, name=f"Camera {d['name'].lower()}", purpose=purpose,
         source_url=f"rtsp://10.{i // 200}.{i % 200}.10:554/stream1", cadence_seconds=plan.cadence)

@@ -97,7 +97,7 @@ def test_an_inspector_of_one_commune_cannot_reach_the_other(site, web_site):
     token = new_token()
     with web_site.factory.begin() as session:
         unit = session.scalar(select(Unit).where(Unit.code == TV))
-        user = User(username="thanhtra-tv", full_name="Thanh tra TV", role=Role.INSPECTOR, password_hash="x",
+        user = User(username="thanhtra-tv", full_name="Cán bộ kiểm tra TV", role=Role.INSPECTOR, password_hash="x",
                     units=[unit])
         session.add(user)
         session.flush()

@@ -119,7 +119,7 @@ def test_desk_wall_zone_finding_and_report(live_server, browser, tmp_path):
     page.goto(base + "wall")
     page.wait_for_load_state("networkidle")
     body = page.inner_text("body")
-    assert "Quầy trực tuyến" in body and "Quầy số 1" in body and "Trường Vinh" in body
+    assert "Giám sát các quầy" in body and "Quầy số 1" in body and "Trường Vinh" in body
     shot(page, "03-quay-truc-tuyen")
 
     # The zone editor: a new queue zone with four points on the latest snapshot, saved.

@@ -105,7 +105,7 @@ def test_open_and_acknowledged_alerts_newest_first_in_scope(web_site):
     assert "Đã chuyển cấp lúc 01/04/2026 09:15" in page
     assert "Cảnh báo unattended_queue tại quầy TV-DD" in page
     assert 'href="/wall/desk/TV-DD?day=2026-04-01"' in page
-    assert page.count(">Xác nhận đã biết</button>") == 2  # only open alerts have the button
+    assert page.count(">Tiếp nhận</button>") == 2  # only open alerts have the button
     everyone = web_site.client("thanhtra").get("/alerts").get_data(as_text=True)
     assert rows_of(everyone)[0] == str(ids["dc"])
 
@@ -124,7 +124,7 @@ def test_filters(web_site):
 def test_viewer_sees_no_acknowledge_button(web_site):
     alerts(web_site)
     page = web_site.client("xem-tv").get("/alerts").get_data(as_text=True)
-    assert len(rows_of(page)) == 3 and "Xác nhận đã biết" not in page and "/acknowledge" not in page
+    assert len(rows_of(page)) == 3 and ">Tiếp nhận</button>" not in page and "/acknowledge" not in page
 
 
 def test_english_messages(web_site):
@@ -159,9 +159,9 @@ def test_acknowledge_flow(web_site):
     assert alert.status.value == "acknowledged" and alert.acknowledged_by_id == user_id(web_site, "lanhdao-tv")
     assert alert.acknowledged_at == NOW.astimezone(timezone.utc)
     page = client.get("/alerts").get_data(as_text=True)
-    assert f"Đã xác nhận đã biết cảnh báo #{ids['tv']}." in page
+    assert f"Đã tiếp nhận cảnh báo #{ids['tv']}." in page
     assert "lanhdao-tv lúc 01/04/2026 09:30" in page
-    assert page.count(">Xác nhận đã biết</button>") == 1
+    assert page.count(">Tiếp nhận</button>") == 1
 
     web_site.app.config["CLOCK"] = lambda: datetime(2026, 4, 1, 10, 0, tzinfo=VN)
     again = post_acknowledge(web_site.client("thanhtra"), ids["tv"])
@@ -170,10 +170,10 @@ def test_acknowledge_flow(web_site):
     assert stored(web_site, ids["tv"]).acknowledged_by_id == user_id(web_site, "lanhdao-tv")
     thanhtra = web_site.client("thanhtra")
     post_acknowledge(thanhtra, ids["tv"])
-    assert "đã được xác nhận trước đó" in thanhtra.get("/alerts").get_data(as_text=True)
+    assert "đã được tiếp nhận trước đó" in thanhtra.get("/alerts").get_data(as_text=True)
 
     post_acknowledge(thanhtra, ids["tv_resolved"])
-    assert "đã kết thúc, không cần xác nhận" in thanhtra.get("/alerts").get_data(as_text=True)
+    assert "đã kết thúc, không cần tiếp nhận" in thanhtra.get("/alerts").get_data(as_text=True)
     assert stored(web_site, ids["tv_resolved"]).status.value == "resolved"
 
 

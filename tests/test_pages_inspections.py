@@ -160,7 +160,7 @@ def test_a_failed_personal_item_without_an_official_writes_nothing(web_site):
     response = client.post("/inspections/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Biên bản chưa được lưu" in page and "Mục 5 «Đeo thẻ công chức» không đạt nhưng chưa chọn cán bộ" in page
+    assert "Biên bản chưa được lưu" in page and "Mục 5 “Đeo thẻ công chức” không đạt nhưng chưa chọn cán bộ" in page
     assert 'value="07/BB-KTCV"' in page  # the form comes back as it was filled in
     assert counts(web_site) == before and stored_photos(web_site) == []
 
@@ -183,7 +183,7 @@ def test_refused_by_the_rules_leaves_no_row_and_no_photo(web_site):
     data = form(client, **{"result-5": "pass"})
     data["photos-5"] = [(io.BytesIO(b"GIF89a not a photo"), "meme.gif", "image/gif")]
     response = client.post("/inspections/new", data=data, content_type="multipart/form-data")
-    assert response.status_code == 400 and "«meme.gif» của mục 5 không phải ảnh JPEG hoặc PNG" in \
+    assert response.status_code == 400 and "“meme.gif” của mục 5 không phải ảnh JPEG hoặc PNG" in \
         response.get_data(as_text=True)
     for bad in ({"started_at": "27/03/2026"}, {"unit": ""}, {"occurrences-5": "0", "result-5": "fail",
                                                               "staff-5": "CB-TV-01"}, {}):
@@ -197,7 +197,7 @@ def test_an_inspector_of_one_commune_records_only_there(web_site):
 
     with web_site.factory.begin() as session:
         unit = session.scalar(select(Unit).where(Unit.code == "NA-TRUONGVINH"))
-        session.add(User(username="thanhtra-tv", full_name="Thanh tra Trường Vinh", role=Role.INSPECTOR,
+        session.add(User(username="thanhtra-tv", full_name="Cán bộ kiểm tra Trường Vinh", role=Role.INSPECTOR,
                          password_hash=hash_password(PASSWORD), units=[unit]))
     client = web_site.client()
     login(client, "thanhtra-tv")

@@ -107,7 +107,7 @@ def test_the_editor_refuses_bad_desks_and_rules_with_422_and_writes_nothing(room
         before = session.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1))
     response = _post(client, "TV-PHONG", [zone])
     assert response.status_code == 422
-    assert expected in response.get_json()["message"] and '"x"' in response.get_json()["message"]
+    assert expected in response.get_json()["message"] and '“x”' in response.get_json()["message"]
     with room.factory() as session:
         assert session.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) == before
 

@@ -111,7 +111,7 @@ PAGES = ("/units", "/findings", "/scores", "/scores/year", "/cameras", "/alerts"
 MENU_EN = {"findings_page.index": "Findings", "alerts_page.index": "Alerts", "scores_page.index": "Monitoring results",
            "scores_page.year": "Annual classification",
            "cameras_page.index": "Cameras", "reports_page.index": "Reports", "settings_page.index": "Settings",
-           "wall.index": "Live desks", "inspections_page.index": "Inspections"}
+           "wall.index": "Desk monitoring", "inspections_page.index": "Inspections"}
 MENU_VI = {"findings_page.index": "Phát hiện", "alerts_page.index": "Cảnh báo", "scores_page.index": "Kết quả theo dõi",
            "scores_page.year": "Xếp loại năm",
            "cameras_page.index": "Camera"}

@@ -54,7 +54,7 @@ BAD = [
     ([staff(), {**queue(), "kind": "door"}], ZoneRule.KIND, "zones[1].kind", "is not one of",
      "staff, queue hoặc exclude"),
     ([staff(name="")], ZoneRule.NAME, "zones[0].name", "1–64 characters", "tên phải có 1–64 ký tự"),
-    ([staff(name="ban/1")], ZoneRule.NAME, "zones[0].name", "without '/'", "không chứa \"/\""),
+    ([staff(name="ban/1")], ZoneRule.NAME, "zones[0].name", "without '/'", "không chứa “/”"),
     ([staff(name="b" * 65)], ZoneRule.NAME, "zones[0].name", "1–64 characters", "tên phải có 1–64 ký tự"),
     ([staff(), queue(name="BAN")], ZoneRule.DUPLICATE_NAME, "zones[1].name", "duplicate zone name", "bị trùng"),
     ([queue()], ZoneRule.NO_STAFF_ZONE, "zones", "at least one staff zone", "vùng cán bộ"),

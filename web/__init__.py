@@ -21,11 +21,11 @@ from web.jsonresponse import FastJSONProvider
 csrf = CSRFProtect()
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-ROLE_LABELS = {"admin": _l("Quản trị"), "inspector": _l("Thanh tra"), "manager": _l("Lãnh đạo đơn vị"),
+ROLE_LABELS = {"admin": _l("Quản trị"), "inspector": _l("Cán bộ kiểm tra"), "manager": _l("Lãnh đạo đơn vị"),
                "viewer": _l("Người xem")}
 # (endpoint, label, roles or None for every role): the menu shows the entries whose view exists
 NAV = [
-    ("wall.index", _l("Quầy trực tuyến"), None),
+    ("wall.index", _l("Giám sát các quầy"), None),
     ("alerts_page.index", _l("Cảnh báo"), None),
     ("findings_page.index", _l("Phát hiện"), None),
     ("inspections_page.index", _l("Kiểm tra công vụ"), None),

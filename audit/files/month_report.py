@@ -64,7 +64,7 @@ class MonthReport:
         if self.scores.officials:
             return None
         return (f"Chưa tính điểm {period_title(self.month)} cho phạm vi này: cán bộ kiểm tra hoặc quản trị bấm "
-                f"\"Tính lại\" trên trang Kết quả theo dõi (hoặc chạy deskaudit scores compute {self.month}) rồi tải "
+                f"“Tính lại” trên trang Kết quả theo dõi (hoặc chạy deskaudit scores compute {self.month}) rồi tải "
                 f"lại báo cáo")
 
 
@@ -141,7 +141,8 @@ def write_pdf(report: MonthReport, path: Path) -> None:
     rows = [[o["staff_code"], o["full_name"], o["unit_code"], _vi(o["discipline_raw"]), _vi(o["general_points"]),
              _vi(o["task_points"]), _vi(o["total"]), o["class_vi"] or "Chưa đủ dữ liệu"]
             for _, o in report.officials.iterrows()]
-    table(pdf, ["Mã", "Họ và tên", "Đơn vị", "Kỷ luật (100)", "Chung (30)", "Nhiệm vụ (70)", "Tổng", "Xếp loại"],
+    table(pdf, ["Mã", "Họ và tên", "Đơn vị", "Điểm chấp hành kỷ luật, kỷ cương (100)", "Chung (30)", "Nhiệm vụ (70)",
+                "Tổng", "Xếp loại"],
           rows, [12, 28, 20, 12, 11, 12, 10, 28], align=["L", "L", "L", "R", "R", "R", "R", "L"], font_size=8)
     heading(pdf, "3. Phát hiện từ camera theo loại và trạng thái")
     counts = (report.findings.groupby(["kind_vi", "status_vi"]).size().unstack(fill_value=0)

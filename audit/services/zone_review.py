@@ -49,7 +49,7 @@ def desk_zone_versions(session: Session, desk_ids: Sequence[int]) -> dict[int, d
 
 
 def needs_review(finding: Finding) -> bool:
-    """Flagged and still open: the one test the pages and the API use for the «Cần xem lại» badge."""
+    """Flagged and still open: the one test the pages and the API use for the “Cần xem lại” badge."""
     return finding.review_flagged_at is not None and finding.status in OPEN
 
 

@@ -236,7 +236,7 @@ def _summary(report: SeedReport) -> None:
                f"đứng hình / frozen: {report.count(EventKind.FROZEN)}")
     with_queue = sum(1 for e in report.events if e.event.kind is EventKind.UNATTENDED and e.event.with_queue)
     click.echo(f"      vắng quầy > 15 phút / unattended spells: {report.count(EventKind.UNATTENDED)} "
-               f"({with_queue} khi có dân chờ / with citizens waiting)")
+               f"({with_queue} khi có người dân chờ / with citizens waiting)")
     click.echo(f"      đi muộn / late arrivals: {report.count(EventKind.LATE_ARRIVAL)}, "
                f"về sớm / early leaves: {report.count(EventKind.EARLY_LEAVE)}, "
                f"vắng cả buổi / absent sessions: {report.count(EventKind.ABSENT_SESSION)}")

@@ -30,7 +30,8 @@ LIMIT = 500
 STATUS_FILTERS = {"active": (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED), "open": (AlertStatus.OPEN,),
                   "acknowledged": (AlertStatus.ACKNOWLEDGED,)}
 STATUS_LABELS = {"open": _l("Đang mở"), "acknowledged": _l("Đã tiếp nhận"), "resolved": _l("Đã kết thúc")}
-KIND_LABELS = {"unattended": _l("Quầy không có người"), "unattended_queue": _l("Quầy không có người khi có dân chờ"),
+KIND_LABELS = {"unattended": _l("Quầy không có người"),
+               "unattended_queue": _l("Quầy không có người khi có người dân chờ"),
                "camera_fault": _l("Camera gặp sự cố"), "long_queue": _l("Hàng chờ kéo dài")}
 SEVERITY_LABELS = {"info": _l("Thông tin"), "warning": _l("Cảnh báo"), "critical": _l("Nghiêm trọng")}
 
@@ -86,13 +87,13 @@ def acknowledge(alert_id: int):
     try:
         changed = acknowledge_alert(session, alert, current_user.id, now_utc())
     except AlertResolved:
-        flash(_("Cảnh báo #%(id)s đã kết thúc, không cần xác nhận.", id=alert.id))
+        flash(_("Cảnh báo #%(id)s đã kết thúc, không cần tiếp nhận.", id=alert.id))
     else:
         if changed:
             session.commit()
-            flash(_("Đã xác nhận đã biết cảnh báo #%(id)s.", id=alert.id))
+            flash(_("Đã tiếp nhận cảnh báo #%(id)s.", id=alert.id))
         else:
-            flash(_("Cảnh báo #%(id)s đã được xác nhận trước đó.", id=alert.id))
+            flash(_("Cảnh báo #%(id)s đã được tiếp nhận trước đó.", id=alert.id))
     return redirect(_back(request.form.get("next")))
 
 

@@ -69,7 +69,7 @@ def _last_day() -> date:
             return datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
-    flash(_("Ngày \"%(value)s\" không hợp lệ (dd/mm/yyyy); đang hiển thị đến hôm nay.", value=raw[:20]))
+    flash(_("Ngày “%(value)s” không hợp lệ (dd/mm/yyyy); đang hiển thị đến hôm nay.", value=raw[:20]))
     return today
 
 

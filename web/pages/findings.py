@@ -115,7 +115,7 @@ def decide_finding(finding_id: int):
         return _refused(session, finding_id, _("Thao tác không hợp lệ."), status=400)
     reason = _limited("reason")
     if not reason:
-        return _refused(session, finding_id, _("Cần ghi lý do cho quyết định «%(action)s».",
+        return _refused(session, finding_id, _("Cần ghi lý do cho quyết định “%(action)s”.",
                                                action=ACTION_LABELS[action]), status=400)
     try:
         decide(session, finding.id, action, by=acting_user(), now=now_utc(), reason=reason)

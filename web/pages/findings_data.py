@@ -41,9 +41,9 @@ class Filters:
         """Read and check ``?status=&kind=&unit=&month=``; an unknown value is a 400."""
         status, kind = (args.get("status") or "").strip(), (args.get("kind") or "").strip()
         if status and status not in {s.value for s in FindingStatus}:
-            abort(400, description=_("Trạng thái «%(value)s» không tồn tại.", value=status))
+            abort(400, description=_("Trạng thái “%(value)s” không tồn tại.", value=status))
         if kind and kind not in {k.value for k in FindingKind}:
-            abort(400, description=_("Loại phát hiện «%(value)s» không tồn tại.", value=kind))
+            abort(400, description=_("Loại phát hiện “%(value)s” không tồn tại.", value=kind))
         month = (args.get("month") or "").strip()
         if month:
             month = month_arg(month, month)
@@ -158,14 +158,14 @@ def conflict_message(finding: Finding, action: DecisionAction) -> str:
     """Why ``action`` cannot be taken on the finding now, in Vietnamese."""
     if action is DecisionAction.CONFIRM and finding.status is FindingStatus.PROPOSED:
         return _("Chưa thể xác nhận vi phạm: cán bộ chưa được yêu cầu giải trình. "
-                 "Hãy bấm «Yêu cầu giải trình» và ghi nhận giải trình trước khi quyết định.")
+                 "Hãy bấm “Yêu cầu giải trình” và ghi nhận giải trình trước khi quyết định.")
     if (action is DecisionAction.CONFIRM and finding.status is FindingStatus.AWAITING_EXPLANATION
             and finding.explanation_due is not None):
         return _("Chưa thể xác nhận vi phạm: cán bộ chưa giải trình và hạn giải trình đến hết ngày %(day)s. "
                  "Hãy ghi nhận giải trình, hoặc chờ hết hạn (khi đó ghi “không giải trình”).",
                  day=finding.explanation_due.strftime("%d/%m/%Y"))
     allowed = ", ".join(str(STATUS_LABELS[s]) for s in sorted(ALLOWED[action][0], key=lambda s: s.value))
-    return _("Không thể thực hiện «%(action)s»: phát hiện #%(id)s đang ở trạng thái «%(status)s»; "
+    return _("Không thể thực hiện “%(action)s”: phát hiện #%(id)s đang ở trạng thái “%(status)s”; "
              "thao tác này chỉ dùng cho phát hiện ở trạng thái: %(allowed)s.",
              action=ACTION_LABELS[action], id=finding.id, status=STATUS_LABELS[finding.status], allowed=allowed)
 
@@ -175,4 +175,4 @@ def explain_conflict_message(finding: Finding) -> str:
         return _("Đã hết hạn giải trình (hết ngày %(day)s): không ghi nhận giải trình nữa.",
                  day=finding.explanation_due.strftime("%d/%m/%Y"))
     return _("Chỉ ghi nhận giải trình khi phát hiện đang chờ giải trình; phát hiện #%(id)s đang ở trạng thái "
-             "«%(status)s».", id=finding.id, status=STATUS_LABELS[finding.status])
+             "“%(status)s”.", id=finding.id, status=STATUS_LABELS[finding.status])

@@ -76,12 +76,12 @@ def parse_form(session: Session, form, files, template: ChecklistTemplate, uploa
     if not unit_code:
         parsed.errors.append(_("Chọn đơn vị được kiểm tra."))
     elif parsed.unit is None or parsed.unit.id not in visible:
-        parsed.errors.append(_("Đơn vị «%(code)s» không thuộc phạm vi bạn được giao.", code=unit_code))
+        parsed.errors.append(_("Đơn vị “%(code)s” không thuộc phạm vi bạn được giao.", code=unit_code))
         parsed.unit = None
     parsed.desk_code = _code_in_scope(session, Desk, form.get("desk"), visible, parsed.errors,
-                                      _("Quầy «%(code)s» không thuộc phạm vi bạn được giao."))
+                                      _("Quầy “%(code)s” không thuộc phạm vi bạn được giao."))
     parsed.staff_code = _code_in_scope(session, Staff, form.get("staff"), visible, parsed.errors,
-                                       _("Cán bộ «%(code)s» không thuộc phạm vi bạn được giao."))
+                                       _("Cán bộ “%(code)s” không thuộc phạm vi bạn được giao."))
     parsed.inspector_name = (form.get("inspector_name") or "").strip()[:255]
     if not parsed.inspector_name:
         parsed.errors.append(_("Cần ghi họ tên người kiểm tra."))
@@ -110,7 +110,7 @@ def _read_item(session: Session, item: ChecklistItem, form, files, upload_dir: P
         return
     result = RESULT_VALUES.get(value)
     if result is None:
-        parsed.errors.append(_("Mục %(n)s: kết quả «%(value)s» không hợp lệ.", n=n, value=value))
+        parsed.errors.append(_("Mục %(n)s: kết quả “%(value)s” không hợp lệ.", n=n, value=value))
         return
     try:
         occurrences = int((form.get(f"occurrences-{n}") or "1").strip())
@@ -122,9 +122,9 @@ def _read_item(session: Session, item: ChecklistItem, form, files, upload_dir: P
     staff_code = None
     if item.scope == ItemScope.PERSONAL:
         staff_code = _code_in_scope(session, Staff, form.get(f"staff-{n}"), visible, parsed.errors,
-                                    _("Cán bộ «%(code)s» không thuộc phạm vi bạn được giao."))
+                                    _("Cán bộ “%(code)s” không thuộc phạm vi bạn được giao."))
         if result == ItemResult.FAIL and not (staff_code or parsed.staff_code):
-            parsed.errors.append(_("Mục %(n)s «%(text)s» không đạt nhưng chưa chọn cán bộ vi phạm.",
+            parsed.errors.append(_("Mục %(n)s “%(text)s” không đạt nhưng chưa chọn cán bộ vi phạm.",
                                    n=n, text=item.text_vi))
             return
     saved = []
@@ -133,7 +133,7 @@ def _read_item(session: Session, item: ChecklistItem, form, files, upload_dir: P
         upload.stream.seek(0)
         kind = next((k for magic, k in PHOTO_KINDS.items() if head.startswith(magic)), None)
         if kind is None:
-            parsed.errors.append(_("Ảnh «%(name)s» của mục %(n)s không phải ảnh JPEG hoặc PNG.",
+            parsed.errors.append(_("Ảnh “%(name)s” của mục %(n)s không phải ảnh JPEG hoặc PNG.",
                                    name=upload.filename, n=n))
             continue
         target = upload_dir / f"{n:02d}-{index}.{kind}"
@@ -164,7 +164,7 @@ def _local_time(value, zone: ZoneInfo, errors: list[str], *, required: bool) -> 
     try:
         return datetime.strptime(text[:16], FORM_TIME).replace(tzinfo=zone)
     except ValueError:
-        errors.append(_("Thời điểm «%(value)s» không đúng dạng ngày giờ.", value=text))
+        errors.append(_("Thời điểm “%(value)s” không đúng dạng ngày giờ.", value=text))
         return None
 
 

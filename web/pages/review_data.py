@@ -71,7 +71,7 @@ def month_arg(value: str | None, default: str) -> str:
     """``value`` when it is a real YYYY-MM month, ``default`` when empty; 400 otherwise."""
     month = (value or "").strip() or default
     if not is_month(month):
-        abort(400, description=_("Tháng «%(month)s» không hợp lệ: cần dạng YYYY-MM, ví dụ 2026-03.", month=month))
+        abort(400, description=_("Tháng “%(month)s” không hợp lệ: cần dạng YYYY-MM, ví dụ 2026-03.", month=month))
     return month
 
 

@@ -72,7 +72,7 @@ def parse_zones(payload: object, camera: Camera | None = None,
     before anything is written. ``camera`` and ``desks`` (``desk_choices``) give the desk rules; without them the
     zones are a desk camera's, naming no desk."""
     if not isinstance(payload, dict) or not isinstance(payload.get("zones"), list):
-        raise ZoneInputError(_("Dữ liệu gửi lên phải có danh sách \"zones\"."))
+        raise ZoneInputError(_("Dữ liệu gửi lên phải có danh sách “zones”."))
     unknown = sorted(set(payload) - {"zones", "note"})
     if unknown:
         raise ZoneInputError(_("Khoá không hợp lệ: %(keys)s.", keys=", ".join(map(str, unknown))))
@@ -92,17 +92,17 @@ def parse_zones(payload: object, camera: Camera | None = None,
         if kind in COUNTED:
             if room:
                 if zone.desk is None:
-                    raise ZoneInputError(_("Vùng \"%(name)s\": camera phòng cần chọn quầy cho vùng cán bộ và vùng "
+                    raise ZoneInputError(_("Vùng “%(name)s”: camera phòng cần chọn quầy cho vùng cán bộ và vùng "
                                            "chờ.", name=zone.name))
                 if zone.desk not in by_code:
-                    raise ZoneInputError(_("Vùng \"%(name)s\": quầy \"%(desk)s\" không thuộc đơn vị của camera.",
+                    raise ZoneInputError(_("Vùng “%(name)s”: quầy “%(desk)s” không thuộc đơn vị của camera.",
                                            name=zone.name, desk=zone.desk))
                 desk_id = by_code[zone.desk]
             else:
                 own = camera.desk_id if camera is not None else None
                 if zone.desk is not None and by_code.get(zone.desk) != own:
-                    raise ZoneInputError(_("Vùng \"%(name)s\": vùng của camera quầy thuộc chính quầy đó; không "
-                                           "chọn quầy \"%(desk)s\".", name=zone.name, desk=zone.desk))
+                    raise ZoneInputError(_("Vùng “%(name)s”: vùng của camera quầy thuộc chính quầy đó; không "
+                                           "chọn quầy “%(desk)s”.", name=zone.name, desk=zone.desk))
                 desk_id = own
         zones.append(ZoneInput(zone.name, kind, [list(p) for p in zone.polygon], desk_id,
                                zone.anchor.value if zone.anchor else None, zone.overlap))
@@ -122,39 +122,39 @@ def _zone_message(error: ZoneError) -> str:
     if rule is ZoneRule.UNKNOWN_KEYS:
         return _("Khoá không hợp lệ: %(keys)s.", keys=", ".join(error.keys))
     if rule is ZoneRule.NAME:
-        return _("Vùng số %(number)d: tên phải có 1–64 ký tự, không chứa \"/\".", number=number)
+        return _("Vùng số %(number)d: tên phải có 1–64 ký tự, không chứa “/”.", number=number)
     if rule is ZoneRule.KIND:
-        return _("Vùng \"%(name)s\": loại phải là staff, queue hoặc exclude, hoặc mask (vùng che khi lưu ảnh).",
+        return _("Vùng “%(name)s”: loại phải là staff, queue hoặc exclude, hoặc mask (vùng che khi lưu ảnh).",
                  name=name)
     if rule is ZoneRule.DESK:
-        return _("Vùng \"%(name)s\": vùng loại trừ và vùng che không thuộc quầy nào; bỏ chọn quầy.", name=name)
+        return _("Vùng “%(name)s”: vùng loại trừ và vùng che không thuộc quầy nào; bỏ chọn quầy.", name=name)
     if rule is ZoneRule.MEMBERSHIP:
-        return _("Vùng \"%(name)s\": quy tắc tính người không hợp lệ (điểm neo bottom hoặc center, hoặc tỉ lệ "
+        return _("Vùng “%(name)s”: quy tắc tính người không hợp lệ (điểm neo bottom hoặc center, hoặc tỉ lệ "
                  "chồng lấn lớn hơn 0 và tối đa 1; chỉ chọn một).", name=name)
     if rule is ZoneRule.POINTS:
-        return _("Vùng \"%(name)s\": thiếu danh sách điểm.", name=name)
+        return _("Vùng “%(name)s”: thiếu danh sách điểm.", name=name)
     if rule is ZoneRule.POINT:
-        return _("Vùng \"%(name)s\", điểm %(index)d: cần hai số [x, y].", name=name, index=index)
+        return _("Vùng “%(name)s”, điểm %(index)d: cần hai số [x, y].", name=name, index=index)
     if rule is ZoneRule.RANGE:
-        return _("Vùng \"%(name)s\", điểm %(index)d: toạ độ phải nằm trong 0..1.", name=name, index=index)
+        return _("Vùng “%(name)s”, điểm %(index)d: toạ độ phải nằm trong 0..1.", name=name, index=index)
     if rule is ZoneRule.TOO_FEW_POINTS:
         count = len(error.value) if isinstance(error.value, list) else 0
-        return _("Vùng \"%(name)s\": cần ít nhất 3 điểm (hiện có %(count)d).", name=name, count=count)
+        return _("Vùng “%(name)s”: cần ít nhất 3 điểm (hiện có %(count)d).", name=name, count=count)
     if rule is ZoneRule.TOO_MANY_POINTS:
-        return _("Vùng \"%(name)s\": tối đa 100 điểm.", name=name)
+        return _("Vùng “%(name)s”: tối đa 100 điểm.", name=name)
     if rule is ZoneRule.REPEATED_POINT:
-        return _("Vùng \"%(name)s\": điểm %(index)d trùng điểm liền trước.", name=name, index=index)
+        return _("Vùng “%(name)s”: điểm %(index)d trùng điểm liền trước.", name=name, index=index)
     if rule is ZoneRule.CROSSING:
-        return _("Vùng \"%(name)s\": các cạnh của đa giác cắt nhau.", name=name)
+        return _("Vùng “%(name)s”: các cạnh của đa giác cắt nhau.", name=name)
     if rule is ZoneRule.NO_AREA:
-        return _("Vùng \"%(name)s\": đa giác không có diện tích (các điểm thẳng hàng).", name=name)
+        return _("Vùng “%(name)s”: đa giác không có diện tích (các điểm thẳng hàng).", name=name)
     if rule is ZoneRule.DUPLICATE_NAME:
-        return _("Tên vùng \"%(name)s\" bị trùng.", name=name)
+        return _("Tên vùng “%(name)s” bị trùng.", name=name)
     if rule is ZoneRule.TOO_MANY_ZONES:
         return _("Một camera có tối đa 20 vùng.")
     if rule is ZoneRule.NO_STAFF_ZONE:
         return _("Cần ít nhất một vùng cán bộ (staff).")
-    return _("Dữ liệu gửi lên phải có danh sách \"zones\".")  # ZoneRule.LIST: checked above already
+    return _("Dữ liệu gửi lên phải có danh sách “zones”.")  # ZoneRule.LIST: checked above already
 
 
 def save_zones(session: Session, camera: Camera, zones: list[ZoneInput], *, actor: str, note: str | None,
