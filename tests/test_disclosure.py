@@ -24,7 +24,7 @@ BELOW = ("lanhdao-tv", "xem-tv")
 
 
 @pytest.mark.pure
-@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.INSPECTOR, Role.MANAGER, Role.VIEWER])
 @pytest.mark.parametrize("status", list(FindingStatus))
 def test_the_rule(role, status):
     named = role in (Role.ADMIN, Role.INSPECTOR) or status is FindingStatus.CONFIRMED
