@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     secure_cookies: Flag = False
     trusted_proxies: int = Field(0, ge=0, le=5)  # reverse proxies in front of the web app (nginx: 1)
+    attachment_max_mb: int = Field(5, ge=1, le=50)  # a scan attached to an explanation or a reply
     weights_official: Flag = True
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -31,11 +31,35 @@ class User(Timestamps, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # The official a ``staff`` user is (and only for that role); their notices go to ``email``, else the official's.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))
 
     units = relationship("Unit", secondary=user_units, order_by="Unit.code")
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class Notification(Base):
+    """A notice to one user (in-app, and by e-mail when an address and a mail server are set): an explanation
+    asked of them and its deadline, a reply asked on an inspection's result."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(255))  # a path on this site
+    read_at: Mapped[datetime | None] = mapped_column()
+    email_to: Mapped[str | None] = mapped_column(String(255))  # None: in-app only
+    emailed_at: Mapped[datetime | None] = mapped_column()
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    email_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiToken(Base):

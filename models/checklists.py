@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
@@ -68,8 +68,13 @@ class Inspection(Timestamps, Base):
     ended_at: Mapped[datetime | None] = mapped_column()
     status: Mapped[InspectionStatus] = mapped_column(enum_column(InspectionStatus, "inspection_status"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The last local day the inspected officials may reply to a FINAL record's results (set on finalizing);
+    # an official's deductions count once they replied or this day has passed.
+    reply_due: Mapped[date | None] = mapped_column(Date)
 
     results: Mapped[list[InspectionResult]] = relationship(back_populates="inspection", cascade="all, delete-orphan")
+    replies: Mapped[list[InspectionReply]] = relationship(back_populates="inspection", cascade="all, delete-orphan",
+                                                          order_by="InspectionReply.submitted_at")
 
 
 class InspectionResult(Base):
@@ -86,6 +91,22 @@ class InspectionResult(Base):
     photo_paths: Mapped[list | None] = mapped_column()
 
     inspection: Mapped[Inspection] = relationship(back_populates="results")
+
+
+class InspectionReply(Base):
+    """An inspected official's reply to a FINAL record's results (their opinion, ý kiến của người được kiểm tra)."""
+
+    __tablename__ = "inspection_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    attachment_ref: Mapped[str | None] = mapped_column(String(255))
+    submitted_at: Mapped[datetime] = mapped_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    inspection: Mapped[Inspection] = relationship(back_populates="replies")
 
 
 Index("ix_inspections_unit_started", Inspection.unit_id, Inspection.started_at)

@@ -158,6 +158,7 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     MANAGER = "manager"
     VIEWER = "viewer"
+    STAFF = "staff"  # one official (users.staff_id): their own records, their own explanations and replies
 
 
 class ChangeAction(StrEnum):

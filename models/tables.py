@@ -1,10 +1,10 @@
 """Every table of the data layer, imported together so that ``Base.metadata`` knows them all."""
 
 
-from models.access import AccessLog, ApiToken, ChangeLog, User, user_units
+from models.access import AccessLog, ApiToken, ChangeLog, Notification, User, user_units
 from models.alerts import Alert, AlertDelivery, AlertThreshold
 from models.base import Base, UTCDateTime, utcnow
-from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
+from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionReply, InspectionResult
 from models.findings import Decision, Explanation, Finding, FindingEvidence
 from models.hours import ExcusedAbsence, HoursOverride, HoursProfile, HoursSession, RosterEntry, RosterPattern
 from models.observing import Observation, PresenceEvent, VisionSettings
@@ -34,7 +34,9 @@ __all__ = [
     "HoursProfile",
     "HoursSession",
     "Inspection",
+    "InspectionReply",
     "InspectionResult",
+    "Notification",
     "Observation",
     "PresenceEvent",
     "RosterEntry",

@@ -34,7 +34,8 @@ from audit.services.calendars import NoHoursProfile, calendar_for
 from models.enums import CameraHealth, PresenceState
 from models.org import Desk
 from schedules import housekeeping
-from schedules.alerting.channels import Channel, MqttChannel
+from schedules.alerting.channels import Channel, EmailChannel, MqttChannel
+from schedules.alerting.notify import deliver_notifications
 from schedules.alerting.outbox import deliver_due
 from schedules.alerting.store import AlertBook
 from schedules.cameras import CameraSpec, UnavailableSource
@@ -371,8 +372,12 @@ class SamplerService:
         return evaluation
 
     def deliver(self, channel: Channel) -> tuple[int, int]:
-        """Send ``channel``'s due alert deliveries (its own thread: a dead receiver delays nothing else)."""
-        return deliver_due(self.session_factory, channel, clock=self.clock)
+        """Send ``channel``'s due alert deliveries (its own thread: a dead receiver delays nothing else); the e-mail
+        channel then sends the officials' notices too."""
+        sent, failed = deliver_due(self.session_factory, channel, clock=self.clock)
+        if isinstance(channel, EmailChannel) and not failed:
+            deliver_notifications(self.session_factory, channel, clock=self.clock)
+        return sent, failed
 
     def run_retention(self):
         return housekeeping.retention(self.session_factory, self.sampler.data_dir, self.clock(), self.retention_days)

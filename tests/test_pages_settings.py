@@ -227,6 +227,29 @@ def test_add_overrides_and_the_calendar_follows(web_site):
     assert "02/01/2027" in page and "Tất cả đơn vị" in page  # the example's site-wide make-up day
 
 
+
+def test_a_national_day_announced_later_is_added_for_every_unit(web_site):
+    """A day off the Government announces after the shipped table (here a 2027 Tết day) is one override for every
+    unit, and every unit's calendar closes on it; a second one for the same day is refused."""
+    from audit.services.calendars import calendar_for
+    from models.org import Unit
+
+    client = web_site.client("admin")
+    response = client.post("/settings/overrides", data={
+        "unit": "*", "kind": "holiday", "day": "2027-02-11", "sessions": "", "decision_ref": "TB/BNV Tết 2027",
+        "note": "Tết Nguyên đán Đinh Mùi", "csrf_token": token_of(client)})
+    assert response.status_code == 302
+    with web_site.factory() as session:
+        for unit in session.scalars(select(Unit)).all():
+            if unit.hours_profile_id is not None:
+                assert calendar_for(session, unit).sessions_on(date(2027, 2, 11)) == (
+                    (), "unit holiday (TB/BNV Tết 2027)"), unit.code
+    assert changes_of(web_site, "hours_override")[-1][2] == "* 2027-02-11 holiday"
+    again = client.post("/settings/overrides", data={
+        "unit": "*", "kind": "makeup_workday", "day": "2027-02-11", "sessions": "", "decision_ref": "x",
+        "csrf_token": token_of(client)})
+    assert again.status_code == 422 and "tất cả đơn vị" in again.get_data(as_text=True)
+
 @pytest.mark.parametrize("changes, message", [
     ({"day": "31/02/2026"}, "không hợp lệ"),
     ({"day": "2026-13-01"}, "không hợp lệ"),

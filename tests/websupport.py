@@ -12,6 +12,7 @@ client already signed in. Users (password ``PASSWORD``):
 | lanhdao-tv | manager | NA-TRUONGVINH |
 | xem-tv | viewer | NA-TRUONGVINH |
 | xem-dc | viewer | NA-DIENCHAU |
+| cb-tv-01, cb-tv-02 | staff | the officials CB-TV-01 and CB-TV-02 (STAFF_USERS; not in USERS) |
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 PASSWORD = "mat-khau-du-dai-2026"
 USERS = {"admin": ("admin", ()), "thanhtra": ("inspector", ("NA",)), "lanhdao-tv": ("manager", ("NA-TRUONGVINH",)),
          "xem-tv": ("viewer", ("NA-TRUONGVINH",)), "xem-dc": ("viewer", ("NA-DIENCHAU",))}
+STAFF_USERS = {"cb-tv-01": ("CB-TV-01", "hoa.cb-tv-01@example.vn"), "cb-tv-02": ("CB-TV-02", None)}
 SEEDED_UNTIL = date(2026, 3, 31)
 NOW = datetime(2026, 4, 1, 3, 0, tzinfo=timezone.utc)
 
@@ -71,7 +73,7 @@ def build_site(url: str, days: int = 3, *, data_dir=None):
     from models.access import User
     from models.db import make_engine, session_factory
     from models.enums import Role
-    from models.org import Unit
+    from models.org import Staff, Unit
     from web.passwords import hash_password
 
     migrate.upgrade(url)
@@ -91,6 +93,10 @@ def build_site(url: str, days: int = 3, *, data_dir=None):
         for name, (role, scope) in USERS.items():
             session.add(User(username=name, full_name=name, role=Role(role), password_hash=hashed,
                              units=[units[c] for c in scope]))
+        for name, (code, email) in STAFF_USERS.items():
+            official = session.scalars(select(Staff).where(Staff.code == code)).one()
+            session.add(User(username=name, full_name=official.full_name, role=Role.STAFF, password_hash=hashed,
+                             units=[official.unit], staff_id=official.id, email=email))
     return factory
 
 

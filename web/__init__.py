@@ -14,17 +14,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
+from models.enums import Role
 from web import db as web_db
 from web.formatting import init_app as init_formatting
 from web.jsonresponse import FastJSONProvider
+from web.scope import STAFF_ENDPOINTS
 
 csrf = CSRFProtect()
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 ROLE_LABELS = {"admin": _l("Quản trị"), "inspector": _l("Cán bộ kiểm tra"), "manager": _l("Lãnh đạo đơn vị"),
-               "viewer": _l("Người xem")}
+               "viewer": _l("Người xem"), "staff": _l("Cán bộ (tài khoản cá nhân)")}
 # (endpoint, label, roles or None for every role): the menu shows the entries whose view exists
 NAV = [
+    ("me.index", _l("Trang của tôi"), ("staff",)),
     ("wall.index", _l("Giám sát các quầy"), None),
     ("alerts_page.index", _l("Cảnh báo"), None),
     ("findings_page.index", _l("Phát hiện"), None),
@@ -59,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         HOME_ENDPOINT="wall.index",
         DATA_DIR=None,  # where snapshots and inspection photos live
+        ATTACHMENT_MAX_BYTES=5 * 1024 * 1024,  # an official's scan (DESKAUDIT_ATTACHMENT_MAX_MB)
         TRUSTED_PROXIES=0,  # reverse proxies whose X-Forwarded-For/-Proto are believed (nginx in front: 1)
     )
     app.json = FastJSONProvider(app)  # orjson for responses, keys unsorted (web/jsonresponse.py)
@@ -86,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/", endpoint="home")
     def home():
-        endpoint = app.config["HOME_ENDPOINT"]
+        endpoint = "me.index" if current_user.role is Role.STAFF else app.config["HOME_ENDPOINT"]
         return redirect(url_for(endpoint if endpoint in app.view_functions else "overview.index"))
 
     @app.context_processor
@@ -94,7 +98,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         def nav_items():
             role = current_user.role.value if current_user.is_authenticated else None
             return [(e, label) for e, label, roles in NAV
-                    if e in current_app.view_functions and (roles is None or role in roles)]
+                    if e in current_app.view_functions and (roles is None or role in roles)
+                    and (role != Role.STAFF.value or e in STAFF_ENDPOINTS)]
 
         return {"nav_items": nav_items, "role_label": lambda role: ROLE_LABELS.get(str(role), str(role))}
 
@@ -140,7 +145,19 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 def _page_blueprints():
     """The page blueprints, one per feature, in menu order (a missing module is an ImportError, never skipped)."""
     from web import overview
-    from web.pages import alerts, camera_admin, cameras, findings, inspections, reports, scores, settings, staff, wall
+    from web.pages import (
+        alerts,
+        camera_admin,
+        cameras,
+        findings,
+        inspections,
+        me,
+        reports,
+        scores,
+        settings,
+        staff,
+        wall,
+    )
 
     return (overview.bp, wall.bp, alerts.bp, findings.bp, inspections.bp, scores.bp, reports.bp, cameras.bp,
-            camera_admin.bp, staff.bp, settings.bp)
+            camera_admin.bp, staff.bp, settings.bp, me.bp)

@@ -21,11 +21,13 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.access import ApiToken, LoginFailure, User, user_units
-from models.org import Unit
+from models.enums import Role
+from models.org import Staff, Unit
 from web.cache import cached
 from web.db import get_session
 from web.passwords import verify_password
 from web.read import now_utc
+from web.scope import staff_gate
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -45,6 +47,7 @@ class WebUser:
 
     def __init__(self, row, units: list[UnitRef], via_token: bool = False):
         self.id, self.username, self.role, self.full_name = row.id, row.username, row.role, row.full_name
+        self.staff_id = row.staff_id
         self.units = units
         self.via_token = via_token
         self.is_authenticated, self.is_active, self.is_anonymous = True, row.active, False
@@ -53,7 +56,7 @@ class WebUser:
         return str(self.id)
 
 
-USER_FIELDS = (User.id, User.username, User.role, User.full_name, User.active)
+USER_FIELDS = (User.id, User.username, User.role, User.full_name, User.active, User.staff_id)
 # Built once: every request runs two of these, and building a statement costs more than SQLite running it.
 USER_BY_ID = select(*USER_FIELDS).where(User.id == bindparam("user_id"))
 USER_BY_TOKEN = (select(*USER_FIELDS, ApiToken.id.label("token_id"), ApiToken.last_used_at)
@@ -64,8 +67,12 @@ UNITS_OF_USER = (select(Unit.id, Unit.code).join(user_units, user_units.c.unit_i
 
 
 def web_user(db: Session, row, via_token: bool = False) -> WebUser | None:
-    """The WebUser of a users row (or a row of USER_FIELDS); None when it is missing or deactivated."""
+    """The WebUser of a users row (or a row of USER_FIELDS); None when it is missing or deactivated, or a staff
+    account whose official is gone or deactivated."""
     if row is None or not row.active:
+        return None
+    if row.role is Role.STAFF and (row.staff_id is None or not db.scalar(
+            select(Staff.active).where(Staff.id == row.staff_id))):
         return None
     units = [UnitRef(*u) for u in db.execute(UNITS_OF_USER, {"user_id": row.id})]
     return WebUser(row, units, via_token)
@@ -186,6 +193,7 @@ def init_app(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        staff_gate()
         return None
 
 
@@ -206,7 +214,14 @@ def login():
             error, status = _("Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau 15 phút."), 429
         else:
             row = db.scalar(select(User).where(User.username == username))
-            if row is not None and row.active and verify_password(row.password_hash, password):
+            password_ok = row is not None and verify_password(row.password_hash, password)
+            signed = web_user(db, row) if password_ok else None
+            if password_ok and row.active and signed is None:
+                limiter.succeeded(db, username)
+                db.commit()
+                return render_template("login.html", error=_(
+                    "Tài khoản này gắn với một cán bộ đã thôi được theo dõi; liên hệ quản trị viên.")), 403
+            if signed is not None:
                 limiter.succeeded(db, username)
                 row.last_login_at = now_utc()
                 db.commit()
@@ -214,7 +229,7 @@ def login():
                 session.clear()  # a fresh session on sign-in (no fixation); only the language choice stays
                 if language:
                     session["lang"] = language
-                login_user(web_user(db, row))
+                login_user(signed)
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")))
             limiter.failed(db, username, address)

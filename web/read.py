@@ -30,7 +30,7 @@ from models.access import AccessLog, User
 from models.enums import local_zone
 from models.org import Desk, Staff, Unit
 from web.db import get_session
-from web.scope import subtree, visible_unit_ids
+from web.scope import owns, subtree, visible_unit_ids
 
 LOCAL = local_zone()
 FIRST_YEAR, LAST_YEAR = 1970, 2100  # dates outside are refused before they reach a calendar or the database
@@ -88,8 +88,9 @@ def _refuse(status: int, message: str | None) -> NoReturn:
 
 def scoped_or_404(obj: Row | None, unit_id_of: Callable[[Row], int | None] = lambda o: o.unit_id,
                   message: str | None = None, status: int = 404) -> Row:
-    """``obj`` when it exists and belongs to a unit the user may see; 404 (or ``status``) otherwise."""
-    if obj is None or unit_id_of(obj) not in visible_unit_ids():
+    """``obj`` when it exists, belongs to a unit the user may see and, for a staff user, is their own; 404 (or
+    ``status``) otherwise."""
+    if obj is None or unit_id_of(obj) not in visible_unit_ids() or not owns(obj):
         _refuse(status, message)
     return obj
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from models.enums import FindingStatus, Role
 
-NAMING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})  # see the official of every finding
+# see the official of every finding they see (a staff user sees only findings about themselves)
+NAMING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.STAFF})
 NAMED_STATUSES = frozenset({FindingStatus.CONFIRMED})  # a finding in these names its official to every role
 
 

@@ -17,6 +17,7 @@ from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Unit
 
 REFER_DISCIPLINE_VI = "chuyển xem xét kỷ luật"
+AWAITING_REPLY_VI = "chờ ý kiến của người được kiểm tra đến hết ngày {due:%d/%m/%Y}, chưa trừ điểm"
 _WIDEST_OFFSET = timedelta(hours=14)  # no timezone is further from UTC
 
 
@@ -39,8 +40,18 @@ class FailedItem:
     def occurrences(self) -> int:
         return max(self.result.occurrences or 1, 1) if self.item.per_occurrence else 1
 
-    def line(self) -> DeductionLine | None:
-        """Its deduction (item deduction × occurrences), a 0-point referral line, or None if it deducts nothing."""
+    def awaiting_reply(self, now: datetime) -> bool:
+        """May the official still reply to this result (the record's reply day not passed, no reply of theirs)?"""
+        due = self.inspection.reply_due
+        if due is None or self.staff_id is None or now.astimezone(local_zone()).date() > due:
+            return False
+        return not any(reply.staff_id == self.staff_id for reply in self.inspection.replies)
+
+    def line(self, *, now: datetime | None = None) -> DeductionLine | None:
+        """Its deduction (item deduction × occurrences), a 0-point referral line, or None if it deducts nothing.
+
+        With ``now``, a result the official may still reply to costs nothing yet: its line reads so, at 0 points.
+        """
         ref = self.inspection.record_number or f"#{self.inspection.id}"
         times = f" ×{self.occurrences}" if self.occurrences > 1 else ""
         reason = (f"Biên bản kiểm tra {ref} ngày {self.local_day:%d/%m/%Y}: không đạt mục {self.item.number} "
@@ -53,6 +64,9 @@ class FailedItem:
             return None
         if self.item.refer_discipline:
             reason += f" – {REFER_DISCIPLINE_VI}"
+        if now is not None and self.awaiting_reply(now):
+            reason += f" – {AWAITING_REPLY_VI.format(due=self.inspection.reply_due)}"
+            points = Decimal("0.00")
         return DeductionLine(points, f"{reason} (kết quả #{self.result.id})", None, self.result.id)
 
 

@@ -20,6 +20,7 @@ from audit.rules.checklist import format_points
 from audit.rules.scoring import BadMonth, month_window
 from audit.services.checklists import active_template, ensure_default_template, item_by_number
 from audit.services.daily_facts import unit_and_descendants
+from audit.services.staff_voice import VoiceError, open_for_replies
 from models.access import User
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
@@ -145,7 +146,8 @@ def update_outcomes(session: Session, inspection_id: int, outcomes: Sequence[Ite
 
 
 def finalize(session: Session, inspection_id: int, now: datetime) -> Inspection:
-    """Mark an inspection FINAL (signed): from then on it is immutable and counts for scores.
+    """Mark an inspection FINAL (signed): from then on it is immutable; its results count for scores once each
+    inspected official has replied or the reply day (``[scoring] explanation_days`` working days on) has passed.
 
     Raises:
         InspectionError: no such inspection, already final, no results, or ``now`` before the visit began.
@@ -162,6 +164,10 @@ def finalize(session: Session, inspection_id: int, now: datetime) -> Inspection:
                               f"after {now.isoformat()}: it cannot be finalized before it took place")
     inspection.status = InspectionStatus.FINAL
     inspection.updated_at = now
+    try:
+        open_for_replies(session, inspection, now)  # the inspected officials' right of reply, and its day
+    except VoiceError as error:
+        raise InspectionError(f"inspection {inspection.id}: {error}") from None
     session.flush()
     return inspection
 

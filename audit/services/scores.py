@@ -128,8 +128,10 @@ def _finding_line(finding: Finding, desk_code: str | None) -> DeductionLine | No
     return DeductionLine(q2(finding.proposed_deduction), f"{text} (phát hiện #{finding.id})", finding.id, None)
 
 
-def personal_deductions(session: Session, month: str, officials: list[Staff]) -> dict[int, list[DeductionLine]]:
-    """Confirmed findings, then personal checklist failures of FINAL inspections, per official id."""
+def personal_deductions(session: Session, month: str, officials: list[Staff], *, now: datetime
+                        ) -> dict[int, list[DeductionLine]]:
+    """Confirmed findings, then personal checklist failures of FINAL inspections, per official id (a failure the
+    official may still reply to is listed at 0 points until they reply or the day to reply has passed)."""
     first, last = period_bounds(month)
     ids = {o.id for o in officials}
     lines: dict[int, list[DeductionLine]] = defaultdict(list)
@@ -144,7 +146,7 @@ def personal_deductions(session: Session, month: str, officials: list[Staff]) ->
         if line is not None:
             lines[finding.staff_id].append(line)
     for failed in failed_items(session, month, ItemScope.PERSONAL):
-        line = failed.line() if failed.staff_id in ids else None
+        line = failed.line(now=now) if failed.staff_id in ids else None
         if line is not None:
             lines[failed.staff_id].append(line)
     return lines
@@ -251,8 +253,9 @@ def _inputs(session: Session, month: str, officials: list[Staff], *, unit_code: 
     tasks, shared = task_rows(session, month, officials, minutes)
     assessed = {a.staff_id: a for a in session.scalars(
         select(ManagerAssessment).where(ManagerAssessment.month == month, ManagerAssessment.staff_id.in_(ids)))}
-    return _Inputs(personal_deductions(session, month, officials), tasks, shared, exemptions(session, month, ids),
-                   sanction_notes(session, ids, date(first.year, 1, 1), last), coverage_of(minutes, ids), assessed,
+    return _Inputs(personal_deductions(session, month, officials, now=now), tasks, shared,
+                   exemptions(session, month, ids), sanction_notes(session, ids, date(first.year, 1, 1), last),
+                   coverage_of(minutes, ids), assessed,
                    coverage_thresholds(session), task_weights(session), general_weights(session))
 
 

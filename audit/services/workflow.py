@@ -17,13 +17,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.services.calendars import calendar_for
+from audit.rules.findings import KIND_VI
 from audit.services.findings import RECONSIDER
-from audit.services.scoring_settings import explanation_days
+from audit.services.staff_voice import VoiceError, notify_official, reply_day, staff_account_problem
 from models.access import User
-from models.enums import DecisionAction, FindingStatus, local_zone
+from models.enums import DecisionAction, FindingStatus, Role, local_zone
 from models.findings import Decision, Explanation, Finding
-from models.org import Staff, Unit
+from models.org import Staff
 
 NO_EXPLANATION_VI = "Không giải trình"
 ASKING = (DecisionAction.REQUEST_EXPLANATION, DecisionAction.REOPEN)
@@ -59,6 +59,8 @@ def decide(session: Session, finding_id: int, action: DecisionAction | str, *, b
         raise WorkflowError(f"finding #{finding.id}: {action.value} needs a reason")
     if by is None or not by.active:
         raise WorkflowError(f"finding #{finding.id}: decisions need an active user")
+    if by.role is Role.STAFF:
+        raise WorkflowError(f"finding #{finding.id}: an official's own account explains, it does not decide")
     if action is DecisionAction.CONFIRM and not _explained(session, finding):
         due = deadline(session, finding)
         if _local_day(now) <= due:
@@ -67,6 +69,7 @@ def decide(session: Session, finding_id: int, action: DecisionAction | str, *, b
         reason = f"{NO_EXPLANATION_VI} (hết hạn {due:%d/%m/%Y}). {reason}"
     if action in ASKING:
         finding.explanation_due = due_after(session, finding, now)
+        _notify_request(session, finding, now)
     if RECONSIDER in (finding.details or {}):  # decided again: the suspension ends (the excuse stays on record)
         finding.details = {k: v for k, v in (finding.details or {}).items() if k != RECONSIDER}
     session.add(Decision(finding_id=finding.id, action=action, from_status=finding.status, to_status=to_status,
@@ -84,6 +87,12 @@ def explain(session: Session, finding_id: int, text: str, *, now: datetime, by: 
             staff_code: str | None = None, attachment_ref: str | None = None) -> Explanation:
     """Record the official's explanation of a finding that awaits one."""
     finding = _finding(session, finding_id)
+    if by is not None and by.role is Role.STAFF:
+        if problem := staff_account_problem(session, by):
+            raise WorkflowError(problem)
+        if finding.staff_id != by.staff_id:
+            raise WorkflowError(f"finding #{finding.id} is not about official of user {by.username}")
+        staff_code = None
     if finding.status is not FindingStatus.AWAITING_EXPLANATION:
         raise WorkflowError(f"finding #{finding.id} is {finding.status.value}: explanations are taken while it "
                             "awaits one (request it first)")
@@ -105,18 +114,27 @@ def explain(session: Session, finding_id: int, text: str, *, now: datetime, by: 
     return explanation
 
 
+def _notify_request(session: Session, finding: Finding, now: datetime) -> None:
+    kind = KIND_VI.get(str(finding.kind), str(finding.kind))
+    due = finding.explanation_due
+    notify_official(
+        session, finding.staff_id, kind="explanation_request", now=now, link=f"/findings/{finding.id}",
+        subject=f"Yêu cầu giải trình: {kind} ngày {finding.day:%d/%m/%Y} (hạn {due:%d/%m/%Y})",
+        body=(f"Đề xuất #{finding.id} ({kind}, ngày {finding.day:%d/%m/%Y}) cần anh/chị giải trình đến hết ngày "
+              f"{due:%d/%m/%Y}. Sau hạn này, người có thẩm quyền có thể xác nhận mà không có giải trình.\n"
+              f"An explanation of finding #{finding.id} is asked of you, due by {due:%d/%m/%Y}."))
+
+
 def _local_day(at: datetime) -> date:
     return at.astimezone(local_zone()).date()
 
 
 def due_after(session: Session, finding: Finding, asked_at: datetime) -> date:
     """The last day to explain a finding asked about at ``asked_at``: N working days later by its unit's calendar."""
-    unit = session.get(Unit, finding.unit_id)
-    calendar = calendar_for(session, unit) if unit is not None else None
-    days = explanation_days(session)
-    if calendar is None:
-        raise WorkflowError(f"finding #{finding.id}: no unit to count working days in")
-    return calendar.working_day_after(_local_day(asked_at), days)
+    try:
+        return reply_day(session, finding.unit_id, asked_at)
+    except VoiceError as error:
+        raise WorkflowError(f"finding #{finding.id}: {error}") from None
 
 
 def _last_asked(session: Session, finding: Finding) -> datetime | None:

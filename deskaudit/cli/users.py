@@ -11,14 +11,16 @@ from sqlalchemy import select
 from deskaudit.cli.common import BadInput, database
 from models import Unit, User
 from models.enums import Role
+from models.org import Staff
 from web.passwords import hash_password, password_problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @click.group()
 def users() -> None:
-    """User accounts (roles: admin, inspector, manager, viewer)."""
+    """User accounts (roles: admin, inspector, manager, viewer, staff)."""
 
 
 @users.command()
@@ -27,9 +29,17 @@ def users() -> None:
 @click.option("--unit", "units", multiple=True, metavar="CODE",
               help="Unit scope (repeatable); required except for admin.")
 @click.option("--full-name", default=None, help="Display name.")
+@click.option("--staff", "staff_code", default=None, metavar="CODE",
+              help="Role staff only: the official this account is (their own records, explanations and replies).")
+@click.option("--email", default=None, help="Where notices go (default: the official's address, for role staff).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, password_stdin: bool) -> None:
-    """Create user NAME. The password is read from stdin, never from the command line."""
+def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, staff_code: str | None,
+        email: str | None, password_stdin: bool) -> None:
+    """Create user NAME. The password is read from stdin, never from the command line.
+
+    A staff account (--role staff --staff CODE) sees only that official's own records; its scope is the
+    official's unit.
+    """
     if not USERNAME.match(name):
         raise BadInput(f"user name {name!r}: use 2–64 lower-case letters, digits, '.', '_' or '-'")
     if not password_stdin:
@@ -38,18 +48,40 @@ def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, pas
     problem = password_problem(password)
     if problem:
         raise BadInput(problem)
-    if role != Role.ADMIN.value and not units:
+    if email is not None and not EMAIL.match(email):
+        raise BadInput(f"--email {email!r}: not an e-mail address")
+    if role == Role.STAFF.value:
+        if not staff_code:
+            raise BadInput("role staff needs --staff CODE: the official the account is")
+        if units:
+            raise BadInput("role staff takes no --unit: its scope is its official's unit")
+    elif staff_code:
+        raise BadInput(f"--staff is for role staff only (not {role})")
+    elif role != Role.ADMIN.value and not units:
         raise BadInput(f"role {role} needs at least one --unit CODE (its scope)")
     with database() as session:
         if session.scalar(select(User).where(User.username == name)):
             raise BadInput(f"user {name!r} already exists")
-        found = session.scalars(select(Unit).where(Unit.code.in_(units))).all() if units else []
-        missing = sorted(set(units) - {u.code for u in found})
-        if missing:
-            raise BadInput(f"no unit with code {', '.join(missing)} (import the site config first)")
+        official = None
+        if staff_code:
+            official = session.scalars(select(Staff).where(Staff.code == staff_code)).first()
+            if official is None:
+                raise BadInput(f"--staff {staff_code!r}: no such official")
+            if not official.active:
+                raise BadInput(f"--staff {staff_code}: that official has been deactivated")
+            taken = session.scalars(select(User).where(User.staff_id == official.id)).first()
+            if taken is not None:
+                raise BadInput(f"--staff {staff_code}: official already has the account {taken.username!r}")
+            found = [official.unit]
+            full_name = full_name or official.full_name
+        else:
+            found = session.scalars(select(Unit).where(Unit.code.in_(units))).all() if units else []
+            missing = sorted(set(units) - {u.code for u in found})
+            if missing:
+                raise BadInput(f"no unit with code {', '.join(missing)} (import the site config first)")
         session.add(User(username=name, full_name=full_name, role=Role(role), password_hash=hash_password(password),
-                         units=list(found)))
-    scope = ", ".join(units) if units else "all units"
+                         units=list(found), staff_id=official.id if official else None, email=email))
+    scope = f"official {staff_code}" if staff_code else (", ".join(units) if units else "all units")
     click.echo(f"user {name} created: role {role}, scope {scope}")
 
 
@@ -60,6 +92,9 @@ def list_() -> None:
         rows = session.scalars(select(User).order_by(User.username)).all()
         for user in rows:
             scope = ", ".join(u.code for u in user.units) or ("all units" if user.role is Role.ADMIN else "-")
+            if user.staff_id is not None:
+                official = session.get(Staff, user.staff_id)
+                scope = f"official {official.code if official else '?'}"
             state = "" if user.active else " (disabled)"
             click.echo(f"{user.username}\t{user.role.value}\t{scope}{state}")
         if not rows:

@@ -98,7 +98,8 @@ def web_config(settings: Settings, url: str | None = None, data_dir: Path | None
     and how many reverse proxies to believe about the client's address."""
     return {"DATABASE_URL": url or settings.database(), "SECRET_KEY": secret_key(settings),
             "DATA_DIR": str(data_dir or settings.data_path), "SESSION_COOKIE_SECURE": settings.secure_cookies,
-            "TRUSTED_PROXIES": settings.trusted_proxies}
+            "TRUSTED_PROXIES": settings.trusted_proxies,
+            "ATTACHMENT_MAX_BYTES": settings.attachment_max_mb * 1024 * 1024}
 
 
 def secret_key(settings: Settings) -> bytes:

@@ -207,7 +207,20 @@ class EmailChannel:
         return message
 
     def send(self, notice: AlertNotice) -> None:
-        message = self.message(notice)
+        self._deliver(self.message(notice), self.recipients)
+
+    def send_text(self, to: str, subject: str, body: str) -> None:
+        """One plain-text message to one address (an official's notice) through the same server."""
+        message = EmailMessage()
+        message["Subject"] = subject
+        message["From"] = self.sender
+        message["To"] = to
+        message["Date"] = formatdate(usegmt=True)
+        message["Message-ID"] = make_msgid("deskaudit", domain=self.sender.rpartition("@")[2] or "deskaudit")
+        message.set_content(body)
+        self._deliver(message, [to])
+
+    def _deliver(self, message: EmailMessage, recipients: list[str]) -> None:
         try:
             if self.ssl:
                 smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s,
@@ -219,7 +232,7 @@ class EmailChannel:
                     smtp.starttls(context=ssl_lib.create_default_context())
                 if self.username:
                     smtp.login(self.username, self._password or "")
-                refused = smtp.send_message(message, from_addr=self.sender, to_addrs=self.recipients)
+                refused = smtp.send_message(message, from_addr=self.sender, to_addrs=recipients)
         except (smtplib.SMTPException, OSError) as error:
             what = _scrub(f"{type(error).__name__}: {error}", self._password)
             raise ChannelError(f"email via {self.host}:{self.port}: {what}") from None

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from audit.rules.scoring import month_window
 from audit.services.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
+from audit.services.staff_voice import VoiceError, reply_to_inspection
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import DEFAULT_TIMEZONE, InspectionStatus, ItemResult, ItemScope
 from models.org import Desk, Staff
@@ -42,8 +43,8 @@ from web.api.common import (
 )
 from web.api.openapi import document
 from web.db import get_session
-from web.read import LOCAL, now_utc
-from web.scope import DECIDE_ROLES, roles_required
+from web.read import LOCAL, acting_user, now_utc
+from web.scope import DECIDE_ROLES, EXPLAIN_ROLES, own_inspections, own_staff_id, roles_required
 
 INSPECTION = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "inspector_name": STR,
                   "record_number": OPT_STR, "started_at": TIME, "ended_at": OPT_TIME,
@@ -100,8 +101,10 @@ def inspection_detail(inspection: Inspection) -> dict:
     db = get_session()
     items = {item.id: item for item in db.scalars(select(ChecklistItem)
                                                   .where(ChecklistItem.template_id == inspection.template_id))}
-    results = sorted(inspection.results, key=lambda r: (items[r.item_id].number, r.staff_id or 0))
-    deductions = deductions_of(inspection)
+    own = own_staff_id()  # a staff user reads their own results and the unit's, not a colleague's
+    results = sorted((r for r in inspection.results if own is None or r.staff_id in (own, None)),
+                     key=lambda r: (items[r.item_id].number, r.staff_id or 0))
+    deductions = [d for d in deductions_of(inspection) if own is None or d.staff_id in (own, None)]
     staff = dict(db.execute(select(Staff.id, Staff.code).where(
         Staff.id.in_({r.staff_id for r in results} | {d.staff_id for d in deductions} - {None}))).all())
     return {
@@ -124,7 +127,7 @@ def list_inspections():
     page, per_page = page_args()
     status = arg_choice("status", InspectionStatus)
     month = arg_month()
-    query = select(Inspection).where(Inspection.unit_id.in_(arg_units()))
+    query = select(Inspection).where(Inspection.unit_id.in_(arg_units()), own_inspections())
     if status is not None:
         query = query.where(Inspection.status == status)
     if month is not None:
@@ -142,6 +145,37 @@ def list_inspections():
           tag="inspections", response=INSPECTION_DETAIL, params=[id_param(what="inspection id")])
 def get_inspection(inspection_id: int):
     return jsonify(inspection_detail(scoped(Inspection, inspection_id, "inspection")))
+
+
+REPLY = obj({"id": INT, "inspection_id": INT, "staff_code": STR, "text": STR, "submitted_at": TIME})
+REPLY_BODY = {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
+    "text": {"type": "string", "pattern": "\\S", "maxLength": 4000},
+    "staff_code": {**OPT_CODE, "description": "the official replying (not for a staff account: it replies for "
+                                             "itself)"}},
+    "examples": [{"text": "Tôi đồng ý với kết quả; thẻ công chức bị mất, đã làm đơn cấp lại."}]}
+
+
+@bp.post("/inspections/<int:inspection_id>/reply")
+@document("/inspections/{id}/reply", "post", "An inspected official's reply to a FINAL record's results, until its "
+          "reply day (a staff account for itself; admin, inspector, manager for a named official)",
+          tag="inspections", response=REPLY, body=REPLY_BODY, params=[id_param(what="inspection id")], status=201,
+          errors=(409,))
+@roles_required(*EXPLAIN_ROLES)
+def reply_inspection(inspection_id: int):
+    body = json_body({"text", "staff_code"}, {"text"})
+    text = body_text(body, "text", required=True)
+    staff_code = body_text(body, "staff_code", max_length=64)
+    inspection = scoped(Inspection, inspection_id, "inspection")
+    db = get_session()
+    try:
+        answer = reply_to_inspection(db, inspection.id, text, now=now_utc(), by=acting_user(), staff_code=staff_code)
+        db.commit()
+    except VoiceError as error:
+        db.rollback()
+        fail(409, str(error))
+    code = db.scalar(select(Staff.code).where(Staff.id == answer.staff_id))
+    return jsonify({"id": answer.id, "inspection_id": inspection.id, "staff_code": code, "text": answer.text,
+                    "submitted_at": iso(answer.submitted_at)}), 201
 
 
 @bp.post("/inspections")

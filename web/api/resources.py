@@ -110,4 +110,4 @@ def get_desk(desk_id: int):
                                   for s in officials]})
 
 
-from web.api import activity, alerts, inspections, org, review, scores  # noqa: E402,F401  (register their endpoints)
+from web.api import activity, alerts, inspections, me, org, review, scores  # noqa: E402,F401  (register their endpoints)

@@ -53,8 +53,10 @@ from web.db import get_session
 from web.read import acting_user, log_access, now_utc, staff_in_scope
 from web.scope import (
     DECIDE_ROLES,
+    EXPLAIN_ROLES,
     REVIEW_ROLES,
     can,
+    own_findings,
     roles_required,
     sees_every_official,
     withheld,
@@ -159,7 +161,7 @@ def list_findings():
     status, kind = arg_choice("status", FindingStatus), arg_choice("kind", FindingKind)
     month = arg_month()
     units, desk_code, staff_code = arg_units(), arg("desk"), arg("staff")
-    query = select(Finding.id).where(Finding.unit_id.in_(units))
+    query = select(Finding.id).where(Finding.unit_id.in_(units), own_findings())
     if status is not None:
         query = query.where(Finding.status == status)
     if kind is not None:
@@ -213,9 +215,10 @@ def get_finding(finding_id: int):
 
 @bp.post("/findings/<int:finding_id>/explanation")
 @document("/findings/{id}/explanation", "post", "Record the official's explanation (giải trình) of a finding that "
-          "awaits one (admin, inspector, manager)", tag="findings", response=EXPLANATION, body=EXPLAIN_BODY,
+          "awaits one (admin, inspector, manager; a staff account: its own, until the deadline)", tag="findings",
+          response=EXPLANATION, body=EXPLAIN_BODY,
           params=[id_param(what="finding id")], status=201, errors=(409,))
-@roles_required(*REVIEW_ROLES)
+@roles_required(*EXPLAIN_ROLES)
 def explain_finding(finding_id: int):
     body = json_body({"text", "attachment_ref"}, {"text"})
     text = body_text(body, "text", required=True)

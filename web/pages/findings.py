@@ -6,13 +6,16 @@ finding's status does not allow is answered 409 with the reason and nothing is w
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from audit.files.attachments import AttachmentError, attachment_suffix, save_attachment
 from audit.services.findings import reconsidering
 from audit.services.workflow import WorkflowError, decide, explain
 from audit.services.zone_review import needs_review
-from models.enums import DecisionAction, FindingKind, FindingStatus
+from models.enums import DecisionAction, FindingKind, FindingStatus, Role, local_zone
 from web.db import get_session
 from web.pages.findings_data import (
     Filters,
@@ -24,8 +27,8 @@ from web.pages.findings_data import (
     months_with_findings,
 )
 from web.pages.review_data import ACTION_LABELS, KIND_LABELS, PER_PAGE, STATUS_LABELS, image_mimetype, page_arg
-from web.read import acting_user, log_access, now_utc, stored_file, visible_units
-from web.scope import DECIDE_ROLES, REVIEW_ROLES, can, roles_required
+from web.read import acting_user, data_dir, log_access, now_utc, stored_file, visible_units
+from web.scope import DECIDE_ROLES, EXPLAIN_ROLES, REVIEW_ROLES, can, roles_required
 
 bp = Blueprint("findings_page", __name__)
 DECISIONS = {"confirm": DecisionAction.CONFIRM, "dismiss": DecisionAction.DISMISS, "reopen": DecisionAction.REOPEN}
@@ -86,8 +89,10 @@ def request_explanation(finding_id: int):
 
 
 @bp.post("/findings/<int:finding_id>/explanations")
-@roles_required(*REVIEW_ROLES)
+@roles_required(*EXPLAIN_ROLES)
 def record_explanation(finding_id: int):
+    """The official's explanation: typed by a reviewer from paper, or written by the official themselves (a staff
+    account), with a PDF or JPEG scan. Nothing is written unless all of it is acceptable."""
     session = get_session()
     finding = finding_in_scope(session, finding_id)
     text, attachment = _limited("text"), _limited("attachment_ref", 255)
@@ -95,9 +100,24 @@ def record_explanation(finding_id: int):
         return _refused(session, finding_id, _("Nội dung giải trình không được để trống."), status=400)
     if finding.status is not FindingStatus.AWAITING_EXPLANATION:
         return _refused(session, finding_id, explain_conflict_message(finding))
+    scan = request.files.get("scan")
+    stored = None
+    if scan is not None and scan.filename:
+        data, limit = scan.read(), current_app.config["ATTACHMENT_MAX_BYTES"]
+        try:
+            attachment_suffix(data, scan.filename, limit)
+        except AttachmentError as error:
+            status = 413 if len(data) > limit else 400
+            return _refused(session, finding_id, _("Bản quét không hợp lệ: %(why)s", why=str(error)), status=status)
+        stored = (data, scan.filename)
     try:
-        explain(session, finding.id, text, now=now_utc(), by=acting_user(), attachment_ref=attachment or None)
+        explanation = explain(session, finding.id, text, now=now_utc(), by=acting_user(),
+                              attachment_ref=attachment or None)
+        if stored is not None:
+            explanation.attachment_ref = save_attachment(
+                _data_dir(), f"findings/{finding.id}", *stored, current_app.config["ATTACHMENT_MAX_BYTES"])
     except WorkflowError as error:
+        session.rollback()
         return _refused(session, finding_id, explain_conflict_message(finding), error)
     session.commit()
     flash(_("Đã ghi nhận giải trình cho phát hiện #%(id)s.", id=finding.id))
@@ -126,6 +146,34 @@ def decide_finding(finding_id: int):
     return redirect(url_for(".detail", finding_id=finding.id))
 
 
+@bp.get("/findings/<int:finding_id>/explanations/<int:explanation_id>/attachment")
+def attachment(finding_id: int, explanation_id: int):
+    """The scan attached to an explanation (who opened it goes to the access log)."""
+    session = get_session()
+    finding = finding_in_scope(session, finding_id)
+    found = next((e for e in finding.explanations if e.id == explanation_id), None)
+    if found is None or not (found.attachment_ref or "").startswith("attachments/"):
+        abort(404)
+    path = stored_file(found.attachment_ref)
+    if path is None:
+        abort(404)
+    log_access("view_attachment", "explanation", found.id, finding=finding.id)
+    session.commit()
+    return send_file(path, mimetype="application/pdf" if path.suffix == ".pdf" else "image/jpeg",
+                     download_name=f"giai-trinh-{finding.id}-{found.id}{path.suffix}", max_age=0)
+
+
+def _data_dir() -> Path:
+    directory = data_dir()
+    if directory is None:
+        raise WorkflowError("no data directory to keep the scan in")
+    return directory
+
+
+def _before_deadline(finding) -> bool:
+    return finding.explanation_due is None or now_utc().astimezone(local_zone()).date() <= finding.explanation_due
+
+
 def _limited(name: str, limit: int = TEXT_LIMIT) -> str:
     return (request.form.get(name) or "").strip()[:limit]
 
@@ -144,4 +192,6 @@ def _detail_page(session, finding, **extra):
         "findings/detail.html", finding=finding, **detail_context(session, finding),
         STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS,
         may_review=can(*REVIEW_ROLES), may_decide=can(*DECIDE_ROLES), needs_review=needs_review,
+        may_explain_own=can(Role.STAFF) and _before_deadline(finding),
+        attachment_mb=round(current_app.config["ATTACHMENT_MAX_BYTES"] / 1048576, 1),
         reconsidering=reconsidering, **extra)

@@ -24,7 +24,7 @@ from models.findings import Finding
 from models.org import Desk, Staff, Unit
 from web.pages.review_data import ACTION_LABELS, PER_PAGE, STATUS_LABELS, month_arg
 from web.read import scoped_or_404, units_under
-from web.scope import sees_every_official, visible_unit_ids, withheld, withheld_findings
+from web.scope import own_findings, sees_every_official, visible_unit_ids, withheld, withheld_findings
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Listing:
 
 
 def _base_conditions(session: Session, filters: Filters) -> list:
-    conditions = [Finding.unit_id.in_(sorted(units_under(filters.unit)))]
+    conditions = [Finding.unit_id.in_(sorted(units_under(filters.unit))), own_findings()]
     if filters.kind:
         conditions.append(Finding.kind == FindingKind(filters.kind))
     if filters.month:

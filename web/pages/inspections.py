@@ -10,15 +10,17 @@ import io
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from audit.files.attachments import AttachmentError, attachment_suffix, save_attachment
 from audit.files.inspection_pdf import render_record
 from audit.rules.checklist import deduction_label
 from audit.services.inspections import InspectionError, deductions_of, finalize, record_inspection
-from models.enums import InspectionStatus, ItemScope
+from audit.services.staff_voice import VoiceError, inspected_staff, reply_to_inspection
+from models.enums import InspectionStatus, ItemScope, local_zone
 from models.org import Unit
 from web.db import get_session
 from web.pages.inspections_data import (
@@ -39,8 +41,8 @@ from web.pages.review_data import (
     month_arg,
     page_arg,
 )
-from web.read import LOCAL, data_dir, log_access, now_utc, stored_file
-from web.scope import DECIDE_ROLES, can, roles_required
+from web.read import LOCAL, acting_user, data_dir, log_access, now_utc, stored_file
+from web.scope import DECIDE_ROLES, EXPLAIN_ROLES, REVIEW_ROLES, can, own_staff_id, roles_required
 
 bp = Blueprint("inspections_page", __name__)
 
@@ -144,6 +146,9 @@ def record_pdf(inspection_id: int):
     """The biên bản as a PDF (marked DỰ THẢO until final); the export is written to the access log."""
     session = get_session()
     inspection = inspection_in_scope(session, inspection_id)
+    own = own_staff_id()
+    if own is not None and any(r.staff_id not in (own, None) for r in inspection.results):
+        abort(403)  # the record names colleagues too: the official reads their own results on the page
     with tempfile.TemporaryDirectory(prefix="deskaudit-record-") as folder:
         content = render_record(session, inspection.id, Path(folder) / "record.pdf").read_bytes()
     log_access("export.record_pdf", "inspection", inspection.id, status=inspection.status.value)
@@ -172,12 +177,85 @@ def _form_page(session, template, form, errors=()):
 
 
 def _detail_page(session, inspection, **extra):
-    deductions = {d.result.id: d for d in deductions_of(inspection)}
+    own = own_staff_id()
+    deductions = {d.result.id: d for d in deductions_of(inspection)
+                  if own is None or d.result.staff_id in (own, None)}
+    context = detail_context(session, inspection)
+    waiting = _awaiting_reply(inspection)
+    if own is not None:  # a staff user reads their own results (and the unit's), not a colleague's
+        context["results"] = [r for r in context["results"] if r.staff_id in (own, None)]
+    extra.setdefault("form", {})
     return render_template("inspections/detail.html", inspection=inspection, deductions=deductions,
                            total_points=sum((d.points for d in deductions.values()), 0),
+                           replies=[r for r in inspection.replies if own is None or r.staff_id == own],
+                           may_reply=bool(waiting) and (own in waiting if own is not None else can(*REVIEW_ROLES)),
+                           reply_choices=[context["staff"][s] for s in sorted(waiting) if s in context["staff"]]
+                           if own is None else [],
+                           attachment_mb=round(current_app.config["ATTACHMENT_MAX_BYTES"] / 1048576, 1),
                            may_finalize=can(*DECIDE_ROLES) and inspection.status == InspectionStatus.DRAFT,
                            STATUS_LABELS=INSPECTION_STATUS_LABELS, RESULT_LABELS=RESULT_LABELS,
-                           deduction_label=deduction_label, **detail_context(session, inspection), **extra)
+                           deduction_label=deduction_label, **context, **extra)
+
+
+def _awaiting_reply(inspection) -> set[int]:
+    """The inspected officials who may still reply (a FINAL record, its reply day not passed, no reply yet)."""
+    if inspection.status is not InspectionStatus.FINAL or inspection.reply_due is None:
+        return set()
+    if now_utc().astimezone(local_zone()).date() > inspection.reply_due:
+        return set()
+    return inspected_staff(inspection) - {r.staff_id for r in inspection.replies}
+
+
+@bp.post("/inspections/<int:inspection_id>/reply")
+@roles_required(*EXPLAIN_ROLES)
+def reply(inspection_id: int):
+    """An inspected official's reply to a FINAL record: written by the official (a staff account) or typed from
+    paper by a reviewer, with an optional PDF or JPEG scan; nothing is written unless all of it is acceptable."""
+    session = get_session()
+    inspection = inspection_in_scope(session, inspection_id)
+    text = (request.form.get("text") or "").strip()[:4000]
+    scan, stored, limit = request.files.get("scan"), None, current_app.config["ATTACHMENT_MAX_BYTES"]
+    if scan is not None and scan.filename:
+        data = scan.read()
+        try:
+            attachment_suffix(data, scan.filename, limit)
+        except AttachmentError as error:
+            message = _("Bản quét không hợp lệ: %(why)s", why=str(error))
+            return _detail_page(session, inspection, error=message, form=request.form), (
+                413 if len(data) > limit else 400)
+        stored = (data, scan.filename)
+    try:
+        answer = reply_to_inspection(session, inspection.id, text, now=now_utc(), by=acting_user(),
+                                     staff_code=(request.form.get("staff_code") or "").strip() or None)
+        if stored is not None:
+            directory = data_dir()
+            if directory is None:
+                raise VoiceError("no data directory to keep the scan in")
+            answer.attachment_ref = save_attachment(directory, f"inspections/{inspection.id}", *stored, limit)
+    except VoiceError as error:
+        session.rollback()
+        inspection = inspection_in_scope(session, inspection_id)
+        message = _("Không ghi nhận được ý kiến: %(why)s", why=str(error))
+        return _detail_page(session, inspection, error=message, form=request.form), 409
+    session.commit()
+    flash(_("Đã ghi nhận ý kiến về biên bản #%(id)s.", id=inspection.id))
+    return redirect(url_for(".detail", inspection_id=inspection.id, _anchor="replies"))
+
+
+@bp.get("/inspections/<int:inspection_id>/replies/<int:reply_id>/attachment")
+def reply_attachment(inspection_id: int, reply_id: int):
+    """The scan attached to a reply (who opened it goes to the access log)."""
+    session = get_session()
+    inspection = inspection_in_scope(session, inspection_id)
+    own = own_staff_id()
+    found = next((r for r in inspection.replies if r.id == reply_id and (own is None or r.staff_id == own)), None)
+    path = stored_file(found.attachment_ref) if found is not None else None
+    if path is None:
+        abort(404)
+    log_access("view_attachment", "inspection_reply", found.id, inspection=inspection.id)
+    session.commit()
+    return send_file(path, mimetype="application/pdf" if path.suffix == ".pdf" else "image/jpeg",
+                     download_name=f"y-kien-{inspection.id}-{found.id}{path.suffix}", max_age=0)
 
 
 def _remove_photos(photo_dir: Path | None, relative_paths: list[str]) -> None:

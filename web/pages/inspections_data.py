@@ -23,7 +23,7 @@ from models.enums import ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
 from web.pages.review_data import PER_PAGE
 from web.read import LOCAL, scoped_or_404
-from web.scope import visible_unit_ids
+from web.scope import own_inspections, visible_unit_ids
 
 RESULT_VALUES = {r.value: r for r in ItemResult}
 FORM_TIME = "%Y-%m-%dT%H:%M"
@@ -170,7 +170,7 @@ def _local_time(value, zone: ZoneInfo, errors: list[str], *, required: bool) -> 
 
 def list_inspections(session: Session, month: str | None, page: int) -> tuple[list, int]:
     """Inspections in the user's scope (newest first) with unit, desk, and their FAIL counts."""
-    conditions = [Inspection.unit_id.in_(sorted(visible_unit_ids()))]
+    conditions = [Inspection.unit_id.in_(sorted(visible_unit_ids())), own_inspections()]
     if month:
         start, after = month_window(month, LOCAL)
         conditions += [Inspection.started_at >= start, Inspection.started_at < after]

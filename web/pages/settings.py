@@ -138,9 +138,10 @@ def add_override():
     db = get_session()
     form = {k: (request.form.get(k) or "").strip() for k in ("unit", "kind", "day", "sessions", "decision_ref", "note")}
     try:
-        unit = db.scalars(select(Unit).where(Unit.code == form["unit"],
-                                             Unit.id.in_(sorted(visible_unit_ids())))).first()
-        if unit is None:
+        every_unit = form["unit"] == EVERY_UNIT
+        unit = None if every_unit else db.scalars(select(Unit).where(
+            Unit.code == form["unit"], Unit.id.in_(sorted(visible_unit_ids())))).first()
+        if unit is None and not every_unit:
             raise FormError(_("Chọn một đơn vị."))
         try:
             kind = OverrideKind(form["kind"])
@@ -153,25 +154,34 @@ def add_override():
         if kind is not OverrideKind.CUSTOM_HOURS and sessions:
             raise FormError(_("Chỉ nhập khung giờ cho loại \"Giờ làm việc đặc biệt\"."))
         decision = _decision(form["decision_ref"])
-        taken = db.scalars(select(HoursOverride).where(HoursOverride.unit_id == unit.id,
-                                                       HoursOverride.day == day)).first()
+        unit_id = unit.id if unit is not None else None
+        taken = db.scalars(select(HoursOverride).where(
+            HoursOverride.unit_id.is_(None) if unit_id is None else HoursOverride.unit_id == unit_id,
+            HoursOverride.day == day)).first()
         if taken is not None:
-            raise FormError(_("Đơn vị %(unit)s đã có ngoại lệ ngày %(day)s.", unit=unit.code,
+            raise FormError(_("Đơn vị %(unit)s đã có ngoại lệ ngày %(day)s.", unit=_unit_label(unit),
                               day=day.strftime("%d/%m/%Y")))
     except FormError as problem:
         return _render_index(override_form=form, override_error=str(problem), status=422)
     note = form["note"][:2000] or None
-    db.add(HoursOverride(unit_id=unit.id, day=day, kind=kind, sessions=sessions or None, decision_ref=decision,
+    db.add(HoursOverride(unit_id=unit_id, day=day, kind=kind, sessions=sessions or None, decision_ref=decision,
                          note=note))
     changes = {"sessions": (None, sessions or None), "decision_ref": (None, decision), "note": (None, note)}
-    _log("hours_override", f"{unit.code} {day.isoformat()} {kind.value}", ChangeAction.CREATE,
+    _log("hours_override", f"{unit.code if unit else EVERY_UNIT} {day.isoformat()} {kind.value}", ChangeAction.CREATE,
          {k: v for k, v in changes.items() if v[1] is not None}, decision, note)
     db.commit()
-    flash(_("Đã thêm ngoại lệ ngày %(day)s cho %(unit)s.", day=day.strftime("%d/%m/%Y"), unit=unit.code))
+    flash(_("Đã thêm ngoại lệ ngày %(day)s cho %(unit)s.", day=day.strftime("%d/%m/%Y"), unit=_unit_label(unit)))
     return redirect(url_for(".index", _anchor="ngay-ngoai-le"))
 
 
 # -- helpers ------------------------------------------------------------------------------------------
+EVERY_UNIT = "*"  # the form's value for a day of every unit (a national day announced after the shipped table)
+
+
+def _unit_label(unit: Unit | None) -> str:
+    return unit.code if unit is not None else _("tất cả đơn vị")
+
+
 def _values(row: AlertThreshold | None) -> dict:
     return {name: getattr(row, name) if row is not None else None for name in FIELDS}
 
@@ -259,10 +269,16 @@ def parse_sessions(raw: str) -> list[list[str]]:
 
 
 def _profile_view(profile: HoursProfile, units: list[Unit], desks: list[Desk]) -> dict:
-    """A profile as the page shows it: seasons, weekdays grouped by identical sessions, who uses it."""
+    """A profile as the page shows it: the latest decision's seasons, weekdays grouped by identical sessions,
+    the earlier decisions (each still applies to its own days), who uses it."""
     seasons: dict[tuple, dict[int, list[str]]] = {}
     saturday: dict[tuple, list[str]] = {}
+    decisions = sorted({(s.effective_from, s.decision_ref) for s in profile.sessions},
+                       key=lambda d: d[0] or date.min)
+    latest = decisions[-1][0] if decisions else None
     for s in profile.sessions:
+        if s.effective_from != latest:
+            continue
         key = (s.season, s.season_from, s.season_to)
         span = f"{s.start_time:%H:%M}–{s.end_time:%H:%M}"
         seasons.setdefault(key, {})
@@ -278,7 +294,7 @@ def _profile_view(profile: HoursProfile, units: list[Unit], desks: list[Desk]) -
         views.append({"name": name, "from": _month_day(start), "to": _month_day(end),
                       "rows": [(_weekdays(wd), ", ".join(spans)) for spans, wd in groups.items()],
                       "saturday": ", ".join(saturday.get((name, start, end), []))})
-    return {"profile": profile, "seasons": views,
+    return {"profile": profile, "seasons": views, "earlier": [d for d in decisions if d[0] != latest],
             "units": [u.code for u in units if u.hours_profile_id == profile.id],
             "desks": [d.code for d in desks if d.hours_profile_id == profile.id]}
 
