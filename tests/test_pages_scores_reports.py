@@ -89,7 +89,8 @@ def test_scores_page_shows_the_summary_line_ranking_and_chart(web_site):
     assert "Hoàn thành" not in ranking and "từ 90 điểm" in ranking  # a unit's band, not a Decree 335 class
     assert "Chưa đủ dữ liệu xếp loại" in page  # CB-TV-04 has no dossier statistics
     assert "/scores/2026-03/CB-TV-01" in page and "/scores/2026-03/CB-DC-01" in page
-    assert re.search(r">98,79<", page)  # decimal comma
+    # decimal comma (the seeded record of 27/03 still awaits the officials' replies on 01/04: its failures cost 0)
+    assert re.search(r">99,7\d<", page) and not re.search(r">\d+\.\d\d<", page)
     assert "Tính lại" in page
 
     viewer = web_site.client("xem-tv").get("/scores?month=2026-03").get_data(as_text=True)
