@@ -179,3 +179,62 @@ def test_desk_wall_zone_finding_and_report(live_server, browser, tmp_path):
         assert conn.execute(text("select count(*) from access_log where action = 'export.xlsx'")).scalar() == 1
     engine.dispose()
     page.close()
+
+
+def test_an_official_reads_the_request_explains_with_a_scan_and_sees_the_result(live_server, browser, tmp_path):
+    """The staff flow: an inspector asks; the official signs in, reads the notice and its deadline on their own
+    page, explains with a PDF scan, and sees the decision once the inspector has confirmed."""
+    from sqlalchemy import create_engine, text
+
+    base, data = live_server
+    engine = create_engine(f"sqlite:///{data / 'deskaudit.sqlite3'}")
+    with engine.connect() as conn:
+        finding_id = conn.execute(text(
+            "select f.id from findings f join staff s on s.id = f.staff_id where s.code = 'CB-TV-01' "
+            "and f.status = 'proposed' order by f.id limit 1")).scalar()
+    assert finding_id is not None
+
+    inspector = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(inspector, base, "thanhtra")
+    inspector.goto(f"{base}findings/{finding_id}")
+    inspector.click("button:has-text('Yêu cầu giải trình')")
+    inspector.wait_for_load_state("networkidle")
+
+    official = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(official, base, "cb-tv-01")
+    assert official.url.endswith("/me")
+    notices = official.inner_text("#notices")
+    assert "Yêu cầu giải trình" in notices and "(hạn " in notices
+    assert [e for e in official.locator("nav a").all_inner_texts() if "Giám sát" in e] == []  # no wall for staff
+    shot(official, "07-trang-cua-toi")
+    official.click(f"#notices a[href='/findings/{finding_id}']")
+    official.wait_for_load_state("networkidle")
+    assert "Hạn giải trình: hết ngày" in official.inner_text("#explanation-due")
+    assert official.locator("button:has-text('Xác nhận vi phạm')").count() == 0  # an official decides nothing
+    scan = tmp_path / "giay-moi.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    official.fill("#my-explanation textarea[name=text]", "Tôi đi họp theo Giấy mời số 12/GM-UBND (bản quét kèm theo).")
+    official.set_input_files("#my-explanation input[name=scan]", str(scan))
+    official.click("#my-explanation button[type=submit]")
+    official.wait_for_load_state("networkidle")
+    body = official.inner_text("body")
+    assert "Tôi đi họp theo Giấy mời số 12/GM-UBND" in body and "bản quét" in body
+    shot(official, "08-giai-trinh-kem-ban-quet")
+
+    inspector.reload()
+    assert "Tôi đi họp theo Giấy mời số 12/GM-UBND" in inspector.inner_text("body")
+    inspector.fill("form.decide textarea[name=reason]", "Giấy mời không trùng giờ làm việc tại quầy")
+    inspector.click("button:has-text('Xác nhận vi phạm')")
+    inspector.wait_for_load_state("networkidle")
+
+    official.goto(f"{base}findings/{finding_id}")
+    assert "Đã xác nhận" in official.inner_text("body")
+    assert "Giấy mời không trùng giờ làm việc tại quầy" in official.inner_text("body")
+    shot(official, "09-ket-qua")
+    with engine.connect() as conn:
+        ref = conn.execute(text("select attachment_ref from explanations where finding_id = :i"),
+                           {"i": finding_id}).scalar()
+    assert ref.startswith(f"attachments/findings/{finding_id}/") and (data / ref).read_bytes().startswith(b"%PDF")
+    engine.dispose()
+    inspector.close()
+    official.close()
