@@ -106,6 +106,43 @@ def test_a_deactivated_official_cannot_sign_in_and_a_session_ends(web_site):
     assert wrong.status_code == 401  # a wrong password says nothing about the official
 
 
+
+def test_an_admin_creates_an_officials_account_in_the_web(web_site):
+    from models.access import ChangeLog, User
+
+    admin = web_site.client("admin")
+    page = admin.get("/staff/CB-TV-03/edit").get_data(as_text=True)
+    assert 'id="account-form"' in page
+    assert "cb-tv-01" in admin.get("/staff/CB-TV-01/edit").get_data(as_text=True)  # already has one: no form
+    token = csrf_token(admin, "/staff/CB-TV-03/edit")
+    before = _count(web_site, User)
+    for data, message in [
+        ({"username": "Thu Hang", "password": "mat-khau-du-dai-2026"}, "user name"),
+        ({"username": "hang", "password": "ngan"}, "Không tạo được tài khoản"),
+        ({"username": "admin", "password": "mat-khau-du-dai-2026"}, "already exists"),
+        ({"username": "hang", "password": "mat-khau-du-dai-2026", "email": "khong-phai-thu"}, "not an e-mail"),
+    ]:
+        response = admin.post("/staff/CB-TV-03/account", data={"csrf_token": token, **data})
+        assert response.status_code == 422 and message in response.get_data(as_text=True), data
+    again = admin.post("/staff/CB-TV-01/account", data={"csrf_token": token, "username": "hoa2",
+                                                         "password": "mat-khau-du-dai-2026"})
+    assert again.status_code == 422 and "already has the account" in again.get_data(as_text=True)
+    assert _count(web_site, User) == before
+    manager = web_site.client("lanhdao-tv")
+    assert manager.post("/staff/CB-TV-03/account", data={
+        "csrf_token": csrf_token(manager), "username": "hang", "password": "mat-khau-du-dai-2026"}).status_code == 403
+    made = admin.post("/staff/CB-TV-03/account", data={"csrf_token": token, "username": "hang",
+                                                        "password": "mat-khau-du-dai-2026"})
+    assert made.status_code == 302
+    with web_site.factory() as session:
+        user = session.scalars(select(User).where(User.username == "hang")).one()
+        assert user.role.value == "staff" and [u.code for u in user.units] == ["NA-TRUONGVINH"]
+        assert session.scalar(select(func.count()).select_from(ChangeLog).where(
+            ChangeLog.entity_type == "user", ChangeLog.entity_key == "hang")) == 1
+    official = web_site.app.test_client()
+    login(official, "hang")
+    assert "Lê Thị Thu Hằng" in official.get("/me").get_data(as_text=True)
+
 # --- role × route ------------------------------------------------------------------------------------------------
 
 def test_every_route_but_the_staff_ones_is_forbidden_to_staff(web_site):

@@ -8,6 +8,7 @@ where an address is known, by e-mail (the sampler sends it through the alerts' m
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -20,9 +21,48 @@ from models.checklists import Inspection, InspectionReply
 from models.enums import InspectionStatus, Role, local_zone
 from models.org import Staff, Unit
 
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
 
 class VoiceError(ValueError):
     """A reply or a staff account that the rules do not allow; the message says why."""
+
+
+def new_staff_account(session: Session, username: str, password_hash: str, staff_code: str, *,
+                      email: str | None = None, full_name: str | None = None) -> User:
+    """A ``staff`` user for the official ``staff_code`` (one account per official, an active official), scoped to
+    the official's unit. The CLI and the web both create staff accounts here."""
+    problem = username_problem(username) or (email_problem(email) if email else None)
+    if problem:
+        raise VoiceError(problem)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise VoiceError(f"user {username!r} already exists")
+    official = session.scalars(select(Staff).where(Staff.code == staff_code)).first()
+    if official is None:
+        raise VoiceError(f"staff {staff_code!r}: no such official")
+    if not official.active:
+        raise VoiceError(f"staff {staff_code}: that official has been deactivated")
+    taken = session.scalars(select(User).where(User.staff_id == official.id)).first()
+    if taken is not None:
+        raise VoiceError(f"staff {staff_code}: official already has the account {taken.username!r}")
+    user = User(username=username, full_name=full_name or official.full_name, role=Role.STAFF,
+                password_hash=password_hash, units=[official.unit], staff_id=official.id, email=email or None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def username_problem(name: str) -> str | None:
+    if not USERNAME.match(name or ""):
+        return f"user name {name!r}: use 2–64 lower-case letters, digits, '.', '_' or '-'"
+    return None
+
+
+def email_problem(address: str) -> str | None:
+    if len(address) > 255 or not EMAIL.match(address):
+        return f"e-mail {address!r}: not an e-mail address"
+    return None
 
 
 def local_day(at: datetime) -> date:
@@ -135,5 +175,15 @@ def reply_to_inspection(session: Session, inspection_id: int, text: str, *, now:
     return reply
 
 
-__all__ = ["VoiceError", "inspected_staff", "notify_official", "open_for_replies", "reply_day",
-           "reply_to_inspection", "staff_account_problem"]
+__all__ = [
+    "VoiceError",
+    "email_problem",
+    "inspected_staff",
+    "new_staff_account",
+    "notify_official",
+    "open_for_replies",
+    "reply_day",
+    "reply_to_inspection",
+    "staff_account_problem",
+    "username_problem",
+]

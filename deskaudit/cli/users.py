@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
 from sqlalchemy import select
 
+from audit.services.staff_voice import VoiceError, email_problem, new_staff_account, username_problem
 from deskaudit.cli.common import BadInput, database
 from models import Unit, User
 from models.enums import Role
 from models.org import Staff
 from web.passwords import hash_password, password_problem
-
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @click.group()
@@ -40,16 +37,16 @@ def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, sta
     A staff account (--role staff --staff CODE) sees only that official's own records; its scope is the
     official's unit.
     """
-    if not USERNAME.match(name):
-        raise BadInput(f"user name {name!r}: use 2–64 lower-case letters, digits, '.', '_' or '-'")
+    if username_problem(name):
+        raise BadInput(username_problem(name))
     if not password_stdin:
         raise BadInput("pass --password-stdin and send the password on standard input")
     password = sys.stdin.readline().rstrip("\r\n")
     problem = password_problem(password)
     if problem:
         raise BadInput(problem)
-    if email is not None and not EMAIL.match(email):
-        raise BadInput(f"--email {email!r}: not an e-mail address")
+    if email is not None and email_problem(email):
+        raise BadInput(f"--email: {email_problem(email)}")
     if role == Role.STAFF.value:
         if not staff_code:
             raise BadInput("role staff needs --staff CODE: the official the account is")
@@ -60,27 +57,21 @@ def add(name: str, role: str, units: tuple[str, ...], full_name: str | None, sta
     elif role != Role.ADMIN.value and not units:
         raise BadInput(f"role {role} needs at least one --unit CODE (its scope)")
     with database() as session:
-        if session.scalar(select(User).where(User.username == name)):
-            raise BadInput(f"user {name!r} already exists")
-        official = None
-        if staff_code:
-            official = session.scalars(select(Staff).where(Staff.code == staff_code)).first()
-            if official is None:
-                raise BadInput(f"--staff {staff_code!r}: no such official")
-            if not official.active:
-                raise BadInput(f"--staff {staff_code}: that official has been deactivated")
-            taken = session.scalars(select(User).where(User.staff_id == official.id)).first()
-            if taken is not None:
-                raise BadInput(f"--staff {staff_code}: official already has the account {taken.username!r}")
-            found = [official.unit]
-            full_name = full_name or official.full_name
+        if role == Role.STAFF.value:
+            try:
+                new_staff_account(session, name, hash_password(password), staff_code, email=email,
+                                  full_name=full_name)
+            except VoiceError as error:
+                raise BadInput(str(error).replace("staff ", "--staff ", 1)) from None
         else:
+            if session.scalar(select(User).where(User.username == name)):
+                raise BadInput(f"user {name!r} already exists")
             found = session.scalars(select(Unit).where(Unit.code.in_(units))).all() if units else []
             missing = sorted(set(units) - {u.code for u in found})
             if missing:
                 raise BadInput(f"no unit with code {', '.join(missing)} (import the site config first)")
-        session.add(User(username=name, full_name=full_name, role=Role(role), password_hash=hash_password(password),
-                         units=list(found), staff_id=official.id if official else None, email=email))
+            session.add(User(username=name, full_name=full_name, role=Role(role), password_hash=hash_password(password),
+                             units=list(found), email=email))
     scope = f"official {staff_code}" if staff_code else (", ".join(units) if units else "all units")
     click.echo(f"user {name} created: role {role}, scope {scope}")
 

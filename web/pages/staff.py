@@ -13,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from audit.rules.scoring import CATEGORY_LABELS_VI, CLASSIFIED
-from models.access import ChangeLog
+from audit.services.staff_voice import VoiceError, new_staff_account
+from models.access import ChangeLog, User
 from models.enums import ChangeAction, StaffCategory
 from models.org import Agency, Desk, Staff
 from web.db import get_session
+from web.passwords import hash_password, password_problem
 from web.read import now_utc
 from web.scope import ADMIN_ROLES, REVIEW_ROLES, can, roles_required, visible_unit_ids
 
@@ -44,15 +46,18 @@ def index():
                            can_admin=can(*ADMIN_ROLES))
 
 
-def _render(person: Staff, *, error: str | None = None, status: int = 200):
+def _render(person: Staff, *, error: str | None = None, status: int = 200, account_error: str | None = None,
+            account_form: dict | None = None):
     db = get_session()
     desks = db.scalars(select(Desk).where(Desk.unit_id == person.unit_id, Desk.active.is_(True))
                        .order_by(Desk.code)).all()
     agencies = db.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.code)).all()
     changes = db.scalars(select(ChangeLog).where(ChangeLog.entity_type == "staff", ChangeLog.entity_key == person.code)
                          .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(20)).all()
+    account = db.scalars(select(User).where(User.staff_id == person.id)).first()
     return render_template("staff/edit.html", person=person, desks=desks, agencies=agencies, changes=changes,
-                           labels=CATEGORY_LABELS_VI, categories=list(StaffCategory), error=error), status
+                           labels=CATEGORY_LABELS_VI, categories=list(StaffCategory), error=error,
+                           account=account, account_error=account_error, account_form=account_form or {}), status
 
 
 @bp.get("/<code>/edit")
@@ -100,6 +105,33 @@ def update(code: str):
     else:
         flash(_("Không có thay đổi."))
     return redirect(url_for(".index"))
+
+
+@bp.post("/<code>/account")
+@roles_required(*ADMIN_ROLES)
+def create_account(code: str):
+    """The official's own account (role staff), as `deskaudit users add NAME --role staff --staff CODE` makes it."""
+    db = get_session()
+    person = _person(code)
+    form = {k: (request.form.get(k) or "").strip() for k in ("username", "email")}
+    password = request.form.get("password") or ""
+    problem = password_problem(password)
+    if problem is None:
+        try:
+            user = new_staff_account(db, form["username"], hash_password(password), person.code,
+                                     email=form["email"] or None)
+        except VoiceError as error:
+            problem = str(error)
+    if problem is not None:
+        db.rollback()
+        return _render(_person(code), account_error=_("Không tạo được tài khoản: %(why)s", why=problem),
+                       account_form=form, status=422)
+    db.add(ChangeLog(at=now_utc(), actor=current_user.username, source="web", entity_type="user",
+                     entity_key=user.username, action=ChangeAction.CREATE,
+                     changes={"role": [None, "staff"], "staff": [None, person.code], "email": [None, user.email]}))
+    db.commit()
+    flash(_("Đã tạo tài khoản %(user)s cho %(name)s.", user=user.username, name=person.full_name))
+    return redirect(url_for(".edit", code=person.code))
 
 
 def _plain(value):
