@@ -15,7 +15,7 @@ from models.access import User
 from models.enums import AbsenceKind, CameraHealth, DecisionAction, FindingStatus, PresenceState, Role
 from models.findings import Decision, Explanation, Finding
 from models.hours import ExcusedAbsence
-from models.org import Desk, Staff
+from models.org import Desk, Staff, Unit
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 3, 2)  # a Monday
@@ -367,3 +367,26 @@ def test_a_late_excuse_suspends_a_confirmed_deduction_until_decided_again(site):
     audit(site)
     with site() as session:
         assert "reconsider" not in session.get(Finding, finding.id).details  # decided again: not flagged again
+
+
+def test_the_unit_notice_reads_on_its_page(site, tmp_path):
+    """The notice's page says what it is and what to do, for the person reviewing it."""
+    from web import create_app
+    from web.passwords import hash_password
+    from websupport import PASSWORD, login
+
+    _whole_unit_absent(site, DAY)
+    audit(site, unit_code="NA-TRUONGVINH")
+    with site.begin() as session:
+        inspector = session.scalars(select(User).filter_by(username="thanhtra")).one()
+        inspector.password_hash = hash_password(PASSWORD)
+        inspector.units = [session.scalars(select(Unit).filter_by(code="NA-TRUONGVINH")).one()]
+        notice_id = session.scalar(select(Finding.id).where(Finding.kind == "unit_absence"))
+    url = str(site.kw["bind"].url.render_as_string(hide_password=False))
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "DATA_DIR": str(tmp_path), "SECRET_KEY": "t"})
+    client = app.test_client()
+    login(client, "thanhtra")
+    page = client.get(f"/findings/{notice_id}").get_data(as_text=True)
+    assert 'id="unit-absence"' in page and "3/3 quầy được camera quan sát đều vắng cả buổi" in page
+    assert "Cả đơn vị vắng cả buổi: kiểm tra lịch làm việc" in page
+    app.extensions["deskaudit.db"].kw["bind"].dispose()
