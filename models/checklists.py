@@ -71,6 +71,9 @@ class Inspection(Timestamps, Base):
     # The last local day the inspected officials may reply to a FINAL record's results (set on finalizing);
     # an official's deductions count once they replied or this day has passed.
     reply_due: Mapped[date | None] = mapped_column(Date)
+    # The inspection's own legal basis (its decision or plan, "Quyết định số … về việc kiểm tra công vụ"), printed
+    # as the last "Căn cứ" line of the record; the site's ``[inspection] basis`` when none is given.
+    basis: Mapped[str | None] = mapped_column(Text)
 
     results: Mapped[list[InspectionResult]] = relationship(back_populates="inspection", cascade="all, delete-orphan")
     replies: Mapped[list[InspectionReply]] = relationship(back_populates="inspection", cascade="all, delete-orphan",
@@ -107,6 +110,17 @@ class InspectionReply(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     inspection: Mapped[Inspection] = relationship(back_populates="replies")
+
+
+class InspectionSettings(Base):
+    """The site config's ``[inspection]`` table as last imported (one row); none: the defaults."""
+
+    __tablename__ = "inspection_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column()
+    changed_by: Mapped[str] = mapped_column(String(128))
 
 
 Index("ix_inspections_unit_started", Inspection.unit_id, Inspection.started_at)

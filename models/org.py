@@ -36,6 +36,11 @@ class Unit(Timestamps, Base):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     hours_profile_id: Mapped[int | None] = mapped_column(ForeignKey("hours_profiles.id"))
     address: Mapped[str | None] = mapped_column(String(255))
+    # The inspection record's form (Decree 30/2020, audit/rules/record_form.py): the place name of its date line;
+    # the inspecting body and its superior, for this unit and the units below it that name none
+    place_name: Mapped[str | None] = mapped_column(String(100))
+    superior: Mapped[str | None] = mapped_column(String(255))
+    inspecting_body: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")

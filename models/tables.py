@@ -4,7 +4,14 @@
 from models.access import AccessLog, ApiToken, ChangeLog, Notification, User, user_units
 from models.alerts import Alert, AlertDelivery, AlertThreshold
 from models.base import Base, UTCDateTime, utcnow
-from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionReply, InspectionResult
+from models.checklists import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionReply,
+    InspectionResult,
+    InspectionSettings,
+)
 from models.findings import Decision, Explanation, Finding, FindingEvidence
 from models.hours import ExcusedAbsence, HoursOverride, HoursProfile, HoursSession, RosterEntry, RosterPattern
 from models.observing import Observation, PresenceEvent, VisionSettings
@@ -36,6 +43,7 @@ __all__ = [
     "Inspection",
     "InspectionReply",
     "InspectionResult",
+    "InspectionSettings",
     "Notification",
     "Observation",
     "PresenceEvent",

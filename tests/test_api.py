@@ -244,6 +244,7 @@ def test_inspections(site, web_site):
     assert site.get("admin", "/inspections?month=2026-02").get_json()["total"] == 0
     body = {"unit": TV, "desk": "TV-HT", "staff": "CB-TV-01", "started_at": "2026-03-31T07:45:00+07:00",
             "ended_at": "2026-03-31T08:30:00+07:00", "record_number": "15/BB-KTCV", "note": "Kiểm tra đột xuất",
+            "basis": "Quyết định số 9/QĐ-SNV ngày 20/3/2026 về việc kiểm tra công vụ",
             "items": [{"number": 5, "result": "không đạt", "note": "Không đeo thẻ"},
                       {"number": 13, "result": "fail"}, {"number": 1, "result": "pass"},
                       {"number": 14, "result": "fail", "occurrences": 2}]}
@@ -253,12 +254,17 @@ def test_inspections(site, web_site):
     assert (created["status"], created["record_number"], created["inspector_name"]) == ("draft", "15/BB-KTCV",
                                                                                        "thanhtra")
     assert created["started_at"] == "2026-03-31T00:45:00+00:00" and created["desk_code"] == "TV-HT"
+    assert created["basis"] == "Quyết định số 9/QĐ-SNV ngày 20/3/2026 về việc kiểm tra công vụ"
     assert [(r["number"], r["result"], r["staff_code"]) for r in created["results"]] == [
         (1, "pass", "CB-TV-01"), (5, "fail", "CB-TV-01"), (13, "fail", None), (14, "fail", "CB-TV-01")]
     assert sorted(d["points"] for d in created["deductions"]) == [2.0, 2.0, 4.0]
     assert site.get("xem-tv", f"/inspections/{created['id']}").get_json()["results"] == created["results"]
-    final = site.post("admin", "/inspections", {**body, "record_number": "16/BB-KTCV", "finalize": True})
+    final = site.post("admin", "/inspections", {**body, "record_number": "16/BB-KTCV", "finalize": True,
+                                                "basis": None})
     assert final.status_code == 201 and final.get_json()["status"] == "final"
+    assert final.get_json()["basis"].startswith("Kế hoạch số 15/KH-SNV")  # the site's [inspection] basis
+    too_long = site.post("admin", "/inspections", {**body, "basis": "x" * 1001})
+    assert too_long.status_code == 400 and too_long.get_json()["error"]["message"] == "basis: at most 1000 characters"
     assert count(web_site, Inspection) == 4
 
 

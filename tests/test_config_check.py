@@ -64,6 +64,22 @@ def _bad_cap_pool(raw):
     raw["scoring"]["cap_pool"] = "excellent"
 
 
+def _long_place_name(raw):
+    raw["units"][1]["place_name"] = "Trường Vinh " * 10  # 110 characters: a place name is at most 100
+
+
+def _unknown_inspection_key(raw):
+    raw["inspection"]["copy"] = 2
+
+
+def _misspelt_place_name(raw):
+    raw["units"][2]["placename"] = "Diễn Châu"
+
+
+def _no_copies(raw):
+    raw["inspection"]["copies"] = 0
+
+
 CASES = [
     (_drop_desk_field, "units[1].desks[1].field", "missing required key"),
     (_unknown_camera_key, "units[1].desks[0].cameras[0].colour", "unknown key"),
@@ -78,6 +94,10 @@ CASES = [
     (_unknown_parent, "units[2].parent", "no unit with this id"),
     (_official_in_two_groups, "scoring.groups[1].staff[1]", "already in a task group at scoring.groups[0].staff[1]"),
     (_bad_cap_pool, "scoring.cap_pool", "good"),
+    (_long_place_name, "units[1].place_name", "at most 100 characters"),
+    (_unknown_inspection_key, "inspection.copy", "unknown key"),
+    (_misspelt_place_name, "units[2].placename", "unknown key"),
+    (_no_copies, "inspection.copies", "greater than or equal to 1"),
 ]
 
 

@@ -143,3 +143,32 @@ def test_zones_drawn_in_the_editor_stay_when_the_file_lists_none_and_go_when_it_
     with session_for() as session:
         zones = session.scalars(select(Zone).join(Camera).where(Camera.code == camera_cfg["id"])).all()
         assert {z.name: z.active for z in zones}["ve-tay"] is False
+
+
+def test_the_record_form_keys_are_stored_and_changes_logged(imported, session_for, example_raw):
+    """``place_name``, ``inspecting_body``, ``superior`` on units and the ``[inspection]`` table reach the database
+    (the record reads them there); a change is one logged update."""
+    from audit.services.record_form import heading_for, record_settings
+    from models import Unit
+
+    imported()
+    with session_for() as session:
+        commune = session.scalars(select(Unit).where(Unit.code == "NA-TRUONGVINH")).one()
+        province = session.scalars(select(Unit).where(Unit.code == "NA")).one()
+        assert (commune.place_name, commune.superior, commune.inspecting_body) == ("Trường Vinh", None, None)
+        assert (province.superior, province.inspecting_body) == ("UBND tỉnh Nghệ An", "Sở Nội vụ")
+        heading = heading_for(session, commune)
+        assert (heading.superior, heading.issuer, heading.place) == ("UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "Trường Vinh")
+        settings = record_settings(session)
+        assert settings.copies == 2 and settings.basis.startswith("Kế hoạch số 15/KH-SNV")
+        assert [line[:27] for line in settings.legal_basis] == ["Nghị định số 118/2025/NĐ-CP",
+                                                                "Nghị định số 335/2025/NĐ-CP"]
+    example_raw["units"][1]["place_name"] = "Vinh"
+    example_raw["inspection"]["copies"] = 3
+    output = imported(example_raw)
+    assert "unit: update 1" in output and "inspection_settings: update 1" in output
+    with session_for() as session:
+        entry = session.scalars(select(ChangeLog).where(ChangeLog.entity_key == "NA-TRUONGVINH",
+                                                        ChangeLog.action == ChangeAction.UPDATE)).one()
+        assert entry.changes == {"place_name": ["Trường Vinh", "Vinh"]}
+        assert record_settings(session).copies == 3

@@ -202,6 +202,19 @@ def test_the_example_file_loads_and_records(site):
         made = record_inspection(session, **fields)
         points = sum(d.points for d in deductions_of(made))
         assert points == Decimal("10.5")  # 2 + 2 (Minh) + 2 (unit) + 2×2 + 0.5
+        assert made.basis.startswith("Quyết định số 12/QĐ-SNV ngày 02 tháng 3 năm 2026")
+
+
+def test_an_inspection_without_a_basis_takes_the_site_s(site):
+    """``[inspection] basis`` (the example's plan) when none or a blank one is given; a given one is kept; one
+    over 1000 characters is refused by name."""
+    with site.begin() as session:
+        assert record(session, [ItemOutcome(8, "pass")]).basis.startswith("Kế hoạch số 15/KH-SNV")
+        assert record(session, [ItemOutcome(8, "pass")], basis="  ").basis.startswith("Kế hoạch số 15/KH-SNV")
+        assert record(session, [ItemOutcome(8, "pass")], basis=" Quyết định số 3/QĐ-SNV ").basis == \
+            "Quyết định số 3/QĐ-SNV"
+        with pytest.raises(InspectionError, match=r"^basis: 1001 characters, at most 1000$"):
+            record(session, [ItemOutcome(8, "pass")], basis="x" * 1001)
 
 
 def test_a_json_file_with_offsets_and_photos_relative_to_it(tmp_path, photos):
@@ -274,10 +287,14 @@ def test_cli_add_finalize_list(site, migrated_url, monkeypatch, cli_runner, tmp_
     assert done.exit_code == 0 and done.output.strip() == f"inspection {new_id} final"
     again = cli_runner.invoke(inspection, ["finalize", str(new_id)])
     assert again.exit_code == 2 and "already final" in again.output
-    added_final = cli_runner.invoke(inspection, ["add", str(EXAMPLE), "--finalize"])
+    added_final = cli_runner.invoke(inspection, ["add", str(EXAMPLE), "--finalize", "--basis",
+                                                 "Quyết định số 20/QĐ-SNV ngày 01/4/2026 về việc kiểm tra công vụ"])
     assert added_final.exit_code == 0
     with site() as session:
-        assert session.get(Inspection, int(added_final.output)).status == InspectionStatus.FINAL
+        final = session.get(Inspection, int(added_final.output))
+        assert final.status == InspectionStatus.FINAL
+        assert final.basis == "Quyết định số 20/QĐ-SNV ngày 01/4/2026 về việc kiểm tra công vụ"  # over the file's
+        assert session.get(Inspection, new_id).basis.startswith("Quyết định số 12/QĐ-SNV")  # the file's
 
 
 @pytest.mark.parametrize("spoil, message", [

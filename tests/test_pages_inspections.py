@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -103,13 +104,15 @@ def test_form_shows_the_checklist_for_a_phone(web_site):
         assert text in page, text
     assert page.count('name="staff-') == 14  # personal items name an official; the 4 unit items do not
     assert 'value="NA-DIENCHAU"' in page and 'value="CB-DC-01"' in page
+    # The basis comes filled in with the site's [inspection] basis, to be corrected for this visit.
+    assert re.search(r'<textarea name="basis"[^>]*>Kế hoạch số 15/KH-SNV ngày 10 tháng 01 năm 2026', page)
 
 
 def test_record_an_inspection_with_a_phone_photo(web_site):
     client = web_site.client("thanhtra")
     data = form(client, **{"result-1": "pass", "result-5": "fail", "staff-5": "CB-TV-01", "occurrences-5": "2",
                            "note-5": "Không đeo thẻ", "result-12": "not_applicable", "result-13": "fail",
-                           "finalize": "1"})
+                           "finalize": "1", "basis": "Quyết định số 9/QĐ-SNV ngày 20/3/2026 về việc kiểm tra công vụ"})
     data["photos-5"] = [(io.BytesIO(JPEG.read_bytes()), "IMG_0001.JPG", "image/jpeg")]
     response = client.post("/inspections/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -117,6 +120,7 @@ def test_record_an_inspection_with_a_phone_photo(web_site):
     with web_site.factory() as session:
         inspection = session.get(Inspection, inspection_id)
         assert inspection.status is InspectionStatus.FINAL and inspection.record_number == "07/BB-KTCV"
+        assert inspection.basis == "Quyết định số 9/QĐ-SNV ngày 20/3/2026 về việc kiểm tra công vụ"
         assert inspection.started_at == datetime(2026, 3, 27, 7, 45, tzinfo=LOCAL).astimezone(timezone.utc)
         assert inspection.inspector_id == session.scalar(select(User.id).where(User.username == "thanhtra"))
         results = {r.result: r for r in inspection.results}
@@ -132,6 +136,7 @@ def test_record_an_inspection_with_a_phone_photo(web_site):
 
     page = client.get(f"/inspections/{inspection_id}").get_data(as_text=True)
     assert "Không đạt" in page and "Đeo thẻ công chức" in page and "Đã ký (chính thức)" in page
+    assert "Quyết định số 9/QĐ-SNV ngày 20/3/2026 về việc kiểm tra công vụ" in page
     assert "Ký chính thức biên bản" not in page  # final: nothing left to sign
     photo_url = f"/inspections/{inspection_id}/photos/{result_id}/0"
     assert photo_url in page
@@ -146,6 +151,7 @@ def test_record_an_inspection_with_a_phone_photo(web_site):
         pdf.headers["Content-Disposition"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "BIÊN BẢN KIỂM TRA CÔNG VỤ" in text and "07/BB-KTCV" in text
+    assert "Căn cứ Quyết định số 9/QĐ-SNV ngày 20/3/2026 về việc kiểm tra công vụ." in " ".join(text.split())
     with web_site.factory() as session:
         logged = [(r.username, r.action, r.object_type)
                   for r in session.scalars(select(AccessLog).order_by(AccessLog.id))]
@@ -163,6 +169,15 @@ def test_a_failed_personal_item_without_an_official_writes_nothing(web_site):
     assert "Biên bản chưa được lưu" in page and "Mục 5 “Đeo thẻ công chức” không đạt nhưng chưa chọn cán bộ" in page
     assert 'value="07/BB-KTCV"' in page  # the form comes back as it was filled in
     assert counts(web_site) == before and stored_photos(web_site) == []
+
+
+def test_an_over_long_basis_is_refused_and_the_form_comes_back(web_site):
+    client = web_site.client("thanhtra")
+    before = counts(web_site)
+    response = client.post("/inspections/new", data=form(client, **{"result-1": "pass", "basis": "x" * 1001}))
+    assert response.status_code == 400
+    assert "Căn cứ kiểm tra dài quá 1000 ký tự." in response.get_data(as_text=True)
+    assert counts(web_site) == before
 
 
 def test_refused_by_the_rules_leaves_no_row_and_no_photo(web_site):

@@ -10,31 +10,43 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from audit.files.pdf import FONT, AuditPDF, heading, labelled, new_pdf, table
+from audit.files.pdf import DECREE_30_MARGINS, FONT, AuditPDF, heading, labelled, new_pdf, table
 from audit.rules.checklist import format_points
+from audit.rules.record_form import RecordHeading, basis_lines, place_and_date
 from audit.services.inspections import deductions_of, get_inspection
+from audit.services.record_form import RecordSettings, heading_for, record_settings
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection
 from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
 
 TITLE = "BIÊN BẢN KIỂM TRA CÔNG VỤ"
+MOTTO, SUBMOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
+REFUSAL = "Lý do người được kiểm tra không ký biên bản (nếu có): "
+OPINION_LINES = 4  # blank lines for an opinion written by hand
+SIGNATURE_HEIGHT = 42  # mm: role, "(Ký, ghi rõ họ tên)", room to sign, the name
 RESULT_VI = {ItemResult.PASS: "Đạt", ItemResult.FAIL: "Không đạt", ItemResult.NOT_APPLICABLE: "Không áp dụng"}
 DRAFT = "DỰ THẢO"
 REFER = "Đề nghị xem xét kỷ luật"
 
 
 def render_record(session: Session, inspection_id: int, out_path: Path | str) -> Path:
-    """Write the biên bản of one inspection to ``out_path`` (marked DỰ THẢO until it is final)."""
+    """Write the biên bản of one inspection to ``out_path`` (marked DỰ THẢO until it is final), in the form of
+    Decree 30/2020/NĐ-CP: margins, header, place and date, legal basis, opinions, signatures, page numbers."""
     inspection = get_inspection(session, inspection_id)
     unit = session.get(Unit, inspection.unit_id)
     zone = local_zone(unit.timezone)
     draft = inspection.status != InspectionStatus.FINAL
-    pdf = new_pdf(f"{TITLE} {inspection.record_number or inspection.id}", watermark=DRAFT if draft else None)
-    _national_heading(pdf, inspection, unit, zone)
+    settings = record_settings(session)
+    pdf = new_pdf(f"{TITLE} {inspection.record_number or inspection.id}", watermark=DRAFT if draft else None,
+                  margins=DECREE_30_MARGINS, page_numbers="top")
+    _national_heading(pdf, inspection, heading_for(session, unit), zone)
+    _legal_basis(pdf, settings, inspection)
     _facts(pdf, session, inspection, unit, zone)
     _results(pdf, session, inspection)
     _totals(pdf, session, inspection)
-    _closing(pdf, session, inspection, zone)
+    _notes(pdf, inspection)
+    _opinions(pdf, session, inspection, zone)
+    _closing(pdf, session, inspection, settings, zone)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".part")
@@ -43,40 +55,61 @@ def render_record(session: Session, inspection_id: int, out_path: Path | str) ->
     return out_path
 
 
-def _national_heading(pdf: AuditPDF, inspection: Inspection, unit: Unit, zone: ZoneInfo) -> None:
+def _rule(pdf: AuditPDF, centre: float, width: float) -> None:
+    """The short solid line under the issuing body and under the motto."""
+    pdf.line(centre - width / 2, pdf.get_y() + 0.5, centre + width / 2, pdf.get_y() + 0.5)
+
+
+def _national_heading(pdf: AuditPDF, inspection: Inspection, heading: RecordHeading, zone: ZoneInfo) -> None:
+    """Left: the superior body, the inspecting body (bold) and the number; right: the national motto, then the
+    place and date in italics on the number's line."""
     left, right = pdf.usable_width * 0.42, pdf.usable_width * 0.58
+    left_centre, right_centre = pdf.l_margin + left / 2, pdf.l_margin + left + right / 2
     top = pdf.get_y()
+    if heading.superior:
+        pdf.set_font(FONT, "", 10)
+        pdf.multi_cell(left, 5, heading.superior, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 10)
-    pdf.multi_cell(left, 5, "ĐOÀN KIỂM TRA CÔNG VỤ", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
-    pdf.multi_cell(left, 5, f"Số: {inspection.record_number or '……/BB-KTCV'}", align="C", new_x="LMARGIN",
-                   new_y="NEXT")
+    pdf.multi_cell(left, 5, heading.issuer, align="C", new_x="LMARGIN", new_y="NEXT")
+    _rule(pdf, left_centre, min(left / 3, pdf.get_string_width(heading.issuer)))
     bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + left, top)
     pdf.set_font(FONT, "B", 10)
-    pdf.cell(right, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT")
-    pdf.cell(right, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
-    rule = pdf.get_string_width("Độc lập - Tự do - Hạnh phúc")
-    centre = pdf.l_margin + left + right / 2
-    pdf.line(centre - rule / 2, pdf.get_y() + 0.5, centre + rule / 2, pdf.get_y() + 0.5)
-    pdf.set_y(max(bottom, pdf.get_y()) + 3)
-    started = inspection.started_at.astimezone(zone)
-    place = (unit.address or "").split(",")[0].strip()
-    dated = f"ngày {started:%d} tháng {started:%m} năm {started:%Y}"
+    pdf.cell(right, 5, MOTTO, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.cell(right, 5, SUBMOTTO, align="C", new_x="LEFT", new_y="NEXT")
+    _rule(pdf, right_centre, pdf.get_string_width(SUBMOTTO))
+    row = max(bottom, pdf.get_y()) + 2
+    pdf.set_xy(pdf.l_margin, row)
     pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 5, f"{place}, {dated}" if place else dated.capitalize(), align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+    pdf.cell(left, 5, f"Số: {inspection.record_number or '……/BB-KTCV'}", align="C")
+    pdf.set_xy(pdf.l_margin + left, row)
+    pdf.set_font(FONT, "I", 10)
+    pdf.multi_cell(right, 5, place_and_date(heading.place, inspection.started_at.astimezone(zone).date()),
+                   align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
     pdf.set_font(FONT, "B", 14)
     pdf.cell(0, 7, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 5, "Về việc chấp hành kỷ luật, kỷ cương hành chính tại Bộ phận Một cửa", align="C",
              new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    _rule(pdf, pdf.l_margin + pdf.usable_width / 2, pdf.usable_width / 5)
     if inspection.status != InspectionStatus.FINAL:
+        pdf.ln(1)
         pdf.set_font(FONT, "B", 10)
         pdf.set_text_color(180, 0, 0)
         pdf.cell(0, 5, f"({DRAFT} — chưa ký, chưa dùng để tính điểm)", align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
-    pdf.ln(3)
+    pdf.ln(4)
+
+
+def _legal_basis(pdf: AuditPDF, settings: RecordSettings, inspection: Inspection) -> None:
+    """The "Căn cứ" lines, in italics, one a line: the statutes of ``[inspection] legal_basis``, then the
+    inspection's own decision or plan."""
+    pdf.set_font(FONT, "I", 10.5)
+    for line in basis_lines(settings.legal_basis, inspection.basis):
+        pdf.multi_cell(0, 5.5, line, align="J", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
 
 
 def _facts(pdf: AuditPDF, session: Session, inspection: Inspection, unit: Unit, zone: ZoneInfo) -> None:
@@ -134,7 +167,7 @@ def _results(pdf: AuditPDF, session: Session, inspection: Inspection) -> None:
         pdf.set_font(FONT, "", 11)
         pdf.multi_cell(0, 5.5, "Chưa ghi nhận kết quả nào.", new_x="LMARGIN", new_y="NEXT")
         return
-    table(pdf, ["STT", "Nội dung", "Kết quả", "Số lần", "Điểm trừ", "Ghi chú"], rows, [8, 62, 20, 11, 13, 46],
+    table(pdf, ["STT", "Nội dung", "Kết quả", "Số lần", "Điểm trừ", "Ghi chú"], rows, [10, 60, 19, 11, 13, 47],
           align=["C", "L", "C", "C", "C", "L"])
 
 
@@ -164,30 +197,70 @@ def _totals(pdf: AuditPDF, session: Session, inspection: Inspection) -> None:
         labelled(pdf, REFER, "; ".join(referred))
 
 
-def _closing(pdf: AuditPDF, session: Session, inspection: Inspection, zone: ZoneInfo) -> None:
-    heading(pdf, "III. Ý KIẾN, GHI CHÚ")
+def _notes(pdf: AuditPDF, inspection: Inspection) -> None:
+    heading(pdf, "III. GHI CHÚ")
     pdf.set_font(FONT, "", 11)
     pdf.multi_cell(0, 5.5, inspection.note or "Không có.", new_x="LMARGIN", new_y="NEXT")
     photos = sum(len(r.photo_paths or ()) for r in inspection.results)
     if photos:
         pdf.multi_cell(0, 5.5, f"Ảnh chụp kèm theo: {photos} ảnh.", new_x="LMARGIN", new_y="NEXT")
+
+
+def _dotted(pdf: AuditPDF, lead: str = "") -> None:
+    """``lead`` followed by dots to the end of the line: room to write by hand."""
+    pdf.set_font(FONT, "", 11)
+    room = pdf.usable_width - 2 * pdf.c_margin - pdf.get_string_width(lead) - 1
+    pdf.multi_cell(0, 7, lead + "." * max(3, int(room / pdf.get_string_width("."))), align="L", new_x="LMARGIN",
+                   new_y="NEXT")
+
+
+def _opinions(pdf: AuditPDF, session: Session, inspection: Inspection, zone: ZoneInfo) -> None:
+    """Each inspected official's reply with its date (replies are taken once the record is final); none yet:
+    blank lines for the opinion written by hand at the signing."""
+    heading(pdf, "IV. Ý KIẾN CỦA NGƯỜI ĐƯỢC KIỂM TRA")
+    if not inspection.replies:
+        for _ in range(OPINION_LINES):
+            _dotted(pdf)
+        return
+    for reply in inspection.replies:
+        sent = reply.submitted_at.astimezone(zone)
+        scan = " (kèm bản quét)" if reply.attachment_ref else ""
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 5.5, f"Ý kiến của {_name(session, reply.staff_id)}, gửi ngày {sent:%d/%m/%Y}{scan}:",
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 11)
+        pdf.multi_cell(0, 5.5, reply.text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+
+def _closing(pdf: AuditPDF, session: Session, inspection: Inspection, settings: RecordSettings,
+             zone: ZoneInfo) -> None:
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 11)
     if inspection.ended_at is not None:
         ended = inspection.ended_at.astimezone(zone)
         pdf.multi_cell(0, 5.5, f"Biên bản kết thúc lúc {ended:%H:%M} ngày {ended:%d/%m/%Y}, đã đọc lại cho những "
-                       "người có tên trên cùng nghe và thống nhất ký tên.", new_x="LMARGIN", new_y="NEXT")
-    if pdf.get_y() + 40 > pdf.h - pdf.b_margin:  # keep the signatures on one page
+                       "người có tên trên cùng nghe.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5.5, f"Biên bản được lập thành {settings.copies:02d} bản có giá trị như nhau, đơn vị được "
+                   "kiểm tra giữ 01 bản.", new_x="LMARGIN", new_y="NEXT")
+    _dotted(pdf, REFUSAL)
+    staff = _name(session, inspection.staff_id)
+    inspected = ([("NGƯỜI ĐƯỢC KIỂM TRA", staff)] if staff else []) + [("ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA", "")]
+    inspecting = [("NGƯỜI KIỂM TRA", inspection.inspector_name), ("NGƯỜI LẬP BIÊN BẢN", "")]
+    rows = max(len(inspected), len(inspecting))
+    if pdf.get_y() + 5 + rows * SIGNATURE_HEIGHT > pdf.page_break_trigger:  # the signatures stay on one page
         pdf.add_page()
     pdf.ln(5)
-    staff = _name(session, inspection.staff_id)
-    blocks = [("Người kiểm tra", inspection.inspector_name), ("Đại diện đơn vị", ""), ("Cán bộ được kiểm tra", staff)]
-    width, top = pdf.usable_width / 3, pdf.get_y()
-    for index, (role, name) in enumerate(blocks):
-        x = pdf.l_margin + index * width
-        pdf.set_xy(x, top)
-        pdf.set_font(FONT, "B", 10)
-        pdf.cell(width, 5, role, align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FONT, "", 9)
-        pdf.cell(width, 5, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_xy(x, top + 28)
-        pdf.set_font(FONT, "B", 10)
-        pdf.cell(width, 5, name, align="C")
+    width, top = pdf.usable_width / 2, pdf.get_y()
+    for column, blocks in enumerate((inspected, inspecting)):
+        for row, (role, name) in enumerate(blocks):
+            x, y = pdf.l_margin + column * width, top + row * SIGNATURE_HEIGHT
+            pdf.set_xy(x, y)
+            pdf.set_font(FONT, "B", 10)
+            pdf.cell(width, 5, role, align="C", new_x="LEFT", new_y="NEXT")
+            pdf.set_font(FONT, "I", 9)
+            pdf.cell(width, 5, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+            pdf.set_xy(x, y + SIGNATURE_HEIGHT - 14)
+            pdf.set_font(FONT, "B", 10)
+            pdf.cell(width, 5, name, align="C")
+    pdf.set_xy(pdf.l_margin, top + rows * SIGNATURE_HEIGHT)

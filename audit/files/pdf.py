@@ -6,6 +6,7 @@ import importlib.util
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -13,8 +14,22 @@ from fpdf.fonts import FontFace
 FONT = "DejaVu"
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+ITALIC = "DejaVuSans-Oblique.ttf"  # beside the regular file in matplotlib and fonts-dejavu; else upright
 MARGIN_MM = 15
 HEADING_FILL = (230, 230, 230)
+
+
+class Margins(NamedTuple):
+    """Page margins in millimetres."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+# Decree 30/2020/NĐ-CP, Appendix I: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
+DECREE_30_MARGINS = Margins(left=30, top=20, right=15, bottom=20)
 
 
 class FontMissing(RuntimeError):
@@ -43,36 +58,49 @@ def font_files() -> tuple[Path, Path]:
 
 
 class AuditPDF(FPDF):
-    """An A4 portrait document with "Trang x/y" in the footer and an optional diagonal mark (e.g. DỰ THẢO)."""
+    """An A4 portrait document with an optional diagonal mark (e.g. DỰ THẢO) and its page numbers: "Trang x/y" in
+    the footer, or (``page_numbers="top"``, an administrative document under Decree 30/2020) the bare number
+    centred in the top margin from page 2 on."""
 
-    def __init__(self, title: str, *, watermark: str | None = None) -> None:
+    def __init__(self, title: str, *, watermark: str | None = None, margins: Margins | None = None,
+                 page_numbers: Literal["footer", "top"] = "footer") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         regular, bold = font_files()
+        italic = regular.with_name(ITALIC)
         self.add_font(FONT, "", regular)
         self.add_font(FONT, "B", bold)
-        self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-        self.set_auto_page_break(auto=True, margin=MARGIN_MM + 5)
+        self.add_font(FONT, "I", italic if italic.is_file() else regular)
+        self.margins = margins or Margins(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM)
+        self.set_margins(self.margins.left, self.margins.top, self.margins.right)
+        self.set_auto_page_break(auto=True, margin=self.margins.bottom + (5 if page_numbers == "footer" else 0))
         self.set_title(title)
         self.set_creator("deskaudit")
         self.set_lang("vi")
         self.watermark = watermark
+        self.page_numbers = page_numbers
         self.set_font(FONT, "", 11)
 
     def header(self) -> None:
-        if not self.watermark:
-            return
         family, style, size = self.font_family, self.font_style, self.font_size_pt
-        self.set_font(FONT, "B", 72)
-        self.set_text_color(235, 190, 190)
-        x_mid, y_mid = self.w / 2, self.h / 2
-        width = self.get_string_width(self.watermark)
-        with self.rotation(45, x_mid, y_mid):
-            self.text(x_mid - width / 2, y_mid, self.watermark)
-        self.set_text_color(0, 0, 0)
+        if self.page_numbers == "top" and self.page_no() > 1:
+            self.set_font(FONT, "", 11)
+            self.set_xy(self.l_margin, self.margins.top / 2 - 2.5)
+            self.cell(self.usable_width, 5, str(self.page_no()), align="C")
+            self.set_xy(self.l_margin, self.t_margin)
+        if self.watermark:
+            self.set_font(FONT, "B", 72)
+            self.set_text_color(235, 190, 190)
+            x_mid, y_mid = self.w / 2, self.h / 2
+            width = self.get_string_width(self.watermark)
+            with self.rotation(45, x_mid, y_mid):
+                self.text(x_mid - width / 2, y_mid, self.watermark)
+            self.set_text_color(0, 0, 0)
         self.set_font(family, style, size)
 
     def footer(self) -> None:
-        self.set_y(-MARGIN_MM)
+        if self.page_numbers != "footer":
+            return
+        self.set_y(-self.margins.bottom)
         self.set_font(FONT, "", 8)
         self.cell(0, 5, f"Trang {self.page_no()}/{{nb}}", align="C")
 
@@ -81,9 +109,10 @@ class AuditPDF(FPDF):
         return self.w - self.l_margin - self.r_margin
 
 
-def new_pdf(title: str, *, watermark: str | None = None) -> AuditPDF:
-    """A new document with its first page added, DejaVu ("DejaVu", regular and bold) at 11 pt."""
-    pdf = AuditPDF(title, watermark=watermark)
+def new_pdf(title: str, *, watermark: str | None = None, margins: Margins | None = None,
+            page_numbers: Literal["footer", "top"] = "footer") -> AuditPDF:
+    """A new document with its first page added, DejaVu ("DejaVu", regular, bold and italic) at 11 pt."""
+    pdf = AuditPDF(title, watermark=watermark, margins=margins, page_numbers=page_numbers)
     pdf.add_page()
     return pdf
 
@@ -104,7 +133,7 @@ def table(pdf: FPDF, headers: Sequence[str], rows: Sequence[Sequence[str]], widt
     with pdf.table(col_widths=tuple(widths), width=pdf.w - pdf.l_margin - pdf.r_margin,
                    text_align=tuple(align or ["L"] * len(headers)), line_height=font_size * 0.5,
                    headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL), repeat_headings=1,
-                   padding=1) as grid:
+                   padding=1, align="LEFT") as grid:
         heading = grid.row()
         for text in headers:
             heading.cell(text, align="C")

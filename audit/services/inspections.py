@@ -20,6 +20,7 @@ from audit.rules.checklist import format_points
 from audit.rules.scoring import BadMonth, month_window
 from audit.services.checklists import active_template, ensure_default_template, item_by_number
 from audit.services.daily_facts import unit_and_descendants
+from audit.services.record_form import default_basis
 from audit.services.staff_voice import VoiceError, open_for_replies
 from models.access import User
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
@@ -34,7 +35,8 @@ RESULT_WORDS = {
     "na": ItemResult.NOT_APPLICABLE, "n/a": ItemResult.NOT_APPLICABLE,
     "not_applicable": ItemResult.NOT_APPLICABLE, "không áp dụng": ItemResult.NOT_APPLICABLE,
 }
-FILE_KEYS = {"unit", "desk", "staff", "inspector", "started_at", "ended_at", "record_number", "note", "items"}
+FILE_KEYS = {"unit", "desk", "staff", "inspector", "started_at", "ended_at", "record_number", "basis", "note", "items"}
+BASIS_LIMIT = 1000
 ITEM_KEYS = {"number", "result", "occurrences", "note", "photos", "staff"}
 
 
@@ -88,10 +90,12 @@ def record_inspection(session: Session, *, unit_code: str, inspector_name: str, 
                       outcomes: Sequence[ItemOutcome], desk_code: str | None = None, staff_code: str | None = None,
                       ended_at: datetime | None = None, note: str | None = None, record_number: str | None = None,
                       inspector_user_id: int | None = None, template: ChecklistTemplate | None = None,
-                      photo_dir: Path | None = None) -> Inspection:
+                      photo_dir: Path | None = None, basis: str | None = None) -> Inspection:
     """Store a DRAFT inspection with one result per given item; items not given are not recorded.
 
-    Photos are copied into ``photo_dir/inspections/<id>/`` and stored relative to ``photo_dir``.
+    Photos are copied into ``photo_dir/inspections/<id>/`` and stored relative to ``photo_dir``. ``basis``: the
+    inspection's decision or plan (the record's last "Căn cứ" line); none or blank: the site's
+    ``[inspection] basis``.
 
     Raises:
         InspectionError: any invalid value, found before anything is written; a photo that cannot be
@@ -104,6 +108,9 @@ def record_inspection(session: Session, *, unit_code: str, inspector_name: str, 
             raise InspectionError(f"ended_at {ended_at.isoformat()} is before started_at {started_at.isoformat()}")
     if not (inspector_name or "").strip():
         raise InspectionError("inspector: the inspector's name is required")
+    basis = (basis or "").strip() or default_basis(session)
+    if basis is not None and len(basis) > BASIS_LIMIT:
+        raise InspectionError(f"basis: {len(basis)} characters, at most {BASIS_LIMIT}")
     unit, scope = _unit_scope(session, unit_code)
     desk = _desk(session, desk_code, unit, scope)
     staff = _staff(session, staff_code, unit, scope, "staff")
@@ -116,7 +123,7 @@ def record_inspection(session: Session, *, unit_code: str, inspector_name: str, 
         template_id=template.id, unit_id=unit.id, desk_id=desk.id if desk else None,
         staff_id=staff.id if staff else None, inspector_id=inspector_user_id, inspector_name=inspector_name.strip(),
         record_number=record_number, started_at=started_at, ended_at=ended_at, status=InspectionStatus.DRAFT,
-        note=note,
+        note=note, basis=basis,
     )
     session.add(inspection)
     session.flush()
@@ -258,6 +265,7 @@ def load_inspection_file(path: Path | str) -> dict[str, Any]:
         "started_at": _when(raw.get("started_at"), f"{at}started_at", required=True),
         "ended_at": _when(raw.get("ended_at"), f"{at}ended_at"),
         "record_number": _text(raw, "record_number", at),
+        "basis": _text(raw, "basis", at),
         "note": _text(raw, "note", at),
         "outcomes": [_outcome(entry, f"{path}: items[{index}]", path.parent) for index, entry in enumerate(items)],
     }

@@ -53,8 +53,10 @@ def template(lang: str) -> None:
 
 @inspection.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--basis", metavar="TEXT", help="The inspection's decision or plan, printed as the record's last "
+              "\"Căn cứ\" line (over FILE's basis; neither: the site's [inspection] basis).")
 @click.option("--finalize", "then_finalize", is_flag=True, help="Also mark it final (signed) right away.")
-def add(file: Path, then_finalize: bool) -> None:
+def add(file: Path, basis: str | None, then_finalize: bool) -> None:
     """Record the inspection described in FILE (TOML or JSON, see config/inspection-example.toml); prints its id.
 
     Photos named in FILE are copied under the data directory.
@@ -63,6 +65,8 @@ def add(file: Path, then_finalize: bool) -> None:
         fields = load_inspection_file(file)
     except InspectionError as error:
         raise BadInput(str(error)) from None
+    if basis is not None and basis.strip():
+        fields["basis"] = basis
     photo_dir = paths.data_dir()
     new_id = None
     try:

@@ -32,6 +32,7 @@ from models import (
     HoursOverride,
     HoursProfile,
     HoursSession,
+    InspectionSettings,
     ScoringSettings,
     Staff,
     Unit,
@@ -210,6 +211,7 @@ class _Importer:
                 Unit, "unit", cfg.id, {"code": cfg.id},
                 {
                     "name": cfg.name, "level": cfg.level, "timezone": cfg.timezone, "address": cfg.address,
+                    "place_name": cfg.place_name, "superior": cfg.superior, "inspecting_body": cfg.inspecting_body,
                     "hours_profile_id": profiles.get(cfg.hours_profile or self.site.site.hours_profile or ""),
                     "active": True,
                 },
@@ -359,8 +361,12 @@ class _Importer:
         """The ``[scoring]`` table, stored whole: scores computed in the web or the CLI read it."""
         self._settings_row(ScoringSettings, "scoring_settings", self.site.scoring.model_dump(mode="json"))
 
-    def _settings_row(self, model: type[VisionSettings] | type[ScoringSettings], kind: str,
-                      config: dict[str, Any]) -> None:
+    def inspection_settings(self) -> None:
+        """The ``[inspection]`` table, stored whole: every inspection record printed later reads it."""
+        self._settings_row(InspectionSettings, "inspection_settings", self.site.inspection.model_dump(mode="json"))
+
+    def _settings_row(self, model: type[VisionSettings] | type[ScoringSettings] | type[InspectionSettings],
+                      kind: str, config: dict[str, Any]) -> None:
         """Store a whole settings table in its single row (id 1), logging what changed."""
         row = self.session.get(model, 1)
         if row is None:
@@ -400,6 +406,7 @@ class _Importer:
         self.cameras_and_zones(units, desks)
         self.vision_settings()
         self.scoring_settings()
+        self.inspection_settings()
         self.staff(units, desks, self.agencies())
         self.thresholds(units, desks)
         self.overrides(units)

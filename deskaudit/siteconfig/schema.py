@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from audit.rules.record_form import STATUTES
 from models.enums import DEFAULT_TIMEZONE, OverrideKind, StaffCategory, UnitLevel, ZoneKind
 from vision.presets import Preset
 from vision.zones import ZoneError, ZoneRule, zone_set_problems
@@ -37,6 +38,8 @@ Code = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 
 
@@ -298,6 +301,11 @@ class UnitConfig(Strict):
     timezone: TimeZone = DEFAULT_TIMEZONE
     hours_profile: Code | None = None
     address: Text | None = None
+    # The inspection record (docs/INSPECTIONS.md): the date line's place name (default: the address's commune,
+    # else the name); the inspecting body and its superior, inherited by the units below that name none.
+    place_name: PlaceName | None = None
+    inspecting_body: Text | None = None
+    superior: Text | None = None
     alerts: Alerts | None = None
     desks: list[DeskConfig] = Field(default_factory=list)
     cameras: list[UnitCameraConfig] = Field(default_factory=list)
@@ -438,6 +446,16 @@ class ScoringConfig(Strict):
     general: GeneralConfig = GeneralConfig()
 
 
+class InspectionConfig(Strict):
+    """``[inspection]``: what every inspection record (biên bản) prints besides its own facts (Decree 30/2020)."""
+
+    # The "Căn cứ" lines of every record, then the inspection's own basis (docs/INSPECTIONS.md).
+    legal_basis: list[LongText] = Field(default_factory=lambda: list(STATUTES), max_length=20)
+    # The basis of a new inspection that gives none (the year's inspection plan or decision).
+    basis: LongText | None = None
+    copies: int = Field(2, ge=1, le=20)  # "Biên bản được lập thành 02 bản"
+
+
 class VisionConfig(Strict):
     """``[vision]``: how frames become presence, for every camera of the site."""
 
@@ -457,6 +475,7 @@ class SiteConfig(Strict):
     alerts: Alerts = DEFAULT_ALERTS
     vision: VisionConfig = VisionConfig()
     scoring: ScoringConfig = ScoringConfig()
+    inspection: InspectionConfig = InspectionConfig()
     hours_profiles: list[HoursProfile] = Field(min_length=1)
     units: list[UnitConfig] = Field(min_length=1)
     agencies: list[AgencyConfig] = Field(default_factory=list)

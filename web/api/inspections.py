@@ -8,7 +8,14 @@ from flask_login import current_user
 from sqlalchemy import case, func, select
 
 from audit.rules.scoring import month_window
-from audit.services.inspections import InspectionError, ItemOutcome, deductions_of, finalize, record_inspection
+from audit.services.inspections import (
+    BASIS_LIMIT,
+    InspectionError,
+    ItemOutcome,
+    deductions_of,
+    finalize,
+    record_inspection,
+)
 from audit.services.staff_voice import VoiceError, reply_to_inspection
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import DEFAULT_TIMEZONE, InspectionStatus, ItemResult, ItemScope
@@ -47,7 +54,7 @@ from web.read import LOCAL, acting_user, now_utc
 from web.scope import DECIDE_ROLES, EXPLAIN_ROLES, own_inspections, own_staff_id, roles_required
 
 INSPECTION = obj({"id": INT, "unit_code": STR, "desk_code": OPT_STR, "staff_code": OPT_STR, "inspector_name": STR,
-                  "record_number": OPT_STR, "started_at": TIME, "ended_at": OPT_TIME,
+                  "record_number": OPT_STR, "basis": OPT_STR, "started_at": TIME, "ended_at": OPT_TIME,
                   "status": enum_schema(InspectionStatus), "note": OPT_STR, "checklist": STR, "checklist_version": INT,
                   "result_count": INT, "failed_count": INT})
 RESULT = obj({"id": INT, "number": INT, "text_vi": STR, "text_en": STR, "scope": enum_schema(ItemScope),
@@ -67,10 +74,15 @@ INSPECTION_BODY = {"type": "object", "required": ["unit", "started_at", "items"]
                        "unit": CODE_SCHEMA, "desk": OPT_CODE, "staff": OPT_CODE, "started_at": TIME_SCHEMA,
                        "ended_at": {**TIME_SCHEMA, "type": ["string", "null"]},
                        "record_number": {"type": ["string", "null"], "maxLength": 64}, "note": NOTE,
+                       "basis": {"type": ["string", "null"], "maxLength": BASIS_LIMIT,
+                                 "description": "the inspection's decision or plan, the record's last \"Căn cứ\" "
+                                                "line (none: the site's [inspection] basis)"},
                        "items": {"type": "array", "items": ITEM_BODY, "maxItems": 200},
                        "finalize": {"type": "boolean", "default": False}},
                    "examples": [{"unit": "NA-TRUONGVINH", "desk": "TV-HT", "staff": "CB-TV-01",
                                  "started_at": "2026-03-31T07:45:00+07:00", "record_number": "12/BB-KTCV",
+                                 "basis": "Quyết định số 12/QĐ-SNV ngày 02 tháng 3 năm 2026 của Giám đốc Sở Nội vụ "
+                                          "về việc kiểm tra công vụ",
                                  "items": [{"number": 5, "result": "fail", "note": "Không đeo thẻ"},
                                            {"number": 13, "result": "pass"}], "finalize": True}]}
 BODY_KEYS = set(INSPECTION_BODY["properties"])
@@ -91,7 +103,8 @@ def inspections_json(rows: list[Inspection]) -> list[dict]:
     return [{
         "id": i.id, "unit_code": unit_codes()[i.unit_id], "desk_code": desks.get(i.desk_id),
         "staff_code": staff.get(i.staff_id), "inspector_name": i.inspector_name, "record_number": i.record_number,
-        "started_at": iso(i.started_at), "ended_at": iso(i.ended_at), "status": i.status.value, "note": i.note,
+        "basis": i.basis, "started_at": iso(i.started_at), "ended_at": iso(i.ended_at), "status": i.status.value,
+        "note": i.note,
         "checklist": templates[i.template_id].code, "checklist_version": templates[i.template_id].version,
         "result_count": counts.get(i.id, (0, 0))[0], "failed_count": int(counts.get(i.id, (0, 0))[1] or 0)}
         for i in rows]
@@ -192,7 +205,8 @@ def create_inspection():
         fail(400, "finalize: expected true or false")
     texts = {"desk_code": body_text(body, "desk", max_length=255), "note": body_text(body, "note"),
              "staff_code": body_text(body, "staff", max_length=255),
-             "record_number": body_text(body, "record_number", max_length=64)}
+             "record_number": body_text(body, "record_number", max_length=64),
+             "basis": body_text(body, "basis", max_length=BASIS_LIMIT)}
     outcomes = _outcomes(body["items"])
     unit = visible_unit(unit_code, "unit", status=422)  # a unit outside your scope is as unknown as a typo
     db = get_session()

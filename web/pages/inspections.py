@@ -18,7 +18,8 @@ from sqlalchemy import select
 from audit.files.attachments import AttachmentError, attachment_suffix, save_attachment
 from audit.files.inspection_pdf import render_record
 from audit.rules.checklist import deduction_label
-from audit.services.inspections import InspectionError, deductions_of, finalize, record_inspection
+from audit.services.inspections import BASIS_LIMIT, InspectionError, deductions_of, finalize, record_inspection
+from audit.services.record_form import default_basis
 from audit.services.staff_voice import VoiceError, inspected_staff, reply_to_inspection
 from models.enums import InspectionStatus, ItemScope, local_zone
 from models.org import Unit
@@ -67,7 +68,7 @@ def new():
         session.commit()  # the default checklist is stored the first time anyone opens the form
         defaults = {"inspector_name": current_user.full_name or current_user.username,
                     "started_at": now_utc().astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M"),
-                    "unit": request.args.get("unit", "")}
+                    "unit": request.args.get("unit", ""), "basis": default_basis(session) or ""}
         return _form_page(session, template, defaults)
     with tempfile.TemporaryDirectory(prefix="deskaudit-upload-") as folder:
         parsed = parse_form(session, request.form, request.files, template, Path(folder))
@@ -84,7 +85,7 @@ def new():
                 started_at=parsed.started_at, ended_at=parsed.ended_at, outcomes=parsed.outcomes,
                 desk_code=parsed.desk_code, staff_code=parsed.staff_code, note=parsed.note,
                 record_number=parsed.record_number, inspector_user_id=current_user.id, template=template,
-                photo_dir=photo_dir)
+                photo_dir=photo_dir, basis=parsed.basis)
             if parsed.finalize:
                 finalize(session, inspection.id, now_utc())
             session.commit()
@@ -173,6 +174,7 @@ def _form_page(session, template, form, errors=()):
 
     return render_template("inspections/new.html", template=template, form=form, errors=list(errors),
                            chain=chain, deduction_label=deduction_label, PERSONAL=ItemScope.PERSONAL,
+                           basis_limit=BASIS_LIMIT,
                            RESULT_LABELS=RESULT_LABELS, **choices)
 
 

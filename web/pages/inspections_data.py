@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from audit.rules.scoring import month_window
 from audit.services.checklists import active_template, ensure_default_template
-from audit.services.inspections import PHOTO_KINDS, ItemOutcome
+from audit.services.inspections import BASIS_LIMIT, PHOTO_KINDS, ItemOutcome
 from models.checklists import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult
 from models.enums import ItemResult, ItemScope, local_zone
 from models.org import Desk, Staff, Unit
@@ -39,6 +39,7 @@ class ParsedForm:
     staff_code: str | None = None
     inspector_name: str = ""
     record_number: str | None = None
+    basis: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
     note: str | None = None
@@ -87,6 +88,9 @@ def parse_form(session: Session, form, files, template: ChecklistTemplate, uploa
         parsed.errors.append(_("Cần ghi họ tên người kiểm tra."))
     parsed.record_number = (form.get("record_number") or "").strip()[:64] or None
     parsed.note = (form.get("note") or "").strip()[:NOTE_LIMIT] or None
+    parsed.basis = (form.get("basis") or "").strip() or None
+    if parsed.basis is not None and len(parsed.basis) > BASIS_LIMIT:
+        parsed.errors.append(_("Căn cứ kiểm tra dài quá %(n)s ký tự.", n=BASIS_LIMIT))
     parsed.finalize = form.get("finalize") == "1"
     zone = local_zone(parsed.unit.timezone if parsed.unit else None)
     parsed.started_at = _local_time(form.get("started_at"), zone, parsed.errors, required=True)
