@@ -19,12 +19,13 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import NamedTuple, NoReturn, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from audit.files.attachments import AttachmentError, attachment_suffix, save_attachment
 from audit.rules.scoring import BadMonth, is_quarter, month_before, period_bounds
 from models.access import AccessLog, User
 from models.enums import local_zone
@@ -167,3 +168,52 @@ def log_access(action: str, object_type: str, object_id: object, **detail) -> No
     get_session().add(AccessLog(at=now_utc(), user_id=current_user.id, username=current_user.username,
                                 action=action, object_type=object_type, object_id=str(object_id),
                                 remote_addr=request.remote_addr, detail=detail or None))
+
+
+# --- scans an official attaches (an explanation, a reply) ----------------------------------------------------------
+
+
+class Scan(NamedTuple):
+    data: bytes
+    filename: str
+
+
+class ScanRefused(ValueError):
+    """The uploaded scan is not acceptable; ``status`` is 413 when it is too large, else 400."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def uploaded_scan(field: str = "scan") -> Scan | None:
+    """The PDF or JPEG scan uploaded in ``field``, checked against ATTACHMENT_MAX_BYTES; None when none was sent."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return None
+    data, limit = upload.read(), current_app.config["ATTACHMENT_MAX_BYTES"]
+    try:
+        attachment_suffix(data, upload.filename, limit)
+    except AttachmentError as error:
+        raise ScanRefused(str(error), 413 if len(data) > limit else 400) from None
+    return Scan(data, upload.filename)
+
+
+def keep_scan(scan: Scan, folder: str) -> str:
+    """Store a checked scan under DATA_DIR/attachments/``folder``; its path relative to DATA_DIR."""
+    directory = data_dir()
+    if directory is None:
+        raise RuntimeError("DATA_DIR is not set: there is nowhere to keep the scan")
+    return save_attachment(directory, folder, scan.data, scan.filename, current_app.config["ATTACHMENT_MAX_BYTES"])
+
+
+def send_scan(relative: str | None, download_name: str, object_type: str, object_id: object, **detail):
+    """A stored scan as a download (404 when missing); who opened it goes to the access log."""
+    path = stored_file(relative) if relative and relative.startswith("attachments/") else None
+    if path is None:
+        abort(404)
+    log_access("view_attachment", object_type, object_id, **detail)
+    get_session().commit()
+    return send_file(path, mimetype="application/pdf" if path.suffix == ".pdf" else "image/jpeg",
+                     download_name=f"{download_name}{path.suffix}", max_age=0)
+

@@ -6,12 +6,9 @@ finding's status does not allow is answered 409 with the reason and nothing is w
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from audit.files.attachments import AttachmentError, attachment_suffix, save_attachment
 from audit.services.findings import reconsidering
 from audit.services.workflow import WorkflowError, decide, explain
 from audit.services.zone_review import needs_review
@@ -27,7 +24,17 @@ from web.pages.findings_data import (
     months_with_findings,
 )
 from web.pages.review_data import ACTION_LABELS, KIND_LABELS, PER_PAGE, STATUS_LABELS, image_mimetype, page_arg
-from web.read import acting_user, data_dir, log_access, now_utc, stored_file, visible_units
+from web.read import (
+    ScanRefused,
+    acting_user,
+    keep_scan,
+    log_access,
+    now_utc,
+    send_scan,
+    stored_file,
+    uploaded_scan,
+    visible_units,
+)
 from web.scope import DECIDE_ROLES, EXPLAIN_ROLES, REVIEW_ROLES, can, roles_required
 
 bp = Blueprint("findings_page", __name__)
@@ -100,22 +107,16 @@ def record_explanation(finding_id: int):
         return _refused(session, finding_id, _("Nội dung giải trình không được để trống."), status=400)
     if finding.status is not FindingStatus.AWAITING_EXPLANATION:
         return _refused(session, finding_id, explain_conflict_message(finding))
-    scan = request.files.get("scan")
-    stored = None
-    if scan is not None and scan.filename:
-        data, limit = scan.read(), current_app.config["ATTACHMENT_MAX_BYTES"]
-        try:
-            attachment_suffix(data, scan.filename, limit)
-        except AttachmentError as error:
-            status = 413 if len(data) > limit else 400
-            return _refused(session, finding_id, _("Bản quét không hợp lệ: %(why)s", why=str(error)), status=status)
-        stored = (data, scan.filename)
+    try:
+        scan = uploaded_scan()
+    except ScanRefused as refused:
+        return _refused(session, finding_id, _("Bản quét không hợp lệ: %(why)s", why=str(refused)),
+                        status=refused.status)
     try:
         explanation = explain(session, finding.id, text, now=now_utc(), by=acting_user(),
                               attachment_ref=attachment or None)
-        if stored is not None:
-            explanation.attachment_ref = save_attachment(
-                _data_dir(), f"findings/{finding.id}", *stored, current_app.config["ATTACHMENT_MAX_BYTES"])
+        if scan is not None:
+            explanation.attachment_ref = keep_scan(scan, f"findings/{finding.id}")
     except WorkflowError as error:
         session.rollback()
         return _refused(session, finding_id, explain_conflict_message(finding), error)
@@ -152,22 +153,10 @@ def attachment(finding_id: int, explanation_id: int):
     session = get_session()
     finding = finding_in_scope(session, finding_id)
     found = next((e for e in finding.explanations if e.id == explanation_id), None)
-    if found is None or not (found.attachment_ref or "").startswith("attachments/"):
+    if found is None:
         abort(404)
-    path = stored_file(found.attachment_ref)
-    if path is None:
-        abort(404)
-    log_access("view_attachment", "explanation", found.id, finding=finding.id)
-    session.commit()
-    return send_file(path, mimetype="application/pdf" if path.suffix == ".pdf" else "image/jpeg",
-                     download_name=f"giai-trinh-{finding.id}-{found.id}{path.suffix}", max_age=0)
-
-
-def _data_dir() -> Path:
-    directory = data_dir()
-    if directory is None:
-        raise WorkflowError("no data directory to keep the scan in")
-    return directory
+    return send_scan(found.attachment_ref, f"giai-trinh-{finding.id}-{found.id}", "explanation", found.id,
+                     finding=finding.id)
 
 
 def _before_deadline(finding) -> bool:

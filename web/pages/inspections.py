@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from audit.files.attachments import AttachmentError, attachment_suffix, save_attachment
 from audit.files.inspection_pdf import render_record
 from audit.rules.checklist import deduction_label
 from audit.services.inspections import BASIS_LIMIT, InspectionError, deductions_of, finalize, record_inspection
@@ -42,7 +41,18 @@ from web.pages.review_data import (
     month_arg,
     page_arg,
 )
-from web.read import LOCAL, acting_user, data_dir, log_access, now_utc, stored_file
+from web.read import (
+    LOCAL,
+    ScanRefused,
+    acting_user,
+    data_dir,
+    keep_scan,
+    log_access,
+    now_utc,
+    send_scan,
+    stored_file,
+    uploaded_scan,
+)
 from web.scope import DECIDE_ROLES, EXPLAIN_ROLES, REVIEW_ROLES, can, own_staff_id, roles_required
 
 bp = Blueprint("inspections_page", __name__)
@@ -216,24 +226,16 @@ def reply(inspection_id: int):
     session = get_session()
     inspection = inspection_in_scope(session, inspection_id)
     text = (request.form.get("text") or "").strip()[:4000]
-    scan, stored, limit = request.files.get("scan"), None, current_app.config["ATTACHMENT_MAX_BYTES"]
-    if scan is not None and scan.filename:
-        data = scan.read()
-        try:
-            attachment_suffix(data, scan.filename, limit)
-        except AttachmentError as error:
-            message = _("Bản quét không hợp lệ: %(why)s", why=str(error))
-            return _detail_page(session, inspection, error=message, form=request.form), (
-                413 if len(data) > limit else 400)
-        stored = (data, scan.filename)
+    try:
+        scan = uploaded_scan()
+    except ScanRefused as refused:
+        message = _("Bản quét không hợp lệ: %(why)s", why=str(refused))
+        return _detail_page(session, inspection, error=message, form=request.form), refused.status
     try:
         answer = reply_to_inspection(session, inspection.id, text, now=now_utc(), by=acting_user(),
                                      staff_code=(request.form.get("staff_code") or "").strip() or None)
-        if stored is not None:
-            directory = data_dir()
-            if directory is None:
-                raise VoiceError("no data directory to keep the scan in")
-            answer.attachment_ref = save_attachment(directory, f"inspections/{inspection.id}", *stored, limit)
+        if scan is not None:
+            answer.attachment_ref = keep_scan(scan, f"inspections/{inspection.id}")
     except VoiceError as error:
         session.rollback()
         inspection = inspection_in_scope(session, inspection_id)
@@ -251,13 +253,10 @@ def reply_attachment(inspection_id: int, reply_id: int):
     inspection = inspection_in_scope(session, inspection_id)
     own = own_staff_id()
     found = next((r for r in inspection.replies if r.id == reply_id and (own is None or r.staff_id == own)), None)
-    path = stored_file(found.attachment_ref) if found is not None else None
-    if path is None:
+    if found is None:
         abort(404)
-    log_access("view_attachment", "inspection_reply", found.id, inspection=inspection.id)
-    session.commit()
-    return send_file(path, mimetype="application/pdf" if path.suffix == ".pdf" else "image/jpeg",
-                     download_name=f"y-kien-{inspection.id}-{found.id}{path.suffix}", max_age=0)
+    return send_scan(found.attachment_ref, f"y-kien-{inspection.id}-{found.id}", "inspection_reply", found.id,
+                     inspection=inspection.id)
 
 
 def _remove_photos(photo_dir: Path | None, relative_paths: list[str]) -> None:
