@@ -25,7 +25,7 @@ def test_national_days_without_a_database(cli_runner):
     assert "make-up" in saturday["reason"]
     text = cli_runner.invoke(cli, ["calendar", "2026-02-18"]).output
     assert "Thứ Tư 18/02/2026: not a working day" in text and "Tết Nguyên đán Bính Ngọ" in text
-    assert "source: Bộ Nội vụ" in text
+    assert "source: Văn phòng Chính phủ (13/10/2025)" in text
 
 
 @pytest.fixture
