@@ -88,7 +88,7 @@ def test_demo_is_idempotent(tmp_path):
     first = subprocess.run(command, env=env, capture_output=True, text=True)
     second = subprocess.run(command, env=env, capture_output=True, text=True)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert "49 change(s)" in first.stdout and "findings proposed" in first.stdout
+    assert "50 change(s)" in first.stdout and "findings proposed" in first.stdout
     assert "already up to date" in second.stdout and "already seeded" in second.stdout
 
     # A database holding another site is left alone.

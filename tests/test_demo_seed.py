@@ -253,6 +253,6 @@ def test_demo_seed_over_real_observations_needs_force(cli_runner, tmp_path):
 def test_plain_demo_without_serving_still_prepares_the_database(cli_runner, tmp_path):
     result = cli_runner.invoke(demo, ["--no-serve", "--history-days", "0", "--data-dir", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
-    assert "49 change(s)" in result.output and "[3/3] ready" in result.output
+    assert "50 change(s)" in result.output and "[3/3] ready" in result.output
     assert _count(tmp_path / "demo" / "deskaudit.sqlite3", "select count(*) from desks") == 6
     assert _count(tmp_path / "demo" / "deskaudit.sqlite3", "select count(*) from observations") == 0

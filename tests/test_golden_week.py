@@ -15,6 +15,7 @@ from sqlalchemy import select
 from audit.services.audit_run import run_audit
 from audit.services.inspections import ItemOutcome, finalize, record_inspection
 from audit.services.scores import compute_month
+from audit.services.staff_voice import reply_to_inspection
 from audit.services.workflow import decide, explain
 from fakecams import example_site_loader, observe
 from models.access import User
@@ -131,6 +132,8 @@ def test_the_golden_week(week):
             session, unit_code="NA-TRUONGVINH", inspector_name="Đoàn kiểm tra Sở Nội vụ", started_at=hn(THU, 7, 45),
             desk_code="TV-DD", staff_code="CB-TV-02", outcomes=[ItemOutcome(5, "fail"), ItemOutcome(1, "pass")])
         finalize(session, inspection.id, NOW)
+        # The official's reply (on paper, typed by the manager): from then on the failed item counts.
+        reply_to_inspection(session, inspection.id, "Tôi để quên thẻ ở nhà", now=NOW, staff_code="CB-TV-02")
 
     # A re-run changes nothing a person decided.
     with week.begin() as session:

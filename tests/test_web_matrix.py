@@ -90,6 +90,11 @@ OBJECT_ROUTES = {  # endpoint → (method, url of an object of unit ``code``)
     "cameras_page.zones": ("GET", lambda s, c: f"/cameras/{_camera(s, c).code}/zones"),
     "cameras_page.save": ("POST", lambda s, c: f"/cameras/{_camera(s, c).code}/zones"),
     "findings_page.detail": ("GET", lambda s, c: f"/findings/{_finding(s, c)}"),
+    "findings_page.attachment": ("GET", lambda s, c: f"/findings/{_finding(s, c)}/explanations/1/attachment"),
+    "inspections_page.reply": ("POST", lambda s, c: f"/inspections/{_inspection(s, c)}/reply"),
+    "inspections_page.reply_attachment": ("GET", lambda s, c: f"/inspections/{_inspection(s, c)}/replies/1/attachment"),
+    "api.reply_inspection": ("POST", lambda s, c: f"/api/v1/inspections/{_inspection(s, c)}/reply"),
+    "staff_page.create_account": ("POST", lambda s, c: f"/staff/{_staff(s, c)}/account"),
     "findings_page.decide_finding": ("POST", lambda s, c: f"/findings/{_finding(s, c)}/decide"),
     "findings_page.evidence": ("GET", lambda s, c: "/findings/{}/evidence/{}.jpg".format(*_evidence(s, c))),
     "findings_page.record_explanation": ("POST", lambda s, c: f"/findings/{_finding(s, c)}/explanations"),
@@ -110,7 +115,8 @@ OBJECT_ROUTES = {  # endpoint → (method, url of an object of unit ``code``)
     "wall.snapshot": ("GET", lambda s, c: f"/wall/snapshot/{_camera(s, c).code}.jpg"),
 }
 NOT_OBJECTS = {"static"}
-API_BODIES = {"api.decide_finding": {"action": "request_explanation"}, "api.explain_finding": {"text": "Giải trình"}}
+API_BODIES = {"api.decide_finding": {"action": "request_explanation"}, "api.explain_finding": {"text": "Giải trình"},
+              "api.reply_inspection": {"text": "Ý kiến"}}
 VISIBLE_GET = {  # routes whose own-unit object is served to a viewer (files may be absent for the others)
     "api.get_alert", "api.get_camera", "api.get_desk", "api.get_finding", "api.get_inspection", "api.official_score",
     "api.get_unit", "cameras_page.detail", "cameras_page.zones", "findings_page.detail", "inspections_page.detail",
