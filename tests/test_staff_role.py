@@ -7,7 +7,7 @@ Users (tests/websupport.py): cb-tv-01 is the official CB-TV-01 (with an e-mail a
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -274,7 +274,7 @@ def test_an_explanation_refused_writes_nothing(web_site, case, status, message):
     with web_site.factory.begin() as session:
         finding = session.get(Finding, target)
         if case == "after_deadline":
-            finding.explanation_due = date(2026, 4, 3)  # long passed
+            finding.explanation_due = datetime.now(timezone.utc).date() - timedelta(days=2)  # passed
         if case == "decided":
             finding.status = type(finding.status)("dismissed")
     if case == "too_big":
@@ -332,12 +332,12 @@ def test_a_final_inspection_counts_after_the_officials_reply(web_site):
     inspection_id, due = _final_inspection(web_site, now)
     assert due is not None and due > now.date()
     assert _count(web_site, Notification, Notification.kind == "inspection_reply") == 2  # both have accounts
-    month = f"{now.astimezone(timezone(timedelta(hours=7))):%Y-%m}"
+    month = f"{(now - timedelta(hours=1)).astimezone(timezone(timedelta(hours=7))):%Y-%m}"  # the visit's month
     with web_site.factory() as session:
         mine = [f for f in failed_items(session, month, ItemScope.PERSONAL) if f.inspection.id == inspection_id]
         lines = {f.staff_id: f.line(now=now) for f in mine}
         assert all(line.points == Decimal("0.00") and "chờ ý kiến" in line.reason for line in lines.values())
-        assert all(f.line(now=now + timedelta(days=10)).points > 0 for f in mine)  # the reply day has passed
+        assert all(f.line(now=now + timedelta(days=40)).points > 0 for f in mine)  # the reply day has passed
     client = web_site.client("cb-tv-01")
     page = client.get(f"/inspections/{inspection_id}").get_data(as_text=True)
     assert 'id="reply-form"' in page and "Trần Văn Minh" not in page  # not the colleague's result
