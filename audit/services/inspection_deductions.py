@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from audit.rules.ranking import DeductionLine
 from audit.rules.scoring import period_bounds, q2
+from audit.services.staff_voice import awaiting_reply
 from models.checklists import ChecklistItem, Inspection, InspectionResult
 from models.enums import InspectionStatus, ItemResult, ItemScope, local_zone
 from models.org import Unit
@@ -42,10 +43,7 @@ class FailedItem:
 
     def awaiting_reply(self, now: datetime) -> bool:
         """May the official still reply to this result (the record's reply day not passed, no reply of theirs)?"""
-        due = self.inspection.reply_due
-        if due is None or self.staff_id is None or now.astimezone(local_zone()).date() > due:
-            return False
-        return not any(reply.staff_id == self.staff_id for reply in self.inspection.replies)
+        return self.staff_id is not None and self.staff_id in awaiting_reply(self.inspection, now)
 
     def line(self, *, now: datetime | None = None) -> DeductionLine | None:
         """Its deduction (item deduction × occurrences), a 0-point referral line, or None if it deducts nothing.

@@ -122,6 +122,15 @@ def inspected_staff(inspection: Inspection) -> set[int]:
     return found
 
 
+def awaiting_reply(inspection: Inspection, now: datetime) -> set[int]:
+    """The inspected officials who may still reply: a FINAL record, its reply day not passed, no reply of theirs."""
+    if inspection.status is not InspectionStatus.FINAL or inspection.reply_due is None:
+        return set()
+    if local_day(now) > inspection.reply_due:
+        return set()
+    return inspected_staff(inspection) - {r.staff_id for r in inspection.replies}
+
+
 def open_for_replies(session: Session, inspection: Inspection, now: datetime) -> None:
     """On finalizing: the day replies are due by, and a notice to each inspected official."""
     inspection.reply_due = reply_day(session, inspection.unit_id, now)
@@ -177,6 +186,7 @@ def reply_to_inspection(session: Session, inspection_id: int, text: str, *, now:
 
 __all__ = [
     "VoiceError",
+    "awaiting_reply",
     "email_problem",
     "inspected_staff",
     "new_staff_account",

@@ -19,8 +19,8 @@ from audit.files.inspection_pdf import render_record
 from audit.rules.checklist import deduction_label
 from audit.services.inspections import BASIS_LIMIT, InspectionError, deductions_of, finalize, record_inspection
 from audit.services.record_form import default_basis
-from audit.services.staff_voice import VoiceError, inspected_staff, reply_to_inspection
-from models.enums import InspectionStatus, ItemScope, local_zone
+from audit.services.staff_voice import VoiceError, awaiting_reply, reply_to_inspection
+from models.enums import InspectionStatus, ItemScope
 from models.org import Unit
 from web.db import get_session
 from web.pages.inspections_data import (
@@ -193,7 +193,7 @@ def _detail_page(session, inspection, **extra):
     deductions = {d.result.id: d for d in deductions_of(inspection)
                   if own is None or d.result.staff_id in (own, None)}
     context = detail_context(session, inspection)
-    waiting = _awaiting_reply(inspection)
+    waiting = awaiting_reply(inspection, now_utc())
     if own is not None:  # a staff user reads their own results (and the unit's), not a colleague's
         context["results"] = [r for r in context["results"] if r.staff_id in (own, None)]
     extra.setdefault("form", {})
@@ -207,15 +207,6 @@ def _detail_page(session, inspection, **extra):
                            may_finalize=can(*DECIDE_ROLES) and inspection.status == InspectionStatus.DRAFT,
                            STATUS_LABELS=INSPECTION_STATUS_LABELS, RESULT_LABELS=RESULT_LABELS,
                            deduction_label=deduction_label, **context, **extra)
-
-
-def _awaiting_reply(inspection) -> set[int]:
-    """The inspected officials who may still reply (a FINAL record, its reply day not passed, no reply yet)."""
-    if inspection.status is not InspectionStatus.FINAL or inspection.reply_due is None:
-        return set()
-    if now_utc().astimezone(local_zone()).date() > inspection.reply_due:
-        return set()
-    return inspected_staff(inspection) - {r.staff_id for r in inspection.replies}
 
 
 @bp.post("/inspections/<int:inspection_id>/reply")

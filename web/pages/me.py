@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select, update
 
 from audit.services.audit_run import day_facts
@@ -39,8 +40,6 @@ def index():
     official = _official()
     now = now_utc()
     today = now.astimezone(local_zone()).date()
-    from flask_login import current_user
-
     notices = session.scalars(select(Notification).where(Notification.user_id == current_user.id)
                               .order_by(Notification.created_at.desc(), Notification.id.desc())
                               .limit(NOTICES_SHOWN)).all()
@@ -65,8 +64,6 @@ def index():
 @bp.post("/me/read")
 def read_all():
     """Mark the official's notices read."""
-    from flask_login import current_user
-
     session = get_session()
     _official()
     session.execute(update(Notification).where(Notification.user_id == current_user.id,
